@@ -1,0 +1,110 @@
+# sealguard - Makefile
+#
+#   make                 build sealguardd and sealguard into build/
+#   make SANITIZE=1      the same with ASan+UBSan, into build-asan/
+#   make check           unit tests + integration suite (both builds)
+#   make install         DESTDIR=... PREFIX=/usr
+#
+# Sources: src/common/*.c form libsealguard.a, shared by the daemon
+# (src/daemon/*.c) and the CLI (src/cli/*.c). Unit tests are
+# tests/unit/test_<name>.c, each its own cmocka binary.
+
+PKGS := libcap libseccomp inih libsystemd libcrypto
+PKG_CONFIG ?= pkg-config
+
+SANITIZE ?= 0
+ifeq ($(SANITIZE),1)
+BUILD ?= build-asan
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=all
+OPT := -O1 -g
+else
+BUILD ?= build
+SAN_FLAGS :=
+OPT := -O2 -g
+endif
+
+# A missing library is a build error, never a silently weaker daemon.
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+ifeq ($(shell $(PKG_CONFIG) --exists $(PKGS) && echo ok),)
+$(error missing build dependencies: need pkg-config and the -dev packages of $(PKGS); run tests/install-deps.sh)
+endif
+
+CC ?= cc
+CFLAGS ?= $(OPT)
+CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wformat=2 \
+	-Wmissing-prototypes -Wstrict-prototypes -Wno-unused-parameter \
+	-D_GNU_SOURCE -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE \
+	-Iinclude $(PKG_CFLAGS) $(SAN_FLAGS) -MMD -MP
+LDFLAGS += -pie -Wl,-z,relro,-z,now $(SAN_FLAGS)
+LDLIBS += $(PKG_LIBS) -lpthread
+
+PREFIX ?= /usr
+SBINDIR ?= $(PREFIX)/sbin
+BINDIR ?= $(PREFIX)/bin
+SYSCONFDIR ?= /etc
+MANDIR ?= $(PREFIX)/share/man
+UNITDIR ?= /lib/systemd/system
+CATALOGDIR ?= /usr/lib/systemd/catalog
+STATEDIR ?= /var/lib/sealguard
+
+COMMON_SRCS := $(sort $(wildcard src/common/*.c))
+DAEMON_SRCS := $(sort $(wildcard src/daemon/*.c))
+CLI_SRCS := $(sort $(wildcard src/cli/*.c))
+UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
+TOOL_SRCS := $(sort $(wildcard tests/tools/*.c))
+
+obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
+
+LIB := $(BUILD)/libsealguard.a
+DAEMON := $(BUILD)/sealguardd
+CLI := $(BUILD)/sealguard
+UNITS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
+TOOLS := $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(TOOL_SRCS))
+
+.PHONY: all tests check unit clean install
+all: $(DAEMON) $(CLI)
+tests: all $(UNITS) $(TOOLS)
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(LIB): $(call obj,$(COMMON_SRCS))
+	@mkdir -p $(dir $@)
+	rm -f $@ && $(AR) rcs $@ $^
+
+$(DAEMON): $(call obj,$(DAEMON_SRCS)) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(CLI): $(call obj,$(CLI_SRCS)) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# Unit tests link the library and, for daemon logic, the daemon's objects
+# other than its main().
+DAEMON_LIB_OBJS = $(call obj,$(filter-out src/daemon/main.c,$(DAEMON_SRCS)))
+$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(DAEMON_LIB_OBJS) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(shell $(PKG_CONFIG) --libs cmocka)
+
+$(BUILD)/tools/%: tests/tools/%.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror -D_GNU_SOURCE -o $@ $<
+
+unit: tests
+	@for t in $(UNITS); do $$t || exit 1; done
+
+check:
+	tests/run.sh
+
+install: all
+	install -D -m 0755 $(DAEMON) $(DESTDIR)$(SBINDIR)/sealguardd
+	install -D -m 0755 $(CLI) $(DESTDIR)$(BINDIR)/sealguard
+	install -D -m 0644 policy/policy.conf $(DESTDIR)$(SYSCONFDIR)/sealguard/policy.conf
+	install -d -m 0700 $(DESTDIR)$(STATEDIR)
+
+clean:
+	rm -rf build build-asan
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

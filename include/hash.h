@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * hash.h - SHA-256 of files through OpenSSL's libcrypto (EVP), and hex
+ * encoding. Never a hand-written hash.
+ */
+#ifndef SEALGUARD_HASH_H
+#define SEALGUARD_HASH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define SG_SHA256_LEN 32
+#define SG_SHA256_HEX_LEN 64
+
+/*
+ * Load libcrypto's SHA-256 implementation now. The daemon calls this before
+ * it places any fanotify mark: OpenSSL may read its configuration and load
+ * providers on first use, and a file opened on a marked mount from the
+ * event loop would wait on the daemon itself. Returns 0 or -ENOTSUP.
+ */
+int sg_hash_init(void);
+
+/*
+ * SHA-256 of the whole file behind fd, read with pread() from offset 0 (the
+ * fd's own offset is left alone, so fanotify event fds can be hashed).
+ * If ret_size is not NULL it receives the number of bytes hashed.
+ * Returns 0, or a negative errno from pread (-EIO etc.) or -ENOTSUP.
+ */
+int sg_sha256_fd(int fd, unsigned char out[SG_SHA256_LEN], uint64_t *ret_size);
+
+/* Lower-case hex of n bytes into out (2n+1 bytes, NUL-terminated). */
+void sg_hex_encode(const unsigned char *in, size_t n, char *out);
+
+/* Parse exactly 2n hex digits. Returns 0 or -EINVAL. */
+int sg_hex_decode(const char *in, size_t n, unsigned char *out);
+
+#endif
