@@ -9,6 +9,8 @@
 # (src/daemon/*.c) and the CLI (src/cli/*.c). Unit tests are
 # tests/unit/test_<name>.c, each its own cmocka binary.
 
+VERSION := 0.1.0
+
 PKGS := libcap libseccomp inih libsystemd libcrypto
 PKG_CONFIG ?= pkg-config
 
@@ -36,7 +38,7 @@ CFLAGS ?= $(OPT)
 CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wformat=2 \
 	-Wmissing-prototypes -Wstrict-prototypes -Wno-unused-parameter \
 	-D_GNU_SOURCE -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE \
-	-Iinclude $(PKG_CFLAGS) $(SAN_FLAGS) -MMD -MP
+	-Iinclude $(PKG_CFLAGS) $(SAN_FLAGS) -MMD -MP -DSEALGUARD_VERSION=\"$(VERSION)\"
 LDFLAGS += -pie -Wl,-z,relro,-z,now $(SAN_FLAGS)
 LDLIBS += $(PKG_LIBS) -lpthread
 

@@ -69,6 +69,12 @@ int sg_baseline_write_stream(const struct sg_baseline *b, FILE *out);
 
 void sg_baseline_free(struct sg_baseline *b);
 
+/*
+ * (Re)build b->by_hash from b->entries; load and build call it, anyone
+ * who fills or changes entries by hand must too. Returns 0 or -ENOMEM.
+ */
+int sg_baseline_index(struct sg_baseline *b);
+
 /* The entry recorded for path, or NULL. O(log n). */
 const struct sg_bl_entry *sg_baseline_find(const struct sg_baseline *b,
 					   const char *path);

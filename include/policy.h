@@ -41,7 +41,8 @@
  *                               default 5)
  *
  * Paths must be absolute and normalised: no "//", no "." or ".." component,
- * no trailing "/" (except "/" itself). Values must be non-empty.
+ * no trailing "/" (except "/" itself), no space or control character.
+ * Values must be non-empty.
  */
 #ifndef SEALGUARD_POLICY_H
 #define SEALGUARD_POLICY_H

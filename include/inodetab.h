@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * inodetab.h - open-addressing hash tables keyed by (st_dev, st_ino).
+ *
+ * Files are judged by inode, never by the name an opener used: a hardlink
+ * of a protected file under an unprotected name is the same inode
+ * (design.md). Two uses in the daemon:
+ *  - the set of protected inodes, filled by a walk before sealing;
+ *  - the exec verdict cache: a verdict stays valid while the file's ctime
+ *    and size are unchanged (any write or attribute change moves ctime).
+ */
+#ifndef SEALGUARD_INODETAB_H
+#define SEALGUARD_INODETAB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/stat.h>
+
+struct sg_inode_entry {
+	uint64_t dev;
+	uint64_t ino;
+	int64_t ctime_ns; /* st_ctim when the value was stored */
+	uint64_t size;
+	uint8_t used;
+	uint8_t value; /* caller-defined (a verdict) */
+	uint8_t reason; /* caller-defined */
+};
+
+struct sg_inodetab {
+	struct sg_inode_entry *slots;
+	size_t cap;   /* power of two */
+	size_t count;
+	size_t limit; /* 0: grows; else cleared when full (a bounded cache) */
+};
+
+/* Initialise with room for about `hint` entries; limit as above. */
+int sg_inodetab_init(struct sg_inodetab *t, size_t hint, size_t limit);
+void sg_inodetab_free(struct sg_inodetab *t);
+
+/* Insert or update the entry for st's inode. 0 or -ENOMEM. */
+int sg_inodetab_put(struct sg_inodetab *t, const struct stat *st,
+		    uint8_t value, uint8_t reason);
+
+/* The entry for (dev, ino), or NULL. */
+const struct sg_inode_entry *sg_inodetab_get(const struct sg_inodetab *t,
+					     uint64_t dev, uint64_t ino);
+
+/* The entry for st's inode if its ctime and size still match, or NULL. */
+const struct sg_inode_entry *sg_inodetab_get_fresh(const struct sg_inodetab *t,
+						   const struct stat *st);
+
+static inline bool sg_inodetab_has(const struct sg_inodetab *t, uint64_t dev,
+				   uint64_t ino)
+{
+	return sg_inodetab_get(t, dev, ino) != NULL;
+}
+
+#endif

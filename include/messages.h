@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * messages.h - the stable MESSAGE_ID of every kind of journal entry
+ * sealguardd writes. They never change once released: operators filter on
+ * them (`journalctl MESSAGE_ID=...`) and the catalog
+ * (packaging/sealguard.catalog) explains each one. Add, never reuse.
+ */
+#ifndef SEALGUARD_MESSAGES_H
+#define SEALGUARD_MESSAGES_H
+
+/* A write-open of a protected file was denied (or would be, permissive). */
+#define SG_MSGID_WRITE_DENIED "c78e863500844543a68fdeb6331cee0e"
+#define SG_MSGID_WRITE_WOULD_DENY "af6dea96d5cf4463b33c813b978cfda7"
+/* A write-open was allowed and the policy asks to log it. */
+#define SG_MSGID_WRITE_ALLOWED "46922b0c92e845a9b762c3617a168e3e"
+/* An exec (or a loader's open) of an untrusted file was denied. */
+#define SG_MSGID_EXEC_DENIED "c044eee549834822aacd7cfe525b6bc9"
+#define SG_MSGID_EXEC_WOULD_DENY "83dd8e9f4f7f467b9f8fe89dccbc6061"
+/* A trusted exec was allowed and the policy asks to log it. */
+#define SG_MSGID_EXEC_ALLOWED "b9ad49dbf307408ab05c1902dca5dd88"
+/* Identical entries were suppressed by the rate limit. */
+#define SG_MSGID_SUPPRESSED "652c20d8bdfc45f593f13107efcf631f"
+/* The daemon sealed the host: every mark is in place. */
+#define SG_MSGID_STARTED "c5ee8a02da054c3b9aedaa7a998fbd7f"
+/* The daemon stopped (cleanly, or on a fatal error). */
+#define SG_MSGID_STOPPED "2d1f093952d64ab394c04abe28aec33d"
+/* The daemon refused to start (bad policy, baseline, or environment). */
+#define SG_MSGID_START_FAILED "4f523790d417466792372df16466e740"
+/* Marks changed at run time (a mount appeared or went under a path). */
+#define SG_MSGID_MOUNTS_CHANGED "e751ff297f9049a38f185649c1190435"
+/* Journal entries were lost (log queue full) or the kernel queue overflowed. */
+#define SG_MSGID_LOG_LOST "aa1d31c3479d487e947ad5e4d940f409"
+
+#endif

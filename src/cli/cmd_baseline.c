@@ -1,0 +1,127 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * cmd_baseline.c - `sealguard baseline build`: record the golden image.
+ */
+#include <getopt.h>
+
+#include "cli.h"
+
+struct build_opts {
+	const char *policy;
+	const char *output;
+	unsigned threads;
+	bool quiet;
+};
+
+static int parse_build_opts(int argc, char **argv, struct build_opts *o)
+{
+	static const struct option opts[] = {
+		{ "policy", required_argument, NULL, 'p' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "threads", required_argument, NULL, 'j' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "p:o:j:qh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			o->policy = optarg;
+			break;
+		case 'o':
+			o->output = optarg;
+			break;
+		case 'j':
+			if (cli_parse_threads(optarg, &o->threads) < 0)
+				return cli_usage_error("--threads wants a number from 0 to 256, not '%s'",
+						       optarg);
+			break;
+		case 'q':
+			o->quiet = true;
+			break;
+		case 'h':
+			cli_usage(stdout);
+			return -1;
+		default:
+			return cli_try_help();
+		}
+	}
+	if (optind < argc)
+		return cli_usage_error("baseline build: unexpected argument '%s'",
+				       argv[optind]);
+	return SG_EXIT_OK;
+}
+
+/* Build and write; every message printed here. Returns an exit code. */
+static int build_and_write(const struct sg_policy *p, const char *output,
+			   const struct build_opts *o)
+{
+	_cleanup_free_ const char **roots = NULL;
+	struct sg_baseline *b = NULL;
+	struct sg_build_stats st = {};
+	struct errlist errs = {};
+	char summary[256];
+	size_t nroots;
+	int r;
+
+	roots = sg_policy_baseline_roots(p, &nroots);
+	if (!roots) {
+		cli_error("out of memory");
+		return SG_EXIT_ERROR;
+	}
+	r = sg_baseline_build(roots, nroots,
+			      (const char *const *)p->exclude.paths,
+			      p->exclude.n, o->threads, &b, &st, &errs);
+	cli_print_errs(&errs);
+	errlist_free(&errs);
+	if (r < 0) {
+		cli_error("baseline build failed: %s; %s left unchanged",
+			  cli_build_error(r), output);
+		return SG_EXIT_ERROR;
+	}
+	r = sg_baseline_write(b, output);
+	sg_baseline_free(b);
+	if (r < 0) {
+		cli_error("cannot write baseline %s: %s", output, strerror(-r));
+		return SG_EXIT_ERROR;
+	}
+	if (!o->quiet) {
+		cli_format_stats(&st, summary, sizeof(summary));
+		cli_error("wrote baseline %s: %s, %" PRIu64 " skipped (not regular files)",
+			  output, summary, st.skipped);
+	}
+	return SG_EXIT_OK;
+}
+
+static int cmd_baseline_build(int argc, char **argv)
+{
+	struct build_opts o = { .policy = SG_DEFAULT_POLICY };
+	struct sg_policy *p = NULL;
+	int r;
+
+	r = parse_build_opts(argc, argv, &o);
+	if (r != SG_EXIT_OK)
+		return r < 0 ? SG_EXIT_OK : r;
+	if (cli_load_policy(o.policy, &p) < 0)
+		return SG_EXIT_ERROR;
+	r = build_and_write(p, o.output ? o.output : p->baseline, &o);
+	sg_policy_free(p);
+	return r;
+}
+
+int cmd_baseline(int argc, char **argv)
+{
+	if (argc < 2)
+		return cli_usage_error("baseline: which action? (baseline build)");
+	if (streq(argv[1], "--help") || streq(argv[1], "-h")) {
+		cli_usage(stdout);
+		return SG_EXIT_OK;
+	}
+	if (!streq(argv[1], "build"))
+		return cli_usage_error("baseline: unknown action '%s' (baseline build)",
+				       argv[1]);
+	argv[1] = (char *)"sealguard baseline build";
+	return cmd_baseline_build(argc - 1, argv + 1);
+}

@@ -1,0 +1,213 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * main.c - `sealguard`: dispatch to a subcommand, and the helpers the
+ * subcommands share (messages, loading the policy and the baseline).
+ */
+#include <getopt.h>
+#include <stdarg.h>
+
+#include "cli.h"
+
+void cli_usage(FILE *out)
+{
+	fputs("Usage: sealguard [--help | --version] COMMAND [OPTIONS]\n"
+	      "\n"
+	      "Build, check and verify the baseline of an immutable server.\n"
+	      "\n"
+	      "Commands:\n"
+	      "  baseline build [--policy FILE] [--output FILE] [--threads N] [--quiet]\n"
+	      "      Record every regular file under the policy's protected and\n"
+	      "      trusted paths (minus its excludes) with its SHA-256, size,\n"
+	      "      mode and owner, and write the baseline atomically (mode 0600)\n"
+	      "      to FILE or to the path the policy names. Symlinks are not\n"
+	      "      followed; other non-regular files are counted as skipped.\n"
+	      "      Nothing is written if any file cannot be read.\n"
+	      "  check [--policy FILE] [--baseline FILE] [-v]\n"
+	      "      Validate the policy and the baseline, and that the baseline\n"
+	      "      records exactly the policy's paths and excludes. Prints every\n"
+	      "      problem; -v also prints the policy as sealguard reads it.\n"
+	      "  verify [--policy FILE] [--baseline FILE] [--threads N]\n"
+	      "      Rebuild the live state of the baseline's own paths and print\n"
+	      "      one line per drift on stdout:\n"
+	      "        added PATH | removed PATH | changed PATH (hash,size,mode,uid,gid)\n"
+	      "      (only the fields that changed are listed). The policy is read\n"
+	      "      only to find the baseline when --baseline is not given.\n"
+	      "\n"
+	      "Options:\n"
+	      "  -p, --policy FILE    policy file (default " SG_DEFAULT_POLICY ")\n"
+	      "  -b, --baseline FILE  baseline file (default: the policy's baseline)\n"
+	      "  -o, --output FILE    where baseline build writes\n"
+	      "  -j, --threads N      hashing threads, 0 = one per CPU (default 0)\n"
+	      "  -q, --quiet          baseline build: no summary line\n"
+	      "  -v, --verbose        check: print the normalised policy\n"
+	      "  -h, --help           this text\n"
+	      "  -V, --version        the version\n"
+	      "\n"
+	      "Paths in output are escaped as in the baseline file: bytes outside\n"
+	      "0x21..0x7e and '\\' are written as \\xHH. Summaries go to stderr.\n"
+	      "\n"
+	      "Exit status:\n"
+	      "  0  success: policy and baseline OK, no drift\n"
+	      "  1  check found problems, or verify found drift\n"
+	      "  2  error: bad usage, unreadable or invalid input, failed build\n",
+	      out);
+}
+
+void cli_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("sealguard: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int cli_usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("sealguard: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return cli_try_help();
+}
+
+int cli_try_help(void)
+{
+	fputs("Try 'sealguard --help'.\n", stderr);
+	return SG_EXIT_ERROR;
+}
+
+void cli_print_errs(const struct errlist *errs)
+{
+	errlist_print(errs, stderr, NULL);
+}
+
+int cli_load_policy(const char *path, struct sg_policy **ret)
+{
+	struct errlist errs = {};
+	int r;
+
+	r = sg_policy_load(path, ret, &errs);
+	cli_print_errs(&errs);
+	if (r < 0 && errs.n == 0)
+		cli_error("%s: %s", path, strerror(-r));
+	errlist_free(&errs);
+	return r;
+}
+
+int cli_load_baseline(const char *path, struct sg_baseline **ret)
+{
+	struct errlist errs = {};
+	int r;
+
+	r = sg_baseline_load(path, ret, &errs);
+	cli_print_errs(&errs);
+	if (r < 0 && errs.n == 0)
+		cli_error("%s: %s", path, strerror(-r));
+	if (r == -ENOENT)
+		cli_error("no baseline at %s: create it with 'sealguard baseline build'",
+			  path);
+	errlist_free(&errs);
+	return r;
+}
+
+int cli_parse_threads(const char *arg, unsigned *ret)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(arg, &end, 10);
+	if (errno || end == arg || *end || arg[0] == '-' || v > 256)
+		return -EINVAL;
+	*ret = (unsigned)v;
+	return 0;
+}
+
+const char *cli_build_error(int r)
+{
+	/* -EIO: each file's own error has been printed already */
+	return r == -EIO ? "some files could not be read" : strerror(-r);
+}
+
+void cli_format_stats(const struct sg_build_stats *st, char *buf, size_t size)
+{
+	/* A tiny tree can take no measurable time: no division by zero. */
+	double s = st->seconds > 1e-6 ? st->seconds : 1e-6;
+	double mb = (double)st->bytes / 1e6;
+
+	snprintf(buf, size,
+		 "%" PRIu64 " files, %.1f MB in %.2f s (%.0f files/s, %.1f MB/s)",
+		 st->files, mb, st->seconds, (double)st->files / s, mb / s);
+}
+
+static int cmd_help(int argc, char **argv)
+{
+	cli_usage(stdout);
+	return SG_EXIT_OK;
+}
+
+static const struct command {
+	const char *name;
+	const char *prog; /* getopt's messages start with argv[0] */
+	int (*run)(int argc, char **argv);
+} commands[] = {
+	{ "baseline", "sealguard baseline", cmd_baseline },
+	{ "check", "sealguard check", cmd_check },
+	{ "help", "sealguard help", cmd_help },
+	{ "verify", "sealguard verify", cmd_verify },
+};
+
+static int run_command(int argc, char **argv)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++) {
+		if (!streq(argv[0], commands[i].name))
+			continue;
+		argv[0] = (char *)commands[i].prog;
+		optind = 0; /* glibc: start the next getopt afresh */
+		return commands[i].run(argc, argv);
+	}
+	return cli_usage_error("unknown command '%s'", argv[0]);
+}
+
+/* A full disk or closed pipe on stdout must not look like success. */
+static int flush_stdout(int code)
+{
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		cli_error("error writing output: %s", strerror(errno));
+		return SG_EXIT_ERROR;
+	}
+	return code;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{},
+	};
+	int c;
+
+	/* '+': stop at the command, whose options are its own. */
+	while ((c = getopt_long(argc, argv, "+hV", opts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			cli_usage(stdout);
+			return flush_stdout(SG_EXIT_OK);
+		case 'V':
+			printf("sealguard %s\n", SEALGUARD_VERSION);
+			return flush_stdout(SG_EXIT_OK);
+		default:
+			return cli_try_help();
+		}
+	}
+	if (optind >= argc)
+		return cli_usage_error("no command given");
+	return flush_stdout(run_command(argc - optind, argv + optind));
+}

@@ -1,0 +1,628 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * baseline_build.c - record the live state of the roots: one thread walks
+ * them (openat all the way down, no symlink followed) and publishes the
+ * regular files it finds to a pool of worker threads that hash them while
+ * the walk goes on; the result is sorted once at the end.
+ *
+ * Workers open each file relative to the parent of its root with
+ * openat2(RESOLVE_NO_SYMLINKS), so a directory swapped for a symlink
+ * between the walk and the hash cannot redirect the read elsewhere.
+ */
+#include <dirent.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/openat2.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
+
+#include "baseline.h"
+#include "util.h"
+
+#define SG_BUILD_MAX_THREADS 256
+/* Items live in fixed blocks so workers' pointers stay valid as it grows. */
+#define SG_BLOCK_ITEMS 4096
+/* Wake the workers every this many files: cheap, and keeps them fed. */
+#define SG_PUBLISH_EVERY 64
+
+/* Per-file outcome, written by exactly one worker. */
+enum {
+	ITEM_OK = 0,
+	ITEM_SKIPPED = -1, /* no longer a regular file */
+	ITEM_CHANGED = -2, /* size changed while it was hashed */
+	/* > 0: an errno */
+};
+
+struct item {
+	struct sg_bl_entry e;
+	unsigned base; /* index into build->bases */
+	int status;
+};
+
+/* The parent directory of a root, that its files are opened from. */
+struct base {
+	int fd;        /* -1 if it could not be opened ... */
+	int err;       /* ... for this errno */
+	size_t prefix; /* bytes of a path to skip to get relative to fd */
+};
+
+struct build {
+	struct item **blocks;
+	size_t nblocks;
+	size_t n; /* items written by the walker */
+	struct base *bases; /* one per root, fixed before the workers start */
+	size_t nbases;
+	unsigned cur_base; /* the root being walked */
+	char *const *excludes; /* sorted */
+	size_t nexcludes;
+	struct errlist *errs;
+	uint64_t skipped;
+	unsigned nerrors;
+	int r; /* fatal (-ENOMEM) */
+	char path[PATH_MAX];
+	size_t len;
+	atomic_bool no_openat2;
+
+	/* The hand-over to the workers; lock guards these and blocks[]. */
+	pthread_mutex_t lock;
+	pthread_cond_t more;
+	size_t published; /* items the workers may take */
+	size_t next;      /* the next one to take */
+	bool walk_done;
+};
+
+static struct item *item_at(const struct build *bd, size_t i)
+{
+	return &bd->blocks[i / SG_BLOCK_ITEMS][i % SG_BLOCK_ITEMS];
+}
+
+static void publish(struct build *bd, bool done)
+{
+	pthread_mutex_lock(&bd->lock);
+	bd->published = bd->n;
+	bd->walk_done = done;
+	pthread_cond_broadcast(&bd->more);
+	pthread_mutex_unlock(&bd->lock);
+}
+
+static void report(struct build *bd, const char *path, int err)
+{
+	_cleanup_free_ char *esc = sg_path_escape(path);
+
+	bd->nerrors++;
+	if (!esc || errlist_add(bd->errs, "%s: %s", esc, strerror(err)) < 0)
+		bd->r = -ENOMEM;
+}
+
+static int str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static bool is_excluded(const struct build *bd, const char *path)
+{
+	/* Walking from the roots meets every excluded tree at its top. */
+	return bd->nexcludes &&
+	       bsearch(&path, bd->excludes, bd->nexcludes, sizeof(char *),
+		       str_cmp);
+}
+
+static int add_block(struct build *bd)
+{
+	struct item *block = calloc(SG_BLOCK_ITEMS, sizeof(*block));
+	struct item **grown;
+
+	if (!block)
+		return -ENOMEM;
+	pthread_mutex_lock(&bd->lock);
+	grown = reallocarray(bd->blocks, bd->nblocks + 1, sizeof(*grown));
+	if (grown) {
+		grown[bd->nblocks++] = block;
+		bd->blocks = grown;
+	}
+	pthread_mutex_unlock(&bd->lock);
+	if (!grown) {
+		free(block);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static void add_item(struct build *bd)
+{
+	struct item *it;
+
+	if (bd->n == bd->nblocks * SG_BLOCK_ITEMS && add_block(bd) < 0) {
+		bd->r = -ENOMEM;
+		return;
+	}
+	it = item_at(bd, bd->n);
+	*it = (struct item){ .base = bd->cur_base };
+	it->e.path = strdup(bd->path);
+	if (!it->e.path) {
+		bd->r = -ENOMEM;
+		return;
+	}
+	bd->n++;
+	if (bd->n - bd->published >= SG_PUBLISH_EVERY)
+		publish(bd, false);
+}
+
+static void walk_dir(struct build *bd, int dfd);
+
+/* Append "/name" to bd->path; false (and reported) if too long. */
+static bool path_push(struct build *bd, const char *name)
+{
+	size_t n = strlen(name);
+	bool slash = bd->len > 1; /* no "//" below the root "/" */
+
+	if (bd->len + slash + n >= sizeof(bd->path)) {
+		bd->path[bd->len] = '\0';
+		report(bd, bd->path, ENAMETOOLONG);
+		return false;
+	}
+	if (slash)
+		bd->path[bd->len++] = '/';
+	memcpy(bd->path + bd->len, name, n + 1);
+	bd->len += n;
+	return true;
+}
+
+static unsigned char dirent_type(struct build *bd, int dfd,
+				 const struct dirent *de)
+{
+	struct stat st;
+
+	if (de->d_type != DT_UNKNOWN)
+		return de->d_type;
+	/* Some filesystems do not fill d_type: ask the inode. */
+	if (fstatat(dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+		report(bd, bd->path, errno);
+		return DT_UNKNOWN;
+	}
+	if (S_ISDIR(st.st_mode))
+		return DT_DIR;
+	return S_ISREG(st.st_mode) ? DT_REG : DT_LNK; /* LNK: "other" */
+}
+
+static void walk_entry(struct build *bd, int dfd, const struct dirent *de)
+{
+	unsigned char type = dirent_type(bd, dfd, de);
+	int fd;
+
+	if (type == DT_UNKNOWN || is_excluded(bd, bd->path))
+		return;
+	if (type == DT_REG) {
+		add_item(bd);
+		return;
+	}
+	if (type != DT_DIR) {
+		bd->skipped++;
+		return;
+	}
+	fd = openat(dfd, de->d_name,
+		    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		report(bd, bd->path, errno);
+		return;
+	}
+	walk_dir(bd, fd);
+}
+
+/* Walk the directory open at dfd (consumed), whose path is bd->path. */
+static void walk_dir(struct build *bd, int dfd)
+{
+	size_t len = bd->len;
+	struct dirent *de;
+	DIR *d;
+
+	d = fdopendir(dfd);
+	if (!d) {
+		report(bd, bd->path, errno);
+		(void)close(dfd);
+		return;
+	}
+	for (;;) {
+		errno = 0;
+		de = readdir(d);
+		if (!de)
+			break;
+		if (streq(de->d_name, ".") || streq(de->d_name, ".."))
+			continue;
+		if (path_push(bd, de->d_name))
+			walk_entry(bd, dirfd(d), de);
+		bd->len = len;
+		bd->path[len] = '\0';
+		if (bd->r < 0)
+			break;
+	}
+	if (!de && errno)
+		report(bd, bd->path, errno);
+	(void)closedir(d);
+}
+
+/* Open the parent of root as the base its files are opened from. */
+static int open_base(const char *root, struct base *ret)
+{
+	const char *slash = strrchr(root, '/');
+	char *parent;
+
+	if (slash == root)
+		parent = strdup("/");
+	else
+		parent = strndup(root, (size_t)(slash - root));
+	if (!parent)
+		return -ENOMEM;
+	ret->fd = open(parent, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	ret->err = ret->fd < 0 ? errno : 0;
+	ret->prefix = slash == root ? 1 : (size_t)(slash - root) + 1;
+	free(parent);
+	return 0;
+}
+
+/* All of them before any worker runs: workers read bd->bases unlocked. */
+static int open_bases(struct build *bd, const struct sg_baseline *b)
+{
+	bd->bases = calloc(b->nroots, sizeof(*bd->bases));
+	if (!bd->bases)
+		return -ENOMEM;
+	for (size_t i = 0; i < b->nroots; i++) {
+		bd->bases[i].fd = -1;
+		bd->nbases++;
+		if (open_base(b->roots[i], &bd->bases[i]) < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static void walk_root(struct build *bd, const char *root, unsigned idx)
+{
+	struct stat st;
+	int fd;
+
+	if (is_excluded(bd, root))
+		return;
+	bd->cur_base = idx;
+	if (bd->bases[idx].fd < 0) {
+		report(bd, root, bd->bases[idx].err);
+		return;
+	}
+	bd->len = strlen(root);
+	if (bd->len >= sizeof(bd->path)) {
+		report(bd, root, ENAMETOOLONG);
+		return;
+	}
+	memcpy(bd->path, root, bd->len + 1);
+	if (lstat(root, &st) < 0) {
+		report(bd, root, errno);
+		return;
+	}
+	if (S_ISREG(st.st_mode)) {
+		add_item(bd);
+		return;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		bd->skipped++;
+		return;
+	}
+	fd = open(root, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		report(bd, root, errno);
+	else
+		walk_dir(bd, fd);
+}
+
+/* ---- hashing ---- */
+
+static int open_flags_try(struct build *bd, const struct item *it, int flags)
+{
+	const struct base *b = &bd->bases[it->base];
+	const char *rel = it->e.path + b->prefix;
+	struct open_how how = {
+		.flags = (uint64_t)flags,
+		.resolve = RESOLVE_NO_SYMLINKS,
+	};
+	long fd;
+
+	if (!atomic_load_explicit(&bd->no_openat2, memory_order_relaxed)) {
+		fd = syscall(SYS_openat2, b->fd, rel, &how, sizeof(how));
+		if (fd >= 0 || errno != ENOSYS)
+			return fd >= 0 ? (int)fd : -errno;
+		/* Old kernel or seccomp filter: O_NOFOLLOW is all that is left */
+		atomic_store(&bd->no_openat2, true);
+	}
+	fd = openat(b->fd, rel, flags);
+	return fd >= 0 ? (int)fd : -errno;
+}
+
+static int open_item(struct build *bd, const struct item *it)
+{
+	int flags = O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC;
+	int fd;
+
+	/* O_NOATIME keeps a build from dirtying every inode; owner-only. */
+	fd = open_flags_try(bd, it, flags | O_NOATIME);
+	if (fd == -EPERM)
+		fd = open_flags_try(bd, it, flags);
+	return fd;
+}
+
+static void hash_item(struct build *bd, struct item *it)
+{
+	_cleanup_close_ int fd = -1;
+	uint64_t size;
+	struct stat st;
+	int r;
+
+	fd = open_item(bd, it);
+	if (fd < 0) {
+		it->status = -fd;
+		return;
+	}
+	/* Record what was opened, not what the walk saw. */
+	if (fstat(fd, &st) < 0) {
+		it->status = errno;
+		return;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		it->status = ITEM_SKIPPED;
+		return;
+	}
+	r = sg_sha256_fd(fd, it->e.sha256, &size);
+	if (r < 0) {
+		it->status = -r;
+		return;
+	}
+	if (size != (uint64_t)st.st_size) {
+		it->status = ITEM_CHANGED;
+		return;
+	}
+	it->e.size = size;
+	it->e.mode = st.st_mode & 07777;
+	it->e.uid = st.st_uid;
+	it->e.gid = st.st_gid;
+}
+
+/* The next published item, waiting for the walker; NULL when all done. */
+static struct item *take_item(struct build *bd)
+{
+	struct item *it = NULL;
+
+	pthread_mutex_lock(&bd->lock);
+	while (bd->next == bd->published && !bd->walk_done)
+		pthread_cond_wait(&bd->more, &bd->lock);
+	if (bd->next < bd->published)
+		it = item_at(bd, bd->next++);
+	pthread_mutex_unlock(&bd->lock);
+	return it;
+}
+
+static void *hash_worker(void *userdata)
+{
+	struct build *bd = userdata;
+	struct item *it;
+
+	while ((it = take_item(bd)))
+		hash_item(bd, it);
+	return NULL;
+}
+
+static unsigned pick_threads(unsigned threads)
+{
+	if (threads == 0) {
+		long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+		threads = cpus > 0 ? (unsigned)cpus : 1;
+	}
+	return threads > SG_BUILD_MAX_THREADS ? SG_BUILD_MAX_THREADS : threads;
+}
+
+/* Start the workers, walk every root, then wait for the last hash. */
+static void walk_and_hash(struct build *bd, const struct sg_baseline *b,
+			  unsigned threads)
+{
+	pthread_t tids[SG_BUILD_MAX_THREADS];
+	unsigned started = 0;
+
+	threads = pick_threads(threads);
+	while (started < threads &&
+	       pthread_create(&tids[started], NULL, hash_worker, bd) == 0)
+		started++;
+	for (size_t i = 0; i < b->nroots && bd->r == 0; i++)
+		walk_root(bd, b->roots[i], (unsigned)i);
+	publish(bd, true);
+	/* Not one thread to be had: hash here rather than fail. */
+	if (started == 0)
+		(void)hash_worker(bd);
+	for (unsigned i = 0; i < started; i++)
+		(void)pthread_join(tids[i], NULL);
+}
+
+/* ---- assembling the result ---- */
+
+static int item_cmp(const void *a, const void *b)
+{
+	return strcmp((*(struct item *const *)a)->e.path,
+		      (*(struct item *const *)b)->e.path);
+}
+
+static void report_item(struct build *bd, const struct item *it)
+{
+	_cleanup_free_ char *esc = sg_path_escape(it->e.path);
+
+	bd->nerrors++;
+	if (!esc || errlist_add(bd->errs, "%s: %s", esc,
+				it->status == ITEM_CHANGED ?
+					"file changed while being hashed" :
+					strerror(it->status)) < 0)
+		bd->r = -ENOMEM;
+}
+
+/* Move hashed items into b->entries in path order, report the rest. */
+static int collect(struct build *bd, struct sg_baseline *b,
+		   struct sg_build_stats *st)
+{
+	_cleanup_free_ struct item **order = NULL;
+
+	order = calloc(bd->n ? bd->n : 1, sizeof(*order));
+	b->entries = calloc(bd->n ? bd->n : 1, sizeof(*b->entries));
+	if (!order || !b->entries)
+		return -ENOMEM;
+	for (size_t i = 0; i < bd->n; i++)
+		order[i] = item_at(bd, i);
+	qsort(order, bd->n, sizeof(*order), item_cmp);
+	for (size_t i = 0; i < bd->n; i++) {
+		struct item *it = order[i];
+
+		if (it->status == ITEM_OK) {
+			st->bytes += it->e.size;
+			b->entries[b->n++] = it->e;
+			it->e.path = NULL;
+		} else if (it->status == ITEM_SKIPPED) {
+			bd->skipped++;
+		} else {
+			report_item(bd, it);
+		}
+	}
+	st->files = b->n;
+	st->skipped = bd->skipped;
+	return bd->r;
+}
+
+static int copy_strv(const char *const *in, size_t n, char ***ret)
+{
+	char **v = calloc(n ? n : 1, sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		v[i] = strdup(in[i]);
+		if (!v[i]) {
+			while (i--)
+				free(v[i]);
+			free(v);
+			return -ENOMEM;
+		}
+	}
+	qsort(v, n, sizeof(*v), str_cmp);
+	*ret = v;
+	return 0;
+}
+
+/* Roots absolute and disjoint, excludes each under a root. */
+static int check_args(const struct sg_baseline *b, struct errlist *errs)
+{
+	int r = 0;
+
+	for (size_t i = 0; i < b->nroots; i++) {
+		const char *root = b->roots[i];
+
+		if (root[0] != '/')
+			r = errlist_add(errs, "root %s: not an absolute path",
+					root) ?: -EINVAL;
+		else if (i && path_is_under(root, b->roots[i - 1]))
+			r = errlist_add(errs, "root %s: lies under root %s",
+					root, b->roots[i - 1]) ?: -EINVAL;
+	}
+	for (size_t i = 0; i < b->nexcludes; i++)
+		if (!sg_baseline_covers(&(struct sg_baseline){
+						.roots = b->roots,
+						.nroots = b->nroots },
+					b->excludes[i]))
+			r = errlist_add(errs, "exclude %s: lies under no root",
+					b->excludes[i]) ?: -EINVAL;
+	if (b->nroots == 0)
+		r = errlist_add(errs, "no root to build from") ?: -EINVAL;
+	return r;
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void build_free(struct build *bd)
+{
+	for (size_t i = 0; i < bd->n; i++)
+		free(item_at(bd, i)->e.path);
+	for (size_t i = 0; i < bd->nblocks; i++)
+		free(bd->blocks[i]);
+	free(bd->blocks);
+	for (size_t i = 0; i < bd->nbases; i++)
+		if (bd->bases[i].fd >= 0)
+			(void)close(bd->bases[i].fd);
+	free(bd->bases);
+	pthread_mutex_destroy(&bd->lock);
+	pthread_cond_destroy(&bd->more);
+}
+
+static int build_run(struct build *bd, struct sg_baseline *b, unsigned threads,
+		     struct sg_build_stats *st)
+{
+	int r;
+
+	r = open_bases(bd, b);
+	if (r < 0)
+		return r;
+	walk_and_hash(bd, b, threads);
+	if (bd->r < 0)
+		return bd->r;
+	r = collect(bd, b, st);
+	if (r < 0)
+		return r;
+	if (bd->nerrors)
+		return -EIO;
+	return sg_baseline_index(b);
+}
+
+int sg_baseline_build(const char *const *roots, size_t nroots,
+		      const char *const *excludes, size_t nexcludes,
+		      unsigned threads, struct sg_baseline **ret,
+		      struct sg_build_stats *stats, struct errlist *errs)
+{
+	struct sg_build_stats st = {};
+	struct build bd = {
+		.errs = errs,
+		.lock = PTHREAD_MUTEX_INITIALIZER,
+		.more = PTHREAD_COND_INITIALIZER,
+	};
+	struct sg_baseline *b;
+	double start = now();
+	int r;
+
+	r = sg_hash_init();
+	if (r < 0)
+		return r;
+	b = calloc(1, sizeof(*b));
+	if (!b)
+		return -ENOMEM;
+	r = copy_strv(roots, nroots, &b->roots);
+	if (r == 0) {
+		b->nroots = nroots;
+		r = copy_strv(excludes, nexcludes, &b->excludes);
+	}
+	if (r == 0) {
+		b->nexcludes = nexcludes;
+		r = check_args(b, errs);
+	}
+	bd.excludes = b->excludes;
+	bd.nexcludes = b->nexcludes;
+	if (r == 0)
+		r = build_run(&bd, b, threads, &st);
+	build_free(&bd);
+	st.seconds = now() - start;
+	if (stats)
+		*stats = st;
+	if (r < 0) {
+		sg_baseline_free(b);
+		return r;
+	}
+	*ret = b;
+	return 0;
+}

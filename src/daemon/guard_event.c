@@ -1,0 +1,422 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * guard_event.c - the permission-event path: read, decide, answer, and
+ * only then log. See guard.h.
+ */
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <sys/fanotify.h>
+#include <sys/stat.h>
+
+#include "baseline.h"
+#include "decide.h"
+#include "guard.h"
+#include "hash.h"
+#include "messages.h"
+#include "policy.h"
+#include "procinfo.h"
+#include "sglog.h"
+
+/* Enough for a few hundred events per read. */
+#define EVENT_BUF_SIZE (64 * 1024)
+
+/* What is known about one event; filled lazily. */
+struct sg_event {
+	int fd;
+	pid_t tid;
+	uint64_t mask;
+	struct stat st;
+	unsigned fs_flags; /* SG_FS_* of the file's filesystem */
+	struct sg_intent_info intent;
+	bool via_loader; /* an open by the dynamic loader run directly */
+	int path_err;    /* 1: not read yet; 0: path valid; <0: errno */
+	char path[PATH_MAX];
+};
+
+static const char *event_path(struct sg_guard *g, struct sg_event *ev)
+{
+	if (ev->path_err == 1)
+		ev->path_err = sg_fd_path(g->proc_fd, ev->fd, ev->path,
+					  sizeof(ev->path));
+	return ev->path_err == 0 ? ev->path : NULL;
+}
+
+static bool inode_in(const struct sg_inode_id *ids, size_t n,
+		     const struct stat *st)
+{
+	for (size_t i = 0; i < n; i++)
+		if (ids[i].dev == st->st_dev && ids[i].ino == st->st_ino)
+			return true;
+	return false;
+}
+
+static bool exe_in(struct sg_guard *g, pid_t tid, const struct sg_inode_id *ids,
+		   size_t n)
+{
+	struct stat st;
+
+	if (n == 0 || sg_proc_exe_stat(g->proc_fd, tid, &st) < 0)
+		return false;
+	return inode_in(ids, n, &st);
+}
+
+/* Filesystems are planned by st_dev; btrfs subvolumes and the like have
+ * their own st_dev, so fall back to the path there. */
+static unsigned fs_flags_of(struct sg_guard *g, struct sg_event *ev)
+{
+	unsigned flags = sg_mark_plan_flags(&g->plan, ev->st.st_dev);
+	const char *path;
+
+	if (flags)
+		return flags;
+	path = event_path(g, ev);
+	if (!path)
+		return SG_FS_PROTECT | SG_FS_EXEC; /* know nothing: check all */
+	if (sg_policy_protects(g->policy, path))
+		flags |= SG_FS_PROTECT;
+	if (sg_policy_checks_exec(g->policy, path))
+		flags |= SG_FS_EXEC;
+	return flags;
+}
+
+static bool is_protected(struct sg_guard *g, struct sg_event *ev)
+{
+	const char *path;
+
+	if (sg_inodetab_has(&g->protected_inodes, ev->st.st_dev,
+			    ev->st.st_ino))
+		return true;
+	path = event_path(g, ev);
+	/* a path we cannot read is treated as protected: fail closed */
+	return !path || sg_policy_protects(g->policy, path);
+}
+
+static bool exec_in_scope(struct sg_guard *g, struct sg_event *ev)
+{
+	const char *path;
+
+	if (!(ev->fs_flags & SG_FS_EXEC))
+		return false;
+	if (g->policy->exec_scope == SG_EXEC_SCOPE_LOCAL)
+		return true;
+	path = event_path(g, ev);
+	return !path || sg_policy_checks_exec(g->policy, path);
+}
+
+static enum sg_trust hash_and_judge(struct sg_guard *g, struct sg_event *ev,
+				    const char *path)
+{
+	unsigned char sha[SG_SHA256_LEN];
+	uint64_t size;
+
+	g->c.hashes++;
+	if (sg_sha256_fd(ev->fd, sha, &size) < 0)
+		return SG_TRUST_NEED_HASH; /* decided as hash-error */
+	if (size != (uint64_t)ev->st.st_size)
+		return SG_TRUST_MISMATCH; /* changed while we read it */
+	return sg_trust_judge(g->baseline, g->policy->exec_match, path, sha);
+}
+
+/* Is this file trusted for exec? Cached by inode, ctime and size. */
+static enum sg_trust judge_trust(struct sg_guard *g, struct sg_event *ev)
+{
+	const struct sg_inode_entry *cached;
+	const char *path = event_path(g, ev);
+	enum sg_trust t;
+
+	cached = sg_inodetab_get_fresh(&g->exec_cache, &ev->st);
+	if (cached) {
+		g->c.exec_cache_hits++;
+		return (enum sg_trust)cached->value;
+	}
+	if (!S_ISREG(ev->st.st_mode))
+		return SG_TRUST_UNKNOWN;
+	t = sg_trust_precheck(g->baseline, g->policy->exec_match, path,
+			      (uint64_t)ev->st.st_size);
+	if (t == SG_TRUST_NEED_HASH)
+		t = hash_and_judge(g, ev, path);
+	if (t != SG_TRUST_NEED_HASH)
+		(void)sg_inodetab_put(&g->exec_cache, &ev->st, (uint8_t)t, 0);
+	return t;
+}
+
+static struct sg_decision judge_exec(struct sg_guard *g, struct sg_event *ev)
+{
+	if (!exec_in_scope(g, ev))
+		return (struct sg_decision){ SG_EVENT_EXEC, SG_ACTION_ALLOW,
+					     SG_REASON_OUT_OF_SCOPE, false };
+	return sg_decide_exec(g->policy, judge_trust(g, ev));
+}
+
+static bool known_trusted(struct sg_guard *g, const struct stat *st)
+{
+	const struct sg_inode_entry *e = sg_inodetab_get_fresh(&g->exec_cache,
+							       st);
+
+	return e && e->value == SG_TRUST_OK;
+}
+
+static bool looks_like_elf(int fd)
+{
+	char magic[4];
+
+	return pread(fd, magic, sizeof(magic), 0) == sizeof(magic) &&
+	       memcmp(magic, "\177ELF", 4) == 0;
+}
+
+/*
+ * The dynamic loader run directly ("ld.so /tmp/x") never execs /tmp/x: it
+ * opens it read-only. Such opens of files not known to be trusted are
+ * judged as execs. Cheapest tests first: only regular ELF files matter.
+ */
+static bool loader_open(struct sg_guard *g, struct sg_event *ev)
+{
+	if (!S_ISREG(ev->st.st_mode) || !exec_in_scope(g, ev))
+		return false;
+	if (known_trusted(g, &ev->st) || !looks_like_elf(ev->fd))
+		return false;
+	return exe_in(g, ev->tid, g->loaders, g->nloaders);
+}
+
+static struct sg_decision judge_open(struct sg_guard *g, struct sg_event *ev)
+{
+	bool prot, writer;
+
+	if (ev->fs_flags & SG_FS_PROTECT) {
+		if (sg_intent_read(g->proc_fd, ev->tid, &ev->intent,
+				   &g->c.intent_retries) < 0 ||
+		    ev->intent.intent == SG_INTENT_UNKNOWN)
+			g->c.intent_unknown++;
+		if (ev->intent.intent == SG_INTENT_WRITE ||
+		    ev->intent.intent == SG_INTENT_UNKNOWN) {
+			prot = is_protected(g, ev);
+			writer = prot && exe_in(g, ev->tid, g->writers,
+						g->nwriters);
+			return sg_decide_open(g->policy, ev->intent.intent,
+					      prot, writer);
+		}
+		if (ev->intent.intent == SG_INTENT_EXEC)
+			return sg_decide_open(g->policy, SG_INTENT_EXEC, false,
+					      false);
+	}
+	if (loader_open(g, ev)) {
+		ev->via_loader = true;
+		return judge_exec(g, ev);
+	}
+	return sg_decide_open(g->policy, SG_INTENT_READ, false, false);
+}
+
+static bool is_ours(const struct sg_guard *g, pid_t tid)
+{
+	if (tid == g->self_pid)
+		return true;
+	for (size_t i = 0; i < g->nhelper_tids; i++)
+		if (g->helper_tids[i] == tid)
+			return true;
+	return false;
+}
+
+static struct sg_decision decide(struct sg_guard *g, struct sg_event *ev)
+{
+	static const struct sg_decision allow_ours = {
+		SG_EVENT_WRITE, SG_ACTION_ALLOW, SG_REASON_READ_ONLY, false
+	};
+	struct sg_decision d;
+
+	if (is_ours(g, ev->tid))
+		return allow_ours;
+	if (fstat(ev->fd, &ev->st) < 0) {
+		/* cannot happen for a valid event fd; never guess "allow" */
+		d = (struct sg_decision){ (ev->mask & FAN_OPEN_EXEC_PERM) ?
+						  SG_EVENT_EXEC :
+						  SG_EVENT_WRITE,
+					  SG_ACTION_DENY, SG_REASON_HASH_ERROR,
+					  true };
+		return sg_decision_apply_mode(g->policy, d);
+	}
+	ev->fs_flags = fs_flags_of(g, ev);
+	d = (ev->mask & FAN_OPEN_EXEC_PERM) ? judge_exec(g, ev) :
+					      judge_open(g, ev);
+	return sg_decision_apply_mode(g->policy, d);
+}
+
+static void respond(struct sg_guard *g, int fd, bool deny)
+{
+	struct fanotify_response resp = { .fd = fd,
+					   .response = deny ? FAN_DENY :
+							      FAN_ALLOW };
+	ssize_t n;
+
+	do
+		n = write(g->fan_fd, &resp, sizeof(resp));
+	while (n < 0 && errno == EINTR);
+	/* a failure here means the kernel already dropped the event (its
+	 * opener died); there is nobody left to answer */
+}
+
+/* Cache a trusted exec in the kernel: no event until the file changes. */
+static void cache_exec_in_kernel(struct sg_guard *g, struct sg_event *ev,
+				 const struct sg_decision *d)
+{
+	if (!(ev->mask & FAN_OPEN_EXEC_PERM) || d->action != SG_ACTION_ALLOW ||
+	    (d->reason != SG_REASON_TRUSTED &&
+	     d->reason != SG_REASON_OUT_OF_SCOPE) || d->log)
+		return;
+	if (fanotify_mark(g->fan_fd,
+			  FAN_MARK_ADD | FAN_MARK_IGNORE | FAN_MARK_EVICTABLE,
+			  FAN_OPEN_EXEC_PERM, ev->fd, NULL) == 0)
+		g->c.ignore_marks++;
+}
+
+static void count(struct sg_guard *g, const struct sg_decision *d)
+{
+	g->c.events++;
+	if (d->action == SG_ACTION_ALLOW)
+		g->c.allowed++;
+	else if (d->action == SG_ACTION_WOULD_DENY)
+		g->c.would_deny++;
+	else if (d->event == SG_EVENT_EXEC)
+		g->c.denied_exec++;
+	else
+		g->c.denied_write++;
+}
+
+static const char *message_id(const struct sg_decision *d)
+{
+	static const char *const ids[2][3] = {
+		[SG_EVENT_WRITE] = { [SG_ACTION_ALLOW] = SG_MSGID_WRITE_ALLOWED,
+				     [SG_ACTION_DENY] = SG_MSGID_WRITE_DENIED,
+				     [SG_ACTION_WOULD_DENY] =
+					     SG_MSGID_WRITE_WOULD_DENY },
+		[SG_EVENT_EXEC] = { [SG_ACTION_ALLOW] = SG_MSGID_EXEC_ALLOWED,
+				    [SG_ACTION_DENY] = SG_MSGID_EXEC_DENIED,
+				    [SG_ACTION_WOULD_DENY] =
+					    SG_MSGID_EXEC_WOULD_DENY },
+	};
+	return ids[d->event][d->action];
+}
+
+static int priority_of(const struct sg_decision *d)
+{
+	if (d->action == SG_ACTION_DENY)
+		return LOG_WARNING;
+	return d->action == SG_ACTION_WOULD_DENY ? LOG_NOTICE : LOG_INFO;
+}
+
+static void log_decision(struct sg_guard *g, struct sg_event *ev,
+			 const struct sg_decision *d)
+{
+	const char *path = event_path(g, ev);
+	struct sg_procinfo pi;
+	struct sg_log_entry *e;
+
+	(void)sg_procinfo_read(g->proc_fd, ev->tid, &pi);
+	e = sg_log_entry_new(priority_of(d), message_id(d));
+	if (!e)
+		return;
+	(void)sg_log_add(e, "MESSAGE", "%s %s %s (%s) by %s[%d] uid %d",
+			 d->action == SG_ACTION_WOULD_DENY ? "would deny" :
+			 d->action == SG_ACTION_DENY	  ? "denied" :
+							    "allowed",
+			 sg_event_name(d->event), path ? path : "?",
+			 sg_reason_name(d->reason), pi.exe, (int)pi.pid,
+			 (int)pi.uid);
+	(void)sg_log_add(e, "SEALGUARD_EVENT", "%s", sg_event_name(d->event));
+	(void)sg_log_add(e, "SEALGUARD_ACTION", "%s", sg_action_name(d->action));
+	(void)sg_log_add(e, "SEALGUARD_REASON", "%s", sg_reason_name(d->reason));
+	(void)sg_log_add(e, "SEALGUARD_PATH", "%s", path ? path : "?");
+	(void)sg_log_add(e, "SEALGUARD_PID", "%d", (int)pi.pid);
+	(void)sg_log_add(e, "SEALGUARD_TID", "%d", (int)ev->tid);
+	(void)sg_log_add(e, "SEALGUARD_PPID", "%d", (int)pi.ppid);
+	(void)sg_log_add(e, "SEALGUARD_EXE", "%s", pi.exe);
+	(void)sg_log_add(e, "SEALGUARD_COMM", "%s", pi.comm);
+	(void)sg_log_add(e, "SEALGUARD_UID", "%d", (int)pi.uid);
+	(void)sg_log_add(e, "SEALGUARD_EUID", "%d", (int)pi.euid);
+	(void)sg_log_add(e, "SEALGUARD_MODE", "%s",
+			 sg_mode_name(g->policy->mode));
+	if (!(ev->mask & FAN_OPEN_EXEC_PERM) && ev->intent.syscall_nr >= 0) {
+		(void)sg_log_add(e, "SEALGUARD_SYSCALL", "%ld",
+				 ev->intent.syscall_nr);
+		(void)sg_log_add(e, "SEALGUARD_OPEN_FLAGS", "0%lo",
+				 ev->intent.flags);
+	}
+	if (ev->via_loader)
+		(void)sg_log_add(e, "SEALGUARD_VIA", "loader");
+	sg_log_submit(e);
+}
+
+static void report_suppressed(const char *label, uint32_t n, void *userdata)
+{
+	sg_log(LOG_NOTICE, SG_MSGID_SUPPRESSED,
+	       "suppressed %" PRIu32 " more identical entries: %s", n, label);
+}
+
+static void after_response(struct sg_guard *g, struct sg_event *ev,
+			   const struct sg_decision *d)
+{
+	char label[PATH_MAX + 64];
+	const char *path;
+
+	count(g, d);
+	cache_exec_in_kernel(g, ev, d);
+	if (!d->log)
+		return;
+	path = event_path(g, ev);
+	snprintf(label, sizeof(label), "%s %s %s %s", sg_event_name(d->event),
+		 sg_action_name(d->action), sg_reason_name(d->reason),
+		 path ? path : "?");
+	if (!sg_ratelimit_allow(&g->rl, label, sg_now_ms(), report_suppressed,
+				NULL)) {
+		g->c.suppressed++;
+		return;
+	}
+	log_decision(g, ev, d);
+}
+
+static void handle_event(struct sg_guard *g,
+			 const struct fanotify_event_metadata *m)
+{
+	struct sg_event ev = { .fd = m->fd, .tid = m->pid, .mask = m->mask,
+			       .intent = { SG_INTENT_UNKNOWN, -1, 0 },
+			       .path_err = 1 };
+	struct sg_decision d;
+
+	if (m->fd < 0)
+		return; /* FAN_NOFD: a queue overflow, never a permission */
+	if (!(m->mask & (FAN_OPEN_PERM | FAN_OPEN_EXEC_PERM))) {
+		(void)close(m->fd);
+		return;
+	}
+	d = decide(g, &ev);
+	respond(g, m->fd, d.action == SG_ACTION_DENY);
+	after_response(g, &ev, &d);
+	(void)close(m->fd);
+}
+
+int sg_guard_process(struct sg_guard *g)
+{
+	static char buf[EVENT_BUF_SIZE]
+		__attribute__((aligned(__alignof__(struct fanotify_event_metadata))));
+
+	for (;;) {
+		const struct fanotify_event_metadata *m;
+		ssize_t len = read(g->fan_fd, buf, sizeof(buf));
+
+		if (len < 0 && errno == EINTR)
+			continue;
+		if (len < 0)
+			return errno == EAGAIN ? 0 : -errno;
+		for (m = (const void *)buf; FAN_EVENT_OK(m, len);
+		     m = FAN_EVENT_NEXT(m, len)) {
+			if (m->vers != FANOTIFY_METADATA_VERSION)
+				return -EPROTO;
+			handle_event(g, m);
+		}
+	}
+}
+
+void sg_guard_tick(struct sg_guard *g, uint64_t now_ms)
+{
+	sg_ratelimit_sweep(&g->rl, now_ms, report_suppressed, NULL);
+}

@@ -1,0 +1,420 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * sealguardd - the sealed guard of an immutable server.
+ *
+ * main() is the seal sequence: load and validate the policy and the
+ * baseline, prepare everything that needs a file, place the marks, tell
+ * systemd we are ready, then answer permission events until told to stop.
+ * Nothing after sealing opens a file on a marked filesystem.
+ */
+#include <getopt.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+#include <systemd/sd-daemon.h>
+
+#include "baseline.h"
+#include "guard.h"
+#include "hash.h"
+#include "messages.h"
+#include "policy.h"
+#include "sglog.h"
+
+#ifndef SEALGUARD_VERSION
+#define SEALGUARD_VERSION "0.1.0"
+#endif
+
+/* Exit status for a policy or baseline the daemon refuses (EX_CONFIG):
+ * the unit's RestartPreventExitStatus keeps systemd from looping on it. */
+#define EXIT_CONFIG 78
+#define LOG_QUEUE_LEN 8192
+
+struct options {
+	const char *policy;
+	const char *confine;
+	enum sg_log_target log_target;
+	bool check_only;
+};
+
+static struct sg_guard guard = { .fan_fd = -1 };
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: sealguardd [OPTIONS]\n"
+		"Deny writes to protected paths and execs of files not in the\n"
+		"baseline, synchronously, and log every decision to the journal.\n"
+		"\n"
+		"  -p, --policy FILE      policy file (default %s)\n"
+		"      --confine DIR      refuse to mark any filesystem not mounted\n"
+		"                         at or below DIR (tests, demos)\n"
+		"      --log-target T     auto | journal | stderr (default auto)\n"
+		"  -n, --check            load policy and baseline, then exit\n"
+		"  -h, --help             this text\n"
+		"  -V, --version          print the version\n"
+		"\n"
+		"Exit status: 0 clean stop, 1 failure, 78 bad policy or baseline.\n",
+		SG_DEFAULT_POLICY);
+}
+
+static int parse_options(int argc, char **argv, struct options *o)
+{
+	enum { OPT_CONFINE = 256, OPT_LOG_TARGET };
+	static const struct option longopts[] = {
+		{ "policy", required_argument, NULL, 'p' },
+		{ "confine", required_argument, NULL, OPT_CONFINE },
+		{ "log-target", required_argument, NULL, OPT_LOG_TARGET },
+		{ "check", no_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ 0 },
+	};
+	int c;
+
+	*o = (struct options){ .policy = SG_DEFAULT_POLICY };
+	while ((c = getopt_long(argc, argv, "p:nhV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			o->policy = optarg;
+			break;
+		case OPT_CONFINE:
+			if (optarg[0] != '/') {
+				fprintf(stderr, "sealguardd: --confine needs an "
+						"absolute path\n");
+				return -EINVAL;
+			}
+			o->confine = optarg;
+			break;
+		case OPT_LOG_TARGET:
+			if (sg_log_target_parse(optarg, &o->log_target) < 0) {
+				fprintf(stderr, "sealguardd: --log-target: "
+						"auto, journal or stderr\n");
+				return -EINVAL;
+			}
+			break;
+		case 'n':
+			o->check_only = true;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(EXIT_SUCCESS);
+		case 'V':
+			puts("sealguardd " SEALGUARD_VERSION);
+			exit(EXIT_SUCCESS);
+		default:
+			usage(stderr);
+			return -EINVAL;
+		}
+	}
+	if (optind < argc) {
+		usage(stderr);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Report each problem as its own entry and say that we refuse to start. */
+static void log_refusal(const struct errlist *errs, const char *what)
+{
+	for (size_t i = 0; i < errs->n; i++)
+		sg_log(LOG_ERR, SG_MSGID_START_FAILED, "%s", errs->msgs[i]);
+	sg_log(LOG_CRIT, SG_MSGID_START_FAILED,
+	       "refusing to start: %s; nothing is protected", what);
+}
+
+static int load_config(const struct options *o, struct sg_policy **ret_p,
+		       struct sg_baseline **ret_b)
+{
+	struct errlist errs = { 0 };
+	struct sg_policy *p = NULL;
+	struct sg_baseline *b = NULL;
+	int r;
+
+	r = sg_policy_load(o->policy, &p, &errs);
+	if (r < 0) {
+		if (errs.n == 0)
+			(void)errlist_add(&errs, "%s: %s", o->policy,
+					  strerror(-r));
+		log_refusal(&errs, "invalid policy");
+		errlist_free(&errs);
+		return r;
+	}
+	r = sg_baseline_load(p->baseline, &b, &errs);
+	if (r < 0) {
+		if (errs.n == 0)
+			(void)errlist_add(&errs, "%s: %s (build it with "
+						 "'sealguard baseline build')",
+					  p->baseline, strerror(-r));
+		log_refusal(&errs, "invalid baseline");
+		errlist_free(&errs);
+		sg_policy_free(p);
+		return r;
+	}
+	*ret_p = p;
+	*ret_b = b;
+	return 0;
+}
+
+/* On a crash, close the group first: the kernel then lets every blocked
+ * opener through, instead of the whole host hanging on a dead guard. */
+static void on_fatal_signal(int sig)
+{
+	int fd = sg_guard_fd(&guard);
+
+	if (fd >= 0)
+		(void)close(fd);
+	(void)signal(sig, SIG_DFL);
+	(void)raise(sig);
+}
+
+static void install_crash_handlers(void)
+{
+#if !defined(__SANITIZE_ADDRESS__)
+	static const int fatal[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT };
+
+	for (size_t i = 0; i < ARRAY_SIZE(fatal); i++)
+		(void)signal(fatal[i], on_fatal_signal);
+#endif
+}
+
+/* Block the stop signals in every thread; the loop reads a signalfd. */
+static int open_signalfd(void)
+{
+	sigset_t set;
+	int fd;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGPIPE);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
+		return -errno;
+	sigdelset(&set, SIGPIPE);
+	fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	return fd < 0 ? -errno : fd;
+}
+
+/* Never page in our own code from a marked filesystem while an event
+ * waits on us. (ASan reserves terabytes of shadow: not lockable.) */
+static void lock_memory(void)
+{
+#if !defined(__SANITIZE_ADDRESS__)
+	if (mlockall(MCL_CURRENT | MCL_FUTURE) < 0)
+		sg_log(LOG_WARNING, NULL, "mlockall: %s", strerror(errno));
+#endif
+}
+
+static int open_tick_timer(uint64_t watchdog_usec)
+{
+	/* 1 s for status and rate-limit sweeps; faster if the watchdog
+	 * wants a ping more often than every 2 s */
+	uint64_t usec = 1000000;
+	struct itimerspec its;
+	int fd;
+
+	if (watchdog_usec && watchdog_usec / 2 < usec)
+		usec = watchdog_usec / 2;
+	fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (fd < 0)
+		return -errno;
+	its.it_interval.tv_sec = (time_t)(usec / 1000000);
+	its.it_interval.tv_nsec = (long)(usec % 1000000) * 1000;
+	its.it_value = its.it_interval;
+	if (timerfd_settime(fd, 0, &its, NULL) < 0) {
+		(void)close(fd);
+		return -errno;
+	}
+	return fd;
+}
+
+static void notify_status(const struct sg_guard *g, bool watchdog)
+{
+	const struct sg_counters *c = &g->c;
+
+	(void)sd_notifyf(0,
+			 "%sSTATUS=%s: %" PRIu64 " events, %" PRIu64
+			 " write denials, %" PRIu64 " exec denials, %" PRIu64
+			 " would-deny, %" PRIu64 " log entries lost",
+			 watchdog ? "WATCHDOG=1\n" : "",
+			 sg_mode_name(g->policy->mode), c->events,
+			 c->denied_write, c->denied_exec, c->would_deny,
+			 sg_log_dropped());
+}
+
+enum { SLOT_FANOTIFY, SLOT_SIGNAL, SLOT_MOUNTS, SLOT_TIMER, SLOT__COUNT };
+
+static int run_loop(struct sg_guard *g, int sig_fd, int timer_fd,
+		    bool watchdog)
+{
+	struct pollfd pfd[SLOT__COUNT] = {
+		[SLOT_FANOTIFY] = { g->fan_fd, POLLIN, 0 },
+		[SLOT_SIGNAL] = { sig_fd, POLLIN, 0 },
+		[SLOT_MOUNTS] = { g->mountinfo_fd, POLLPRI, 0 },
+		[SLOT_TIMER] = { timer_fd, POLLIN, 0 },
+	};
+
+	for (;;) {
+		int r;
+
+		if (poll(pfd, SLOT__COUNT, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		/* permission events first: openers are waiting on them */
+		if (pfd[SLOT_FANOTIFY].revents) {
+			r = sg_guard_process(g);
+			if (r < 0)
+				return r;
+		}
+		if (pfd[SLOT_SIGNAL].revents) {
+			struct signalfd_siginfo si;
+
+			if (read(sig_fd, &si, sizeof(si)) == sizeof(si))
+				return (int)si.ssi_signo;
+		}
+		if (pfd[SLOT_MOUNTS].revents)
+			sg_guard_mounts_changed(g);
+		if (pfd[SLOT_TIMER].revents) {
+			uint64_t ticks;
+
+			if (read(timer_fd, &ticks, sizeof(ticks)) > 0) {
+				sg_guard_tick(g, sg_now_ms());
+				notify_status(g, watchdog);
+			}
+		}
+	}
+}
+
+static void log_started(const struct sg_guard *g, const struct sg_baseline *b)
+{
+	struct sg_log_entry *e = sg_log_entry_new(LOG_NOTICE, SG_MSGID_STARTED);
+
+	if (!e)
+		return;
+	(void)sg_log_add(e, "MESSAGE",
+			 "sealed in %s mode: %zu filesystem(s) marked, "
+			 "%zu protected path(s), %zu baseline file(s)",
+			 sg_mode_name(g->policy->mode), g->plan.n,
+			 g->policy->protect.n, b->n);
+	(void)sg_log_add(e, "SEALGUARD_EVENT", "start");
+	(void)sg_log_add(e, "SEALGUARD_MODE", "%s",
+			 sg_mode_name(g->policy->mode));
+	(void)sg_log_add(e, "SEALGUARD_POLICY", "%s", g->policy->file);
+	(void)sg_log_add(e, "SEALGUARD_BASELINE", "%s", g->policy->baseline);
+	for (size_t i = 0; i < g->plan.n; i++)
+		(void)sg_log_add(e, "SEALGUARD_MARK", "%s", g->plan.v[i].point);
+	sg_log_submit(e);
+}
+
+static int seal(struct sg_guard *g, const struct options *o,
+		const struct sg_policy *p, const struct sg_baseline *b)
+{
+	struct errlist errs = { 0 };
+	int r;
+
+	r = sg_hash_init();
+	if (r >= 0)
+		r = sg_guard_init(g, p, b, o->confine, &errs);
+	for (size_t i = 0; r >= 0 && i < errs.n; i++)
+		sg_log(LOG_WARNING, SG_MSGID_START_FAILED, "%s", errs.msgs[i]);
+	if (r < 0) {
+		if (errs.n == 0)
+			(void)errlist_add(&errs, "cannot prepare the guard: %s",
+					  strerror(-r));
+		log_refusal(&errs, "cannot prepare the guard");
+		errlist_free(&errs);
+		return r;
+	}
+	errlist_free(&errs);
+	r = sg_guard_mark(g, &errs);
+	if (r < 0) {
+		log_refusal(&errs, "cannot place marks");
+		errlist_free(&errs);
+		return r;
+	}
+	return 0;
+}
+
+static pid_t writer_tid;
+
+static int start_logging(void)
+{
+	int r = sg_log_start(LOG_QUEUE_LEN);
+
+	if (r < 0)
+		return r;
+	writer_tid = sg_log_writer_tid();
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct sg_policy *policy = NULL;
+	struct sg_baseline *baseline = NULL;
+	struct options o;
+	uint64_t watchdog_usec = 0;
+	int r, sig_fd = -1, timer_fd = -1, status = EXIT_FAILURE;
+
+	if (parse_options(argc, argv, &o) < 0)
+		return 2;
+	sg_log_set_target(o.log_target);
+	(void)prctl(PR_SET_DUMPABLE, 0); /* no core of the baseline, no ptrace */
+	if (load_config(&o, &policy, &baseline) < 0)
+		return EXIT_CONFIG;
+	if (o.check_only) {
+		printf("%s: OK\n%s: OK (%zu files)\n", policy->file,
+		       policy->baseline, baseline->n);
+		status = EXIT_SUCCESS;
+		goto out;
+	}
+	sig_fd = open_signalfd();
+	if (sig_fd < 0 || start_logging() < 0) {
+		sg_log(LOG_CRIT, SG_MSGID_START_FAILED,
+		       "cannot set up signals or logging");
+		goto out;
+	}
+	if (seal(&guard, &o, policy, baseline) < 0)
+		goto out;
+	sg_guard_add_helper_tid(&guard, writer_tid);
+	install_crash_handlers();
+	lock_memory();
+	if (sd_watchdog_enabled(0, &watchdog_usec) <= 0)
+		watchdog_usec = 0;
+	timer_fd = open_tick_timer(watchdog_usec);
+	if (timer_fd < 0)
+		goto out;
+	log_started(&guard, baseline);
+	(void)sd_notify(0, "READY=1");
+	notify_status(&guard, watchdog_usec != 0);
+
+	r = run_loop(&guard, sig_fd, timer_fd, watchdog_usec != 0);
+	(void)sd_notify(0, "STOPPING=1");
+	sg_guard_shutdown(&guard);
+	if (r < 0)
+		sg_log(LOG_CRIT, SG_MSGID_STOPPED, "event loop failed: %s",
+		       strerror(-r));
+	else
+		sg_log(LOG_NOTICE, SG_MSGID_STOPPED,
+		       "stopped on signal %d after %" PRIu64 " events "
+		       "(%" PRIu64 " write denials, %" PRIu64
+		       " exec denials, %" PRIu64 " would-deny)",
+		       r, guard.c.events, guard.c.denied_write,
+		       guard.c.denied_exec, guard.c.would_deny);
+	status = r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+out:
+	sg_guard_free(&guard);
+	sg_log_stop();
+	if (sig_fd >= 0)
+		(void)close(sig_fd);
+	if (timer_fd >= 0)
+		(void)close(timer_fd);
+	sg_baseline_free(baseline);
+	sg_policy_free(policy);
+	return status;
+}

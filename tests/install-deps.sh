@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# install-deps.sh - install what a fresh Debian 12 needs to build and test
+# sealguard. Idempotent: it asks dpkg first and touches apt (update, then
+# install) only when a package is missing, so a second run is fast and
+# works offline. Needs root when something is missing.
+set -euo pipefail
+
+PKGS=(
+	build-essential pkg-config                   # compiler, make
+	libcap-dev libseccomp-dev libinih-dev         # the daemon's libraries
+	libsystemd-dev libssl-dev
+	libcmocka-dev                                # unit tests
+	e2fsprogs util-linux mount                   # mkfs.ext4; unshare, findmnt, setpriv; mount, losetup
+	iproute2                                     # ip (network namespaces)
+	systemd                                      # systemd-journald, journalctl, systemd-cat, systemd-notify
+	bsdutils                                     # logger --journald
+	python3 socat netcat-openbsd procps          # test actors, ps
+)
+
+# One dpkg-query for all: "name status" for each known package.
+installed=$(dpkg-query -W -f='${Package} ${db:Status-Status}\n' "${PKGS[@]}" \
+	2>/dev/null | awk '$2 == "installed" { print $1 }') || true
+missing=()
+for p in "${PKGS[@]}"; do
+	grep -qxF "$p" <<<"$installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+	echo "install-deps: all ${#PKGS[@]} packages present"
+	exit 0
+fi
+
+echo "install-deps: installing ${missing[*]}"
+if [ "$(id -u)" != 0 ]; then
+	echo "install-deps: must run as root to install packages" >&2
+	exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+apt-get install -y -q --no-install-recommends "${missing[@]}"

@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# 20-exec.sh - only files of the baseline run, with their baseline
+# content: a dropped binary, a changed one, an untrusted script and the
+# loader run directly on an untrusted file are all denied; trusted
+# programs keep running, repeatedly (the kernel-side cache), until they
+# change.
+set -euo pipefail
+# shellcheck source=tests/lib/sandbox.sh
+. "$(dirname "$0")/../lib/sandbox.sh"
+sb_enter "$@"
+# shellcheck source=tests/lib/fixture.sh
+. "$(dirname "$0")/../lib/fixture.sh"
+
+loader=$(readlink -f /lib64/ld-linux-x86-64.so.2)
+fx_setup
+fx_policy enforce
+t_ok "baseline builds" fx_baseline
+# Drift before the seal: a protected binary whose bytes changed.
+cp "$FX_FS/bin/tool" "$FX_FS/bin/drifted"
+fx_baseline
+printf 'garbage' >>"$FX_FS/bin/drifted"
+sb_start_journald
+sb_start_daemon "$FX_POLICY"
+
+# ---------------------------------------------------------------- trusted
+t_eq "trusted binary runs" ok "$(sb_try exec "$FX_FS/bin/tool")"
+t_eq "trusted binary runs again (cached)" ok "$(sb_try exec "$FX_FS/bin/tool")"
+t_eq "trusted script run directly" ok "$(sb_try exec "$FX_FS/bin/script.sh")"
+t_eq "trusted file outside protection (trusted=) runs" ok \
+	"$(sb_try exec "$FX_FS/opt/app")"
+t_eq "loader run directly on a trusted binary" ok \
+	"$(sb_try ldso "$loader" "$FX_FS/bin/tool")"
+
+# ---------------------------------------------------------------- untrusted
+t_eq "dropped binary in scratch: EPERM" EPERM "$(sb_try exec "$FX_SCRATCH/dropped")"
+t_eq "dropped script run directly: EPERM" EPERM "$(sb_try exec "$FX_SCRATCH/dropped.sh")"
+t_eq "binary whose hash drifted before the seal: EPERM" EPERM \
+	"$(sb_try exec "$FX_FS/bin/drifted")"
+t_eq "loader run directly on a dropped binary: refused (exit 127)" exit=127 \
+	"$(sb_try ldso "$loader" "$FX_SCRATCH/dropped")"
+cp "$FX_FS/bin/tool" "$FX_FS/var/copy"
+t_eq "copy of a trusted binary under a new name (match=path): EPERM" EPERM \
+	"$(sb_try exec "$FX_FS/var/copy")"
+
+# A trusted, unprotected binary that changes loses its trust at once: the
+# kernel's cached allow is cleared by the write.
+t_eq "trusted= binary runs before it changes" ok "$(sb_try exec "$FX_FS/opt/app")"
+printf 'x' >>"$FX_FS/opt/app"
+t_eq "trusted= binary after a write: EPERM (hash-mismatch)" EPERM \
+	"$(sb_try exec "$FX_FS/opt/app")"
+
+# ---------------------------------------------------------------- journal
+t_journal "journal: dropped binary, not-in-baseline" \
+	SEALGUARD_EVENT=exec SEALGUARD_ACTION=deny SEALGUARD_REASON=not-in-baseline \
+	SEALGUARD_PATH="$FX_SCRATCH/dropped" MESSAGE_ID=c044eee549834822aacd7cfe525b6bc9
+t_journal "journal: drifted binary, hash-mismatch" \
+	SEALGUARD_EVENT=exec SEALGUARD_REASON=hash-mismatch SEALGUARD_PATH="$FX_FS/bin/drifted"
+t_journal "journal: changed trusted= binary, hash-mismatch" \
+	SEALGUARD_EVENT=exec SEALGUARD_REASON=hash-mismatch SEALGUARD_PATH="$FX_FS/opt/app"
+t_journal "journal: loader use is an exec, via loader, by the loader" \
+	SEALGUARD_EVENT=exec SEALGUARD_ACTION=deny SEALGUARD_VIA=loader \
+	SEALGUARD_PATH="$FX_SCRATCH/dropped" SEALGUARD_EXE="$loader"
+t_journal "journal: script denial" \
+	SEALGUARD_EVENT=exec SEALGUARD_PATH="$FX_SCRATCH/dropped.sh"
+t_eq "journal: trusted execs are not logged by default" 0 \
+	"$(sb_journal_count SEALGUARD_EVENT=exec SEALGUARD_ACTION=allow)"
+rc=0
+sb_stop_daemon || rc=$?
+t_eq "daemon stops cleanly" 0 "$rc"
+
+# ---------------------------------------------------------------- match=content
+fx_policy enforce "match = content" "[log]
+allowed = exec"
+sb_start_daemon "$FX_POLICY"
+t_eq "match=content: copy of a trusted binary under a new name runs" ok \
+	"$(sb_try exec "$FX_FS/var/copy")"
+t_eq "match=content: dropped copy of /bin/true in scratch runs" ok \
+	"$(sb_try exec "$FX_SCRATCH/dropped")"
+t_eq "match=content: untrusted script still denied" EPERM \
+	"$(sb_try exec "$FX_SCRATCH/dropped.sh")"
+t_journal "journal: allowed exec logged when [log] allowed = exec" \
+	SEALGUARD_EVENT=exec SEALGUARD_ACTION=allow SEALGUARD_REASON=trusted \
+	SEALGUARD_PATH="$FX_FS/var/copy" MESSAGE_ID=b9ad49dbf307408ab05c1902dca5dd88
+rc=0
+sb_stop_daemon || rc=$?
+t_eq "daemon stops cleanly (match=content)" 0 "$rc"
