@@ -25,6 +25,7 @@ struct sg_mount {
 	char *point;  /* unescaped mount point */
 	char *fstype;
 	bool noexec;
+	bool whole; /* shows the filesystem's own root, not a subtree */
 };
 
 struct sg_mounts {
@@ -34,8 +35,10 @@ struct sg_mounts {
 
 /* Why a filesystem is marked. */
 enum {
-	SG_FS_PROTECT = 1 << 0, /* holds a write-protected path */
-	SG_FS_EXEC = 1 << 1,    /* execs on it are checked */
+	SG_FS_PROTECT = 1 << 0,    /* holds a write-protected path */
+	SG_FS_EXEC = 1 << 1,       /* execs on (part of) it are checked */
+	SG_FS_EXEC_WHOLE = 1 << 2, /* ... on all of it: mounted at or below
+				      an exec path, no path check needed */
 };
 
 /* A filesystem to mark, by one of its mount points. */

@@ -107,11 +107,11 @@ int cli_load_baseline(const char *path, struct sg_baseline **ret)
 
 	r = sg_baseline_load(path, ret, &errs);
 	cli_print_errs(&errs);
-	if (r < 0 && errs.n == 0)
-		cli_error("%s: %s", path, strerror(-r));
 	if (r == -ENOENT)
-		cli_error("no baseline at %s: create it with 'sealguard baseline build'",
+		cli_error("%s: no baseline there; create it with 'sealguard baseline build'",
 			  path);
+	else if (r < 0 && errs.n == 0)
+		cli_error("%s: %s", path, strerror(-r));
 	errlist_free(&errs);
 	return r;
 }

@@ -419,7 +419,12 @@ static char *parse_path(struct parser *p, const char *field)
 			perr(p, "bad path escape (only \\xhh for bytes outside 0x21..0x7e and '\\')");
 		return NULL;
 	}
-	if (strlen(path) >= PATH_MAX || !path_is_normalised(path)) {
+	if (strlen(path) >= PATH_MAX) {
+		perr(p, "path longer than %d bytes", PATH_MAX - 1);
+		free(path);
+		return NULL;
+	}
+	if (!path_is_normalised(path)) {
 		perr(p, "path '%s' is not absolute and normalised", field);
 		free(path);
 		return NULL;
@@ -797,12 +802,10 @@ int sg_baseline_load(const char *path, struct sg_baseline **ret,
 	_cleanup_close_ int fd = -1;
 	int r;
 
+	/* A plain open or read error is the caller's to word (with a hint). */
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0) {
-		r = -errno;
-		(void)errlist_add(errs, "%s: %s", path, strerror(-r));
-		return r;
-	}
+	if (fd < 0)
+		return -errno;
 	r = check_trusted_file(fd, path, errs);
 	if (r < 0)
 		return r;
@@ -811,10 +814,7 @@ int sg_baseline_load(const char *path, struct sg_baseline **ret,
 	if (!f)
 		return -errno;
 	TAKE_FD(fd);
-	r = sg_baseline_load_stream(f, path, ret, errs);
-	if (r < 0 && r != -EINVAL && r != -ENOMEM)
-		(void)errlist_add(errs, "%s: %s", path, strerror(-r));
-	return r;
+	return sg_baseline_load_stream(f, path, ret, errs);
 }
 
 /* ---- writer ---- */

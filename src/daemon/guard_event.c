@@ -98,7 +98,8 @@ static bool exec_in_scope(struct sg_guard *g, struct sg_event *ev)
 
 	if (!(ev->fs_flags & SG_FS_EXEC))
 		return false;
-	if (g->policy->exec_scope == SG_EXEC_SCOPE_LOCAL)
+	if (ev->fs_flags & SG_FS_EXEC_WHOLE ||
+	    g->policy->exec_scope == SG_EXEC_SCOPE_LOCAL)
 		return true;
 	path = event_path(g, ev);
 	return !path || sg_policy_checks_exec(g->policy, path);
@@ -136,7 +137,15 @@ static enum sg_trust judge_trust(struct sg_guard *g, struct sg_event *ev)
 			      (uint64_t)ev->st.st_size);
 	if (t == SG_TRUST_NEED_HASH)
 		t = hash_and_judge(g, ev, path);
-	if (t != SG_TRUST_NEED_HASH)
+	/*
+	 * Verdicts are cached by inode: a hardlink of a trusted file is the
+	 * trusted file. With match=path, "not in the baseline" belongs to
+	 * the name, not the inode, and is cheap to find again: caching it
+	 * would let an exec through a stray hardlink deny the real one.
+	 */
+	if (t == SG_TRUST_OK || t == SG_TRUST_MISMATCH ||
+	    (t == SG_TRUST_UNKNOWN &&
+	     g->policy->exec_match == SG_EXEC_MATCH_CONTENT))
 		(void)sg_inodetab_put(&g->exec_cache, &ev->st, (uint8_t)t, 0);
 	return t;
 }
@@ -172,11 +181,12 @@ static bool looks_like_elf(int fd)
  */
 static bool loader_open(struct sg_guard *g, struct sg_event *ev)
 {
-	if (!S_ISREG(ev->st.st_mode) || !exec_in_scope(g, ev))
+	if (!S_ISREG(ev->st.st_mode) || !(ev->fs_flags & SG_FS_EXEC))
 		return false;
 	if (known_trusted(g, &ev->st) || !looks_like_elf(ev->fd))
 		return false;
-	return exe_in(g, ev->tid, g->loaders, g->nloaders);
+	return exe_in(g, ev->tid, g->loaders, g->nloaders) &&
+	       exec_in_scope(g, ev);
 }
 
 static struct sg_decision judge_open(struct sg_guard *g, struct sg_event *ev)

@@ -105,6 +105,7 @@ static int parse_line(char *line, struct sg_mount *ret)
 	ret->point = unescape_octal(f[4], strlen(f[4]));
 	ret->fstype = strdup(f[sep + 1]);
 	ret->noexec = has_option(f[5], strlen(f[5]), "noexec");
+	ret->whole = streq(f[3], "/");
 	if (!ret->point || !ret->fstype) {
 		free(ret->point);
 		free(ret->fstype);
@@ -206,7 +207,7 @@ static int plan_add(struct sg_mark_plan *plan, const struct sg_mount *mnt,
 	if (sg_fstype_is_pseudo(mnt->fstype))
 		return 0;
 	if (mnt->noexec)
-		flags &= ~(unsigned)SG_FS_EXEC;
+		flags &= ~(unsigned)(SG_FS_EXEC | SG_FS_EXEC_WHOLE);
 	if (!flags || stat(mnt->point, &st) < 0)
 		return 0;
 	for (size_t i = 0; i < plan->n; i++)
@@ -227,21 +228,28 @@ static int plan_add(struct sg_mark_plan *plan, const struct sg_mount *mnt,
 	return 0;
 }
 
-/* Add the mount holding root and every mount at or below root. */
+/*
+ * Add the mount holding root and every mount at or below root. A mount
+ * at or below an exec root that shows its filesystem's own root is in
+ * exec scope as a whole; the one holding it from above, or a bind mount of
+ * a subtree, only in part (the guard checks the path there).
+ */
 static int plan_tree(struct sg_mark_plan *plan, const struct sg_mounts *m,
 		     const char *root, unsigned flags)
 {
 	const struct sg_mount *top = containing_mount(m, root);
+	unsigned whole = flags & SG_FS_EXEC ? SG_FS_EXEC_WHOLE : 0;
 	int r;
 
-	if (top) {
+	if (top && !path_is_under(top->point, root)) {
 		r = plan_add(plan, top, flags);
 		if (r < 0)
 			return r;
 	}
 	for (size_t i = 0; i < m->n; i++)
 		if (path_is_under(m->v[i].point, root)) {
-			r = plan_add(plan, &m->v[i], flags);
+			r = plan_add(plan, &m->v[i],
+				     flags | (m->v[i].whole ? whole : 0));
 			if (r < 0)
 				return r;
 		}

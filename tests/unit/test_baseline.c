@@ -540,12 +540,10 @@ static void test_load_file(void **state)
 	sg_baseline_free(b);
 
 	b = &untouched;
+	/* an unreadable file: the errno only, the caller words it */
 	assert_int_equal(sg_baseline_load(missing, &b, &errs), -ENOENT);
 	assert_ptr_equal(b, &untouched);
-	snprintf(want, sizeof(want), "%s: No such file or directory", missing);
-	assert_int_equal(errs.n, 1);
-	assert_string_equal(errs.msgs[0], want);
-	errlist_free(&errs);
+	assert_int_equal(errs.n, 0);
 
 	/* a baseline others could have written is not trusted */
 	assert_int_equal(chmod(path, 0666), 0);

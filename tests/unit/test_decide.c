@@ -80,47 +80,55 @@ static void check_decision(struct sg_decision got, struct sg_decision want,
 			 sg_reason_name(want.reason), want.log);
 }
 
-/* 5 intents x 2 x 2 x 8 log masks x 2 modes = 320 cases. */
+/* One case of the open table, decoded from a running index. */
+struct open_case {
+	enum sg_intent intent;
+	bool prot, writer;
+	unsigned log;
+	enum sg_mode mode;
+};
+
+#define OPEN_CASES                                                             \
+	(ARRAY_SIZE(all_intents) * 2 * 2 * (SG_LOG_ALLOW_ALL + 1) *            \
+	 ARRAY_SIZE(all_modes))
+
+static struct open_case open_case(size_t i)
+{
+	struct open_case c;
+
+	c.mode = all_modes[i % ARRAY_SIZE(all_modes)];
+	i /= ARRAY_SIZE(all_modes);
+	c.log = (unsigned)(i % (SG_LOG_ALLOW_ALL + 1));
+	i /= SG_LOG_ALLOW_ALL + 1;
+	c.writer = i % 2;
+	i /= 2;
+	c.prot = i % 2;
+	i /= 2;
+	c.intent = all_intents[i];
+	return c;
+}
+
+/* 5 intents x protected x writer x 8 log masks x 2 modes = 320 cases. */
 static void test_open_exhaustive(void **state)
 {
-	size_t cases = 0;
 	(void)state;
+	assert_int_equal(OPEN_CASES, 320);
+	for (size_t i = 0; i < OPEN_CASES; i++) {
+		struct open_case c = open_case(i);
+		struct sg_policy p = policy_with(c.mode, c.log);
+		struct sg_decision d;
+		char what[128];
 
-	for (size_t i = 0; i < ARRAY_SIZE(all_intents); i++)
-		for (int prot = 0; prot <= 1; prot++)
-			for (int writer = 0; writer <= 1; writer++)
-				for (unsigned log = 0; log <= SG_LOG_ALLOW_ALL;
-				     log++)
-					for (size_t m = 0;
-					     m < ARRAY_SIZE(all_modes); m++) {
-						struct sg_policy p = policy_with(
-							all_modes[m], log);
-						struct sg_decision d;
-						char what[128];
-
-						d = sg_decide_open(
-							&p, all_intents[i],
-							prot, writer);
-						d = sg_decision_apply_mode(&p,
-									   d);
-						snprintf(what, sizeof(what),
-							 "intent %d prot %d "
-							 "writer %d log %u "
-							 "mode %d",
-							 (int)all_intents[i],
-							 prot, writer, log,
-							 (int)all_modes[m]);
-						check_decision(
-							d,
-							expect_open(
-								all_intents[i],
-								prot, writer,
-								log,
-								all_modes[m]),
-							what);
-						cases++;
-					}
-	assert_int_equal(cases, 320);
+		d = sg_decide_open(&p, c.intent, c.prot, c.writer);
+		d = sg_decision_apply_mode(&p, d);
+		snprintf(what, sizeof(what),
+			 "intent %d protected %d writer %d log %u mode %d",
+			 (int)c.intent, c.prot, c.writer, c.log, (int)c.mode);
+		check_decision(d,
+			       expect_open(c.intent, c.prot, c.writer, c.log,
+					   c.mode),
+			       what);
+	}
 }
 
 /* The safety property on its own: a non-writer's write-ish open of a
@@ -153,38 +161,33 @@ static void test_apply_mode(void **state)
 	static const enum sg_action actions[] = {
 		SG_ACTION_ALLOW, SG_ACTION_DENY, SG_ACTION_WOULD_DENY
 	};
+	const size_t n = ARRAY_SIZE(all_modes) * ARRAY_SIZE(actions) * 2 *
+			 SG_REASON__COUNT * 2;
 	(void)state;
 
-	for (size_t m = 0; m < ARRAY_SIZE(all_modes); m++)
-		for (size_t a = 0; a < ARRAY_SIZE(actions); a++)
-			for (int ev = 0; ev <= 1; ev++)
-				for (int r = 0; r < SG_REASON__COUNT; r++)
-					for (int log = 0; log <= 1; log++) {
-						struct sg_policy p =
-							policy_with(all_modes[m],
-								    0);
-						struct sg_decision in = {
-							(enum sg_event_kind)ev,
-							actions[a],
-							(enum sg_reason)r, log
-						};
-						struct sg_decision want = in,
-								   got;
+	for (size_t i = 0; i < n; i++) {
+		size_t k = i;
+		enum sg_mode mode = all_modes[k % ARRAY_SIZE(all_modes)];
+		struct sg_policy p = policy_with(mode, 0);
+		struct sg_decision in, want, got;
 
-						if (all_modes[m] ==
-							    SG_MODE_PERMISSIVE &&
-						    actions[a] == SG_ACTION_DENY)
-							want.action =
-								SG_ACTION_WOULD_DENY;
-						got = sg_decision_apply_mode(
-							&p, in);
-						check_decision(got, want,
-							       "apply_mode");
-						check_decision(
-							sg_decision_apply_mode(
-								&p, got),
-							want, "apply twice");
-					}
+		k /= ARRAY_SIZE(all_modes);
+		in.action = actions[k % ARRAY_SIZE(actions)];
+		k /= ARRAY_SIZE(actions);
+		in.event = (enum sg_event_kind)(k % 2);
+		k /= 2;
+		in.reason = (enum sg_reason)(k % SG_REASON__COUNT);
+		k /= SG_REASON__COUNT;
+		in.log = k % 2;
+
+		want = in;
+		if (mode == SG_MODE_PERMISSIVE && in.action == SG_ACTION_DENY)
+			want.action = SG_ACTION_WOULD_DENY;
+		got = sg_decision_apply_mode(&p, in);
+		check_decision(got, want, "apply_mode");
+		check_decision(sg_decision_apply_mode(&p, got), want,
+			       "apply_mode twice");
+	}
 }
 
 /* ---- sg_decide_exec ---- */

@@ -250,7 +250,9 @@ static void check_bounded(size_t hint, size_t limit)
 		assert_int_equal(max_cap, init_cap);
 	/* whatever it still has is right */
 	for (uint64_t i = 0; i < 20 * limit + 1000; i++) {
-		const struct sg_inode_entry *e = sg_inodetab_get(&t, 9, 1000 + i);
+		const struct sg_inode_entry *e;
+
+		e = sg_inodetab_get(&t, 9, 1000 + i);
 
 		if (e) {
 			assert_int_equal(e->ino, 1000 + i);

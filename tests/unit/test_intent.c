@@ -4,7 +4,9 @@
  * (include/intent.h). Unknown must always fail closed: any doubt about a
  * line or a thread has to come out as SG_INTENT_UNKNOWN, never as READ.
  */
+#include <dirent.h>
 #include <fcntl.h>
+#include <linux/io_uring.h>
 #include <pthread.h>
 #include <sched.h>
 #include <setjmp.h>
@@ -12,6 +14,7 @@
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -104,6 +107,17 @@ static void test_from_flags_table(void **state)
  * with harmless flags: a write iff access is not O_RDONLY or any of
  * O_TRUNC/O_APPEND/O_CREAT is set. Never EXEC or UNKNOWN from flags.
  */
+static unsigned long pick_flags(const unsigned long *v, size_t n,
+				unsigned bits)
+{
+	unsigned long f = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (bits & (1u << i))
+			f |= v[i];
+	return f;
+}
+
 static void test_from_flags_exhaustive(void **state)
 {
 	static const unsigned long writey[] = { O_TRUNC, O_APPEND, O_CREAT };
@@ -111,27 +125,23 @@ static void test_from_flags_exhaustive(void **state)
 		O_CLOEXEC, O_NOFOLLOW, O_DIRECTORY, O_NONBLOCK, O_EXCL,
 		O_NOATIME, O_DIRECT, O_SYNC, O_NOCTTY,
 	};
+	const unsigned nw = 1u << ARRAY_SIZE(writey);
+	const unsigned nh = 1u << ARRAY_SIZE(harmless);
 	(void)state;
 
-	for (unsigned long acc = 0; acc <= 3; acc++)
-		for (unsigned w = 0; w < 1u << ARRAY_SIZE(writey); w++)
-			for (unsigned h = 0; h < 1u << ARRAY_SIZE(harmless);
-			     h++) {
-				unsigned long f = acc;
-				bool write = acc != O_RDONLY || w != 0;
+	for (unsigned i = 0; i < 4 * nw * nh; i++) {
+		unsigned long acc = i % 4;
+		unsigned w = i / 4 % nw, h = i / 4 / nw;
+		unsigned long f = acc |
+				  pick_flags(writey, ARRAY_SIZE(writey), w) |
+				  pick_flags(harmless, ARRAY_SIZE(harmless), h);
+		enum sg_intent want = acc != O_RDONLY || w ? SG_INTENT_WRITE :
+							     SG_INTENT_READ;
+		enum sg_intent got = sg_intent_from_flags(f);
 
-				for (size_t i = 0; i < ARRAY_SIZE(writey); i++)
-					if (w & (1u << i))
-						f |= writey[i];
-				for (size_t i = 0; i < ARRAY_SIZE(harmless); i++)
-					if (h & (1u << i))
-						f |= harmless[i];
-				if (sg_intent_from_flags(f) !=
-				    (write ? SG_INTENT_WRITE : SG_INTENT_READ))
-					fail_msg("flags 0%lo: got %s", f,
-						 sg_intent_name(
-							 sg_intent_from_flags(f)));
-			}
+		if (got != want)
+			fail_msg("flags 0%lo: got %s", f, sg_intent_name(got));
+	}
 }
 
 /* ---- sg_intent_parse ---- */
@@ -233,6 +243,33 @@ static const struct parse_case parse_cases[] = {
 	/* blocked outside a syscall: "-1 sp pc" */
 	{ "-1 0x7ffd 0x7f00\n", 0, SG_INTENT_UNKNOWN, -1, 0 },
 	{ "-1 0x7ffd1234abcd 0x7f0012345678\n", 0, SG_INTENT_UNKNOWN, -1, 0 },
+	/*
+	 * An io_uring io-wq worker never entered a syscall: the kernel
+	 * copies its creator's registers and zeroes sp and pc. Its line
+	 * can say "openat, O_RDONLY" while it opens for writing (seen on
+	 * 6.18: a worker made from task_work run at the return of the
+	 * creator's openat). pc 0 is never a user thread's: unknown.
+	 */
+	{ "257 0xffffff9c 0x5628c7e5e030 0x0 0x0 0x0 0x0 0x0 0x0\n", 0,
+	  SG_INTENT_UNKNOWN, -1, 0 },
+	{ "2 0x5628c7e5e030 0x0 0x0 0x0 0x0 0x0 0x0 0x0\n", 0,
+	  SG_INTENT_UNKNOWN, -1, 0 },
+	{ "59 0x5628c7e5e030 0x0 0x0 0x0 0x0 0x0 0x0 0x0\n", 0,
+	  SG_INTENT_UNKNOWN, -1, 0 },
+	{ "426 0x3 0x2 0x0 0x0 0x0 0x0 0x0 0x0\n", 0, SG_INTENT_UNKNOWN, -1,
+	  0 },
+	{ "257 0xffffff9c 0x1234 0x0 0x0 0x0 0x0 0x7ffd0000 0x0\n", 0,
+	  SG_INTENT_UNKNOWN, -1, 0 },
+	/* a user thread may well run with sp 0: only pc matters */
+	{ "257 0xffffff9c 0x1234 0x0 0x0 0x0 0x0 0x0 0x7f0000\n", 0,
+	  SG_INTENT_READ, 257, 0 },
+	/* the kernel always writes sp and pc after the six arguments:
+	 * a shorter line is not one of its lines */
+	{ "257 0xffffff9c 0x7ffd1234 0x0 0x0 0x0 0x0\n", 0, SG_INTENT_UNKNOWN,
+	  -1, 0 },
+	{ "257 0xffffff9c 0x7ffd1234 0x0 0x0 0x0 0x0 0x7ffd0000\n", 0,
+	  SG_INTENT_UNKNOWN, -1, 0 },
+	{ "59 0x1 0x2 0x3 0x0 0x0 0x0\n", 0, SG_INTENT_UNKNOWN, -1, 0 },
 	/* fewer than 7 numbers: the flags register is not there */
 	{ "257 0xffffff9c 0x7ffd1234\n", 0, SG_INTENT_UNKNOWN, -1, 0 },
 	{ "257\n", 0, SG_INTENT_UNKNOWN, -1, 0 },
@@ -249,8 +286,8 @@ static const struct parse_case parse_cases[] = {
 	{ "   ", -EINVAL, SG_INTENT_UNKNOWN, -1, 0 },
 	{ "garbage", -EINVAL, SG_INTENT_UNKNOWN, -1, 0 },
 	{ "runnin", -EINVAL, SG_INTENT_UNKNOWN, -1, 0 },
-	{ "x257 0xffffff9c 0x1 0x0 0x0 0x0 0x0\n", -EINVAL, SG_INTENT_UNKNOWN,
-	  -1, 0 },
+	{ "x257 0xffffff9c 0x1 0x0 0x0 0x0 0x0 0x7ffd 0x7f00\n", -EINVAL,
+	  SG_INTENT_UNKNOWN, -1, 0 },
 };
 
 static void test_parse_table(void **state)
@@ -331,8 +368,7 @@ static void test_parse_never_read_outside_table(void **state)
 			 nr);
 		assert_int_equal(sg_intent_parse(line, &info), 0);
 		if (info.intent == SG_INTENT_READ)
-			fail_msg("syscall %ld with zero registers decoded as a read",
-				 nr);
+			fail_msg("syscall %ld, zero registers: a read", nr);
 		assert_int_equal(info.syscall_nr, nr);
 	}
 }
@@ -562,6 +598,187 @@ static void test_read_unparsable(void **state)
 	assert_int_equal(rmdir(dir), 0);
 }
 
+/* ---- io_uring workers, for real ---- */
+
+struct ring {
+	int fd;
+	struct io_uring_params p;
+	char *sq;
+	size_t sq_size;
+	struct io_uring_sqe *sqes;
+	char *cq;
+	size_t cq_size;
+};
+
+static int ring_setup(struct ring *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->fd = (int)syscall(SYS_io_uring_setup, 8, &r->p);
+	if (r->fd < 0)
+		return -errno;
+	r->sq_size = r->p.sq_off.array + r->p.sq_entries * sizeof(unsigned);
+	r->cq_size = r->p.cq_off.cqes +
+		     r->p.cq_entries * sizeof(struct io_uring_cqe);
+	r->sq = mmap(NULL, r->sq_size, PROT_READ | PROT_WRITE, MAP_SHARED,
+		     r->fd, IORING_OFF_SQ_RING);
+	r->cq = mmap(NULL, r->cq_size, PROT_READ | PROT_WRITE, MAP_SHARED,
+		     r->fd, IORING_OFF_CQ_RING);
+	r->sqes = mmap(NULL, r->p.sq_entries * sizeof(*r->sqes),
+		       PROT_READ | PROT_WRITE, MAP_SHARED, r->fd,
+		       IORING_OFF_SQES);
+	assert_true(r->sq != MAP_FAILED && r->cq != MAP_FAILED &&
+		    r->sqes != MAP_FAILED);
+	return 0;
+}
+
+/* Queue an openat that io_uring must hand to an io-wq worker. */
+static void ring_queue_open(struct ring *r, const char *path, int flags)
+{
+	unsigned *tail = (unsigned *)(r->sq + r->p.sq_off.tail);
+	unsigned mask = *(unsigned *)(r->sq + r->p.sq_off.ring_mask);
+	unsigned *array = (unsigned *)(r->sq + r->p.sq_off.array);
+	unsigned t = *tail;
+	struct io_uring_sqe *sqe = &r->sqes[t & mask];
+
+	memset(sqe, 0, sizeof(*sqe));
+	sqe->opcode = IORING_OP_OPENAT;
+	sqe->fd = AT_FDCWD;
+	sqe->addr = (uintptr_t)path;
+	sqe->open_flags = (uint32_t)flags;
+	sqe->flags = IOSQE_ASYNC;
+	array[t & mask] = t & mask;
+	__atomic_store_n(tail, t + 1, __ATOMIC_RELEASE);
+}
+
+/* Close the fds of the opens that completed; at most `want`, 2 s. */
+static void ring_reap(struct ring *r, unsigned want)
+{
+	unsigned *head = (unsigned *)(r->cq + r->p.cq_off.head);
+	unsigned *tail = (unsigned *)(r->cq + r->p.cq_off.tail);
+	unsigned mask = *(unsigned *)(r->cq + r->p.cq_off.ring_mask);
+	struct io_uring_cqe *cqes =
+		(struct io_uring_cqe *)(r->cq + r->p.cq_off.cqes);
+	uint64_t deadline = now_ms() + 2000;
+
+	while (want > 0 && now_ms() < deadline) {
+		unsigned h = *head;
+
+		if (h == __atomic_load_n(tail, __ATOMIC_ACQUIRE)) {
+			usleep(1000);
+			continue;
+		}
+		if (cqes[h & mask].res >= 0)
+			(void)close(cqes[h & mask].res);
+		__atomic_store_n(head, h + 1, __ATOMIC_RELEASE);
+		want--;
+	}
+}
+
+static void ring_free(struct ring *r)
+{
+	(void)munmap(r->sqes, r->p.sq_entries * sizeof(*r->sqes));
+	(void)munmap(r->cq, r->cq_size);
+	(void)munmap(r->sq, r->sq_size);
+	(void)close(r->fd);
+}
+
+/* Our io-wq workers ("iou-wrk-*") that are asleep, up to max. */
+static size_t find_workers(pid_t *tids, size_t max)
+{
+	DIR *d = opendir("/proc/self/task");
+	struct dirent *de;
+	size_t n = 0;
+
+	assert_non_null(d);
+	while ((de = readdir(d)) && n < max) {
+		char path[300], comm[32] = "";
+		FILE *f;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/task/%s/comm",
+			 de->d_name);
+		f = fopen(path, "re");
+		if (!f)
+			continue;
+		if (!fgets(comm, sizeof(comm), f))
+			comm[0] = '\0';
+		(void)fclose(f);
+		if (strncmp(comm, "iou-wrk-", 8) == 0)
+			tids[n++] = (pid_t)atoi(de->d_name);
+	}
+	(void)closedir(d);
+	return n;
+}
+
+/*
+ * Two opens handed to io-wq: the first worker blocks on a FIFO, which
+ * makes io-wq create a second one from task_work run in this thread at
+ * the return of whatever syscall it is in - here openat(O_RDONLY) in a
+ * loop. The second worker, opening a FIFO O_WRONLY|O_TRUNC, then shows
+ * this thread's openat registers in /proc/<tid>/syscall. Whatever they
+ * say, a worker's intent must come out unknown, never read.
+ */
+static void test_read_io_uring_workers(void **state)
+{
+	char dir[] = "/tmp/sg-intent-XXXXXX", f1[64], f2[64];
+	struct ring r;
+	pid_t tids[8];
+	size_t n = 0;
+	uint64_t deadline;
+	int procfd, e1, e2;
+	(void)state;
+
+	if (ring_setup(&r) < 0)
+		skip(); /* io_uring disabled here */
+	assert_non_null(mkdtemp(dir));
+	snprintf(f1, sizeof(f1), "%s/f1", dir);
+	snprintf(f2, sizeof(f2), "%s/f2", dir);
+	assert_int_equal(mkfifo(f1, 0600), 0);
+	assert_int_equal(mkfifo(f2, 0600), 0);
+	procfd = open_proc();
+
+	ring_queue_open(&r, f1, O_RDONLY);
+	ring_queue_open(&r, f2, O_WRONLY | O_TRUNC);
+	assert_int_equal(syscall(SYS_io_uring_enter, r.fd, 2, 0, 0, NULL, 0),
+			 2);
+	deadline = now_ms() + 5000;
+	while (now_ms() < deadline) {
+		for (int i = 0; i < 1000; i++)
+			(void)syscall(SYS_openat, AT_FDCWD,
+				      "/nonexistent-sg-test", O_RDONLY, 0);
+		n = find_workers(tids, ARRAY_SIZE(tids));
+		if (n >= 2)
+			break;
+	}
+	assert_true(n >= 1);
+	for (size_t i = 0; i < n; i++) {
+		struct sg_intent_info info = { SG_INTENT_READ, 0, 0 };
+		int ret = sg_intent_read(procfd, tids[i], &info, NULL);
+
+		if (info.intent != SG_INTENT_UNKNOWN)
+			fail_msg("io-wq worker %d: %d, intent %s, syscall %ld "
+				 "flags 0x%lx",
+				 (int)tids[i], ret,
+				 sg_intent_name(info.intent), info.syscall_nr,
+				 info.flags);
+	}
+
+	/* let both opens finish */
+	e1 = open(f1, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+	e2 = open(f2, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	ring_reap(&r, 2);
+	if (e1 >= 0)
+		(void)close(e1);
+	if (e2 >= 0)
+		(void)close(e2);
+	ring_free(&r);
+	(void)close(procfd);
+	assert_int_equal(unlink(f1), 0);
+	assert_int_equal(unlink(f2), 0);
+	assert_int_equal(rmdir(dir), 0);
+}
+
 static void test_names(void **state)
 {
 	(void)state;
@@ -586,6 +803,7 @@ int main(void)
 		cmocka_unit_test(test_read_running_gives_up),
 		cmocka_unit_test(test_read_errors_fail_closed),
 		cmocka_unit_test(test_read_unparsable),
+		cmocka_unit_test(test_read_io_uring_workers),
 		cmocka_unit_test(test_names),
 	};
 

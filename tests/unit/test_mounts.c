@@ -39,7 +39,8 @@ static void test_parse_real_lines(void **state)
 		"40 26 0:35 / /mnt/my\\040dir rw,relatime shared:9 - tmpfs "
 		"my\\040src rw\n"
 		"41 26 0:36 / /mnt/end\\040 ro - ext4 /dev/sdb1 ro\n"
-		"42 26 0:37 / /mnt/a\\011b\\012c\\134d rw,noexec - xfs /dev/x rw\n"
+		"42 26 0:37 / /mnt/a\\011b\\012c\\134d rw,noexec - xfs "
+		"/dev/x rw\n"
 		/* fuse type with a subtype, "noexec" as a prefix or in sopts */
 		"43 26 0:38 / /home/u/fuse rw,noexecx,nosuid - fuse.sshfs "
 		"host:/ rw,noexec\n"
@@ -113,7 +114,8 @@ static void test_parse_empty(void **state)
 	assert_int_equal(m.n, 0);
 	sg_mounts_free(&m);
 	/* blank lines are not mounts */
-	assert_int_equal(sg_mounts_parse("\n\n26 1 254:0 / / rw - ext4 r rw\n\n",
+	assert_int_equal(sg_mounts_parse("\n\n26 1 254:0 / / rw - ext4 r "
+					 "rw\n\n",
 					 &m),
 			 0);
 	assert_int_equal(m.n, 1);
@@ -420,14 +422,17 @@ static void test_plan_merges_same_dev(void **state)
 	parse_or_fail(text, &m);
 
 	/* protect under a, exec everywhere */
-	p = policyf("[sealguard]\nmode = enforce\n[protect]\npath = %s/a/deep\n",
+	p = policyf("[sealguard]\nmode = enforce\n"
+		    "[protect]\npath = %s/a/deep\n",
 		    t->dir);
 	assert_int_equal(sg_mark_plan_build(p, &m, &plan), 0);
 	assert_int_equal(plan.n, 1);
 	assert_int_equal(plan.v[0].dev, dev);
-	assert_int_equal(plan.v[0].flags, SG_FS_PROTECT | SG_FS_EXEC);
+	/* scope local: every mount is at or below "/", exec as a whole */
+	assert_int_equal(plan.v[0].flags,
+			 SG_FS_PROTECT | SG_FS_EXEC | SG_FS_EXEC_WHOLE);
 	assert_int_equal(sg_mark_plan_flags(&plan, dev),
-			 SG_FS_PROTECT | SG_FS_EXEC);
+			 SG_FS_PROTECT | SG_FS_EXEC | SG_FS_EXEC_WHOLE);
 	/* the target is named by the mount holding the protected path */
 	assert_non_null(plan.v[0].point);
 	{
@@ -467,6 +472,8 @@ static void test_plan_merges_same_dev(void **state)
 		    t->dir, t->dir);
 	assert_int_equal(sg_mark_plan_build(p, &m, &plan), 0);
 	assert_int_equal(plan.n, 1); /* b is on the tmpdir's own mount */
+	/* which holds the exec path from above: only part of it is in
+	 * exec scope, the guard checks paths there */
 	assert_int_equal(plan.v[0].flags, SG_FS_EXEC);
 	assert_string_equal(plan.v[0].point, t->dir);
 	sg_mark_plan_free(&plan);
@@ -546,7 +553,8 @@ static void test_plan_stacked_point(void **state)
 			     "2 1 0:9 / %1$s/stack rw - proc proc rw\n"
 			     "1 0 8:1 / %1$s/stack rw - ext4 /dev/sda rw\n",
 			     t->dir) > 0);
-	p = policyf("[sealguard]\nmode = enforce\n[protect]\npath = %s/stack/etc\n"
+	p = policyf("[sealguard]\nmode = enforce\n"
+		    "[protect]\npath = %s/stack/etc\n"
 		    "[exec]\nscope = paths\npath = /nonexistent-sg-test\n",
 		    t->dir);
 
@@ -638,33 +646,42 @@ struct host_case {
 
 static void test_plan_host_filesystems(void **state)
 {
+	enum {
+		P = SG_FS_PROTECT,
+		E = SG_FS_EXEC,
+		W = SG_FS_EXEC_WHOLE,
+	};
 	static const struct host_case cases[] = {
 		/* the usual: /usr protected, every local fs checked for
-		 * exec except the noexec /dev/shm; no pseudo fs */
-		{ "[protect]\npath = /usr\n", SG_FS_PROTECT | SG_FS_EXEC, 0, 0,
-		  SG_FS_EXEC, 0 },
+		 * exec as a whole, except the noexec /dev/shm; no pseudo fs */
+		{ "[protect]\npath = /usr\n", P | E | W, 0, 0, E | W, 0 },
 		/* everything protected: the noexec mount is protected too,
 		 * pseudo filesystems never */
-		{ "[protect]\npath = /\n", SG_FS_PROTECT | SG_FS_EXEC, 0, 0,
-		  SG_FS_PROTECT | SG_FS_EXEC, SG_FS_PROTECT },
-		/* protecting /dev covers the mounts below it */
+		{ "[protect]\npath = /\n", P | E | W, 0, 0, P | E | W, P },
+		/* protecting /dev covers the mounts below it; /usr/bin is
+		 * only part of the root filesystem */
 		{ "[protect]\npath = /dev\n[exec]\nscope = paths\n"
 		  "path = /usr/bin\n",
-		  SG_FS_EXEC, 0, 0, SG_FS_PROTECT, SG_FS_PROTECT },
+		  E, 0, 0, P, P },
 		/* a path on a noexec mount: protected, not for exec */
 		{ "[protect]\npath = /dev/shm/keep\n[exec]\nscope = paths\n"
 		  "path = /dev/shm/bin\n",
-		  0, 0, 0, 0, SG_FS_PROTECT },
+		  0, 0, 0, 0, P },
 		/* paths on pseudo filesystems: nothing */
 		{ "[protect]\npath = /proc/sys\n[exec]\nscope = paths\n"
 		  "path = /sys/kernel\n",
 		  0, 0, 0, 0, 0 },
-		/* exec scope below /dev: /dev and /dev/shm (noexec) */
+		/* exec scope at a mount point: that mount as a whole, and
+		 * the noexec one below it not at all */
 		{ "[protect]\npath = /etc\n[exec]\nscope = paths\n"
 		  "path = /dev\n",
-		  SG_FS_PROTECT, 0, 0, SG_FS_EXEC, 0 },
+		  P, 0, 0, E | W, 0 },
+		/* exec scope below a mount point: part of it */
+		{ "[protect]\npath = /etc\n[exec]\nscope = paths\n"
+		  "path = /dev/block\npath = /srv\n",
+		  P | E, 0, 0, E, 0 },
 	};
-	struct hostdevs h;
+	struct hostdevs h = { 0 };
 	struct sg_mounts m;
 	(void)state;
 
@@ -681,8 +698,10 @@ static void test_plan_host_filesystems(void **state)
 			unsigned want;
 			const char *name;
 		} devs[] = {
-			{ h.root, c->root, "/" },   { h.proc, c->proc, "/proc" },
-			{ h.sys, c->sys, "/sys" },  { h.dev, c->dev, "/dev" },
+			{ h.root, c->root, "/" },
+			{ h.proc, c->proc, "/proc" },
+			{ h.sys, c->sys, "/sys" },
+			{ h.dev, c->dev, "/dev" },
 			{ h.shm, c->shm, "/dev/shm" },
 		};
 		size_t planned = 0;
@@ -710,11 +729,14 @@ static void test_plan_host_filesystems(void **state)
 	sg_mounts_free(&m);
 }
 
+static const char usr_policy[] =
+	"[sealguard]\nmode = enforce\n[protect]\npath = /usr\n";
+
 /* The real mountinfo with the usual policy: / is planned, /proc is not. */
 static void test_plan_real_mountinfo(void **state)
 {
 	struct sg_policy *p =
-		load_policy("[sealguard]\nmode = enforce\n[protect]\npath = /usr\n");
+		load_policy(usr_policy);
 	struct sg_mounts m;
 	struct sg_mark_plan plan;
 	int fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
@@ -739,7 +761,7 @@ static void test_plan_real_mountinfo(void **state)
 static void test_plan_empty_mounts(void **state)
 {
 	struct sg_policy *p =
-		load_policy("[sealguard]\nmode = enforce\n[protect]\npath = /usr\n");
+		load_policy(usr_policy);
 	struct sg_mounts m = { 0 };
 	struct sg_mark_plan plan;
 	(void)state;
