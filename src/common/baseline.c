@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 
 #include "baseline.h"
+#include "trustfile.h"
 #include "util.h"
 
 /* Stop collecting after this many problems: the rest is noise. */
@@ -769,32 +770,6 @@ int sg_baseline_load_stream(FILE *f, const char *name,
 	return 0;
 }
 
-/* Refuse a baseline anyone but its owner (root or us) could have written. */
-static int check_trusted_file(int fd, const char *path, struct errlist *errs)
-{
-	struct stat st;
-
-	if (fstat(fd, &st) < 0)
-		return -errno;
-	if (!S_ISREG(st.st_mode)) {
-		(void)errlist_add(errs, "%s: not a regular file", path);
-		return -EINVAL;
-	}
-	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
-		(void)errlist_add(errs,
-				  "%s: writable by group or others (mode %04o): refusing to trust it",
-				  path, (unsigned)(st.st_mode & 07777));
-		return -EPERM;
-	}
-	if (st.st_uid != 0 && st.st_uid != geteuid()) {
-		(void)errlist_add(errs,
-				  "%s: owned by uid %u, neither root nor us: refusing to trust it",
-				  path, (unsigned)st.st_uid);
-		return -EPERM;
-	}
-	return 0;
-}
-
 int sg_baseline_load(const char *path, struct sg_baseline **ret,
 		     struct errlist *errs)
 {
@@ -806,7 +781,7 @@ int sg_baseline_load(const char *path, struct sg_baseline **ret,
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
 		return -errno;
-	r = check_trusted_file(fd, path, errs);
+	r = sg_check_trusted_file(fd, path, errs);
 	if (r < 0)
 		return r;
 	(void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);

@@ -19,6 +19,7 @@
 #include <stdarg.h>
 
 #include "policy.h"
+#include "trustfile.h"
 #include "util.h"
 
 struct parser;
@@ -912,13 +913,16 @@ int sg_policy_load(const char *path, struct sg_policy **ret,
 		   struct errlist *errs)
 {
 	_cleanup_fclose_ FILE *f = fopen(path, "re");
+	int r;
 
 	if (!f) {
-		int r = -errno;
-
+		r = -errno;
 		(void)errlist_add(errs, "%s: %s", path, strerror(-r));
 		return r;
 	}
+	r = sg_check_trusted_file(fileno(f), path, errs);
+	if (r < 0)
+		return r;
 	return sg_policy_load_stream(f, path, ret, errs);
 }
 

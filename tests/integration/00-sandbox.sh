@@ -131,12 +131,10 @@ received() { grep -q "$1" "$SB_ROOT/n2.out" 2>/dev/null; }
 wait_for 5 received READY=1 || true
 t_file_content "notifywait writes one datagram as one tab-separated line" \
 	"$SB_ROOT/n2.out" $'READY=1\tSTATUS=self test'
-if command -v socat >/dev/null; then
-	printf 'WATCHDOG=1' | socat - "UNIX-SENDTO:$SB_ROOT/n2.sock"
-	wait_for 5 received WATCHDOG=1 || true
-	t_eq "notifywait receives a datagram sent with socat" WATCHDOG=1 \
-		"$(tail -n 1 "$SB_ROOT/n2.out")"
-fi
+printf 'WATCHDOG=1' | socat -u -t 0 - "UNIX-SENDTO:$SB_ROOT/n2.sock"
+wait_for 5 received WATCHDOG=1 || true
+t_eq "notifywait receives a datagram sent with socat" WATCHDOG=1 \
+	"$(tail -n 1 "$SB_ROOT/n2.out")"
 
 # ---------------------------------------------------------------- daemon plumbing
 # A stand-in daemon (a script) proves sb_start_daemon/sb_stop_daemon.

@@ -34,6 +34,12 @@ t_ok "bad policy: the error names file:line of the bad value" has "$bad:2:" "$re
 t_ok "bad policy: every error is reported (the unknown key too)" has "bogus" "$res"
 t_ok "bad policy: it says it refuses to start" has "refusing to start" "$res"
 
+cp "$FX_POLICY" "$SB_ROOT/open.conf"
+chmod 0666 "$SB_ROOT/open.conf"
+res=$(run_refused --policy "$SB_ROOT/open.conf")
+t_eq "policy writable by others: exit status 78" 78 "${res%%|*}"
+t_ok "policy writable by others: says why" has "writable by group or others" "$res"
+
 cp "$FX_POLICY" "$SB_ROOT/p2.conf"
 sed -i "s|^baseline = .*|baseline = $SB_ROOT/missing|" "$SB_ROOT/p2.conf"
 res=$(run_refused --policy "$SB_ROOT/p2.conf")

@@ -33,6 +33,8 @@
 #   SB_DAEMON_BIN      the daemon to start, default $SG_BUILD/sealguardd
 #   SB_READY_TIMEOUT   how long sb_start_daemon waits for READY=1 (10)
 #   SB_JOURNAL_WAIT    how long journal look-ups wait for an entry (5)
+#   SB_TRY_TIMEOUT     bound of one sb_try in seconds (20)
+#   SB_JOURNALD_BIN    default /lib/systemd/systemd-journald
 #   SB_RECORD          a file the test appends "scratch DIR" and "mntns NS"
 #                      to, so tests/run.sh can check nothing leaked
 # Set by the library:
@@ -63,10 +65,27 @@ SB_JOURNALD_TPID=""
 sb__log() { printf 'sandbox: %s\n' "$*" >&2; }
 
 # sb__abort REASON: the harness itself cannot go on; counts as a failure.
+# Called in a subshell (m=$(sb_mount_tmpfs x)), it leaves the reason in
+# $SB_ROOT/.abort and SIGTERMs the test's main shell, which reports it.
 sb__abort() {
-	printf 'FAIL: sandbox: %s\n' "$*"
 	sb__log "aborting: $*"
+	if [ "$BASHPID" != "$$" ] && [ "$$" = 1 ] && [ -d "${SB_ROOT:-}" ]; then
+		printf '%s\n' "$*" >"$SB_ROOT/.abort"
+		kill -TERM 1
+		exit 1
+	fi
+	t_fail "sandbox" "$*"
 	exit 1
+}
+
+# The main shell's TERM trap: an abort from a subshell, or a timeout.
+sb__on_term() {
+	[ "$BASHPID" = 1 ] || exit 143
+	if [ -s "${SB_ROOT:-}/.abort" ]; then
+		t_fail "sandbox" "$(cat "$SB_ROOT/.abort")"
+		exit 1
+	fi
+	exit 143
 }
 
 # ================================================================ entering
@@ -105,7 +124,7 @@ sb_enter() {
 		set -E
 		trap 'sb__errexit "$?" "$LINENO" "$BASH_COMMAND"' ERR
 	fi
-	trap 'exit 143' TERM
+	trap sb__on_term TERM
 	trap 'exit 130' INT
 	trap 'exit 129' HUP
 

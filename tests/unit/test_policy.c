@@ -8,9 +8,10 @@
  * are also printed, loaded back and printed again, which must not change
  * them. shipped.conf is a symlink to policy/policy.conf.
  *
- * The fixture directory is $SG_TEST_DATA (tests/run.sh sets it), else
- * "tests/unit/policy" relative to the current directory, as when `make
- * unit` runs the tests from the top of the tree. SG_TEST_REGEN=1 rewrites
+ * The fixture directory is $SG_TEST_DATA/policy (tests/run.sh sets
+ * SG_TEST_DATA to tests/unit), else "tests/unit/policy" relative to the
+ * current directory, as when `make unit` runs the tests from the top of
+ * the tree. SG_TEST_REGEN=1 rewrites
  * the expected files from what the parser does now: review the diff.
  *
  * The other tests load policies from strings and check the structure and
@@ -38,9 +39,13 @@ static struct sg_policy untouched;
 
 static const char *data_dir(void)
 {
+	static char dir[4096];
 	const char *d = getenv("SG_TEST_DATA");
 
-	return d && *d ? d : "tests/unit/policy";
+	if (!d || !*d)
+		return "tests/unit/policy";
+	snprintf(dir, sizeof(dir), "%s/policy", d);
+	return dir;
 }
 
 static char *data_path(const char *name)
