@@ -97,8 +97,8 @@ sb__on_term() {
 # the sandboxed run's. Inside, it checks that the namespaces really are
 # new (aborting loudly otherwise), makes every mount private, mounts a
 # tmpfs on a fresh /tmp/sgtest.XXXXXX ($SB_ROOT), shadows the journal
-# directories, and installs the EXIT trap that stops and unmounts
-# everything. Test scripts must set their shell options (set -euo
+# directories (and libmount's utab), and installs the EXIT trap that stops
+# and unmounts everything. Test scripts must set their shell options (set -euo
 # pipefail) in the body: the re-exec is "bash SCRIPT ARGS".
 sb_enter() {
 	local t d
@@ -128,6 +128,12 @@ sb_enter() {
 	trap 'exit 130' INT
 	trap 'exit 129' HUP
 
+	for d in /run/systemd /run/log /var/log/journal; do
+		sb__shadow "$d"
+	done
+	# libmount records mounts with user-space options in /run/mount/utab, a
+	# file the host shares: keep this namespace's records private.
+	export LIBMOUNT_UTAB=/run/systemd/sandbox-utab
 	SB_ROOT=$(mktemp -d /tmp/sgtest.XXXXXX) || sb__abort "mktemp failed"
 	mount -t tmpfs -o mode=0755 sgtest "$SB_ROOT" ||
 		sb__abort "cannot mount a tmpfs on $SB_ROOT"
@@ -135,9 +141,6 @@ sb_enter() {
 		printf 'scratch %s\nmntns %s\n' "$SB_ROOT" \
 			"$(readlink /proc/self/ns/mnt)" >>"$SB_RECORD"
 	fi
-	for d in /run/systemd /run/log /var/log/journal; do
-		sb__shadow "$d"
-	done
 	for t in sgtry notifywait; do
 		[ -x "$SB_TOOLS/$t" ] ||
 			sb__abort "$SB_TOOLS/$t is not built (make tests)"
