@@ -315,13 +315,12 @@ static int priority_of(const struct sg_decision *d)
 }
 
 static void log_decision(struct sg_guard *g, struct sg_event *ev,
-			 const struct sg_decision *d)
+			 const struct sg_decision *d,
+			 const struct sg_procinfo *pi)
 {
 	const char *path = event_path(g, ev);
-	struct sg_procinfo pi;
 	struct sg_log_entry *e;
 
-	(void)sg_procinfo_read(g->proc_fd, ev->tid, &pi);
 	e = sg_log_entry_new(priority_of(d), message_id(d));
 	if (!e)
 		return;
@@ -330,19 +329,19 @@ static void log_decision(struct sg_guard *g, struct sg_event *ev,
 			 d->action == SG_ACTION_DENY	  ? "denied" :
 							    "allowed",
 			 sg_event_name(d->event), path ? path : "?",
-			 sg_reason_name(d->reason), pi.exe, (int)pi.pid,
-			 (int)pi.uid);
+			 sg_reason_name(d->reason), pi->exe, (int)pi->pid,
+			 (int)pi->uid);
 	(void)sg_log_add(e, "SEALGUARD_EVENT", "%s", sg_event_name(d->event));
 	(void)sg_log_add(e, "SEALGUARD_ACTION", "%s", sg_action_name(d->action));
 	(void)sg_log_add(e, "SEALGUARD_REASON", "%s", sg_reason_name(d->reason));
 	(void)sg_log_add(e, "SEALGUARD_PATH", "%s", path ? path : "?");
-	(void)sg_log_add(e, "SEALGUARD_PID", "%d", (int)pi.pid);
+	(void)sg_log_add(e, "SEALGUARD_PID", "%d", (int)pi->pid);
 	(void)sg_log_add(e, "SEALGUARD_TID", "%d", (int)ev->tid);
-	(void)sg_log_add(e, "SEALGUARD_PPID", "%d", (int)pi.ppid);
-	(void)sg_log_add(e, "SEALGUARD_EXE", "%s", pi.exe);
-	(void)sg_log_add(e, "SEALGUARD_COMM", "%s", pi.comm);
-	(void)sg_log_add(e, "SEALGUARD_UID", "%d", (int)pi.uid);
-	(void)sg_log_add(e, "SEALGUARD_EUID", "%d", (int)pi.euid);
+	(void)sg_log_add(e, "SEALGUARD_PPID", "%d", (int)pi->ppid);
+	(void)sg_log_add(e, "SEALGUARD_EXE", "%s", pi->exe);
+	(void)sg_log_add(e, "SEALGUARD_COMM", "%s", pi->comm);
+	(void)sg_log_add(e, "SEALGUARD_UID", "%d", (int)pi->uid);
+	(void)sg_log_add(e, "SEALGUARD_EUID", "%d", (int)pi->euid);
 	(void)sg_log_add(e, "SEALGUARD_MODE", "%s",
 			 sg_mode_name(g->policy->mode));
 	if (!(ev->mask & FAN_OPEN_EXEC_PERM) && ev->intent.syscall_nr >= 0) {
@@ -362,26 +361,24 @@ static void report_suppressed(const char *label, uint32_t n, void *userdata)
 	       "suppressed %" PRIu32 " more identical entries: %s", n, label);
 }
 
-static void after_response(struct sg_guard *g, struct sg_event *ev,
-			   const struct sg_decision *d)
+/* Will this decision be written to the journal (rate limit applied)? */
+static bool should_log(struct sg_guard *g, struct sg_event *ev,
+		       const struct sg_decision *d)
 {
 	char label[PATH_MAX + 64];
 	const char *path;
 
-	count(g, d);
-	cache_exec_in_kernel(g, ev, d);
 	if (!d->log)
-		return;
+		return false;
 	path = event_path(g, ev);
 	snprintf(label, sizeof(label), "%s %s %s %s", sg_event_name(d->event),
 		 sg_action_name(d->action), sg_reason_name(d->reason),
 		 path ? path : "?");
-	if (!sg_ratelimit_allow(&g->rl, label, sg_now_ms(), report_suppressed,
-				NULL)) {
-		g->c.suppressed++;
-		return;
-	}
-	log_decision(g, ev, d);
+	if (sg_ratelimit_allow(&g->rl, label, sg_now_ms(), report_suppressed,
+			       NULL))
+		return true;
+	g->c.suppressed++;
+	return false;
 }
 
 static void handle_event(struct sg_guard *g,
@@ -390,7 +387,9 @@ static void handle_event(struct sg_guard *g,
 	struct sg_event ev = { .fd = m->fd, .tid = m->pid, .mask = m->mask,
 			       .intent = { SG_INTENT_UNKNOWN, -1, 0 },
 			       .path_err = 1 };
+	struct sg_procinfo pi;
 	struct sg_decision d;
+	bool logged;
 
 	if (m->fd < 0)
 		return; /* FAN_NOFD: a queue overflow, never a permission */
@@ -399,8 +398,20 @@ static void handle_event(struct sg_guard *g,
 		return;
 	}
 	d = decide(g, &ev);
+	/*
+	 * Who acted is read while the actor is still blocked on us: once
+	 * answered, a denied process may exit before /proc is read. Only
+	 * entries that will be written pay for it (the rate limit is
+	 * checked first), and nothing here can block: /proc is not marked.
+	 */
+	logged = should_log(g, &ev, &d);
+	if (logged)
+		(void)sg_procinfo_read(g->proc_fd, ev.tid, &pi);
 	respond(g, m->fd, d.action == SG_ACTION_DENY);
-	after_response(g, &ev, &d);
+	count(g, &d);
+	cache_exec_in_kernel(g, &ev, &d);
+	if (logged)
+		log_decision(g, &ev, &d, &pi);
 	(void)close(m->fd);
 }
 

@@ -24,6 +24,7 @@
 
 #include <cmocka.h>
 #include <dirent.h>
+#include <sys/stat.h>
 
 #include "policy.h"
 #include "util.h"
@@ -320,20 +321,59 @@ static void test_missing_file(void **state)
 	errlist_free(&errs);
 }
 
-/* A directory opens, then fails to read: the errno comes back. */
+/* A stream that opens, then fails to read: the errno comes back. */
 static void test_read_error(void **state)
 {
+	_cleanup_fclose_ FILE *f = fopen(data_dir(), "re");
 	_cleanup_free_ char *want = NULL;
 	struct errlist errs = { 0 };
 	struct sg_policy *p = &untouched;
 
-	assert_int_equal(sg_policy_load(data_dir(), &p, &errs), -EISDIR);
+	assert_non_null(f);
+	assert_int_equal(sg_policy_load_stream(f, data_dir(), &p, &errs),
+			 -EISDIR);
 	assert_ptr_equal(p, &untouched);
 	assert_int_equal(errs.n, 1);
 	assert_true(asprintf(&want, "%s: read error: Is a directory",
 			     data_dir()) >= 0);
 	assert_string_equal(errs.msgs[0], want);
 	errlist_free(&errs);
+}
+
+/* sg_policy_load refuses what is not a regular file... */
+static void test_not_regular(void **state)
+{
+	_cleanup_free_ char *want = NULL;
+	struct errlist errs = { 0 };
+	struct sg_policy *p = &untouched;
+
+	assert_int_equal(sg_policy_load(data_dir(), &p, &errs), -EINVAL);
+	assert_ptr_equal(p, &untouched);
+	assert_int_equal(errs.n, 1);
+	assert_true(asprintf(&want, "%s: not a regular file", data_dir()) >=
+		    0);
+	assert_string_equal(errs.msgs[0], want);
+	errlist_free(&errs);
+}
+
+/* ... and a file that group or others could have written. */
+static void test_writable_by_others(void **state)
+{
+	char path[] = "/tmp/sgpolicy.XXXXXX";
+	struct errlist errs = { 0 };
+	struct sg_policy *p = &untouched;
+	int fd = mkstemp(path);
+
+	assert_true(fd >= 0);
+	assert_true(write(fd, "[sealguard]\nmode = enforce\n", 27) == 27);
+	assert_int_equal(fchmod(fd, 0664), 0);
+	assert_int_equal(sg_policy_load(path, &p, &errs), -EPERM);
+	assert_ptr_equal(p, &untouched);
+	assert_int_equal(errs.n, 1);
+	assert_non_null(strstr(errs.msgs[0], "writable by group or others"));
+	errlist_free(&errs);
+	(void)close(fd);
+	(void)unlink(path);
 }
 
 /* Errors are appended to what the list already holds. */
@@ -689,6 +729,8 @@ int main(void)
 		cmocka_unit_test(test_shipped_policy),
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_read_error),
+		cmocka_unit_test(test_not_regular),
+		cmocka_unit_test(test_writable_by_others),
 		cmocka_unit_test(test_errors_appended),
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_every_key),
