@@ -244,11 +244,13 @@ static void notify_status(const struct sg_guard *g, bool watchdog)
 	(void)sd_notifyf(0,
 			 "%sSTATUS=%s: %" PRIu64 " events, %" PRIu64
 			 " write denials, %" PRIu64 " exec denials, %" PRIu64
-			 " would-deny, %" PRIu64 " log entries lost",
+			 " would-deny, %" PRIu64 " files hashed, %" PRIu64
+			 " execs cached in the kernel, %" PRIu64
+			 " log entries lost",
 			 watchdog ? "WATCHDOG=1\n" : "",
 			 sg_mode_name(g->policy->mode), c->events,
 			 c->denied_write, c->denied_exec, c->would_deny,
-			 sg_log_dropped());
+			 c->hashes, c->ignore_marks, sg_log_dropped());
 }
 
 enum { SLOT_FANOTIFY, SLOT_SIGNAL, SLOT_MOUNTS, SLOT_TIMER, SLOT__COUNT };

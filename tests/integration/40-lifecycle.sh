@@ -74,6 +74,23 @@ t_ok "no journal: MESSAGE_ID on the stderr line" has "MESSAGE_ID=c78e86350084454
 t_ok "sd_notify: READY=1 was sent" grep -q 'READY=1' "$SB_NOTIFY_FILE"
 sleep 1.2
 t_ok "sd_notify: STATUS= with counters" grep -q 'STATUS=enforce: .* 1 write denials' "$SB_NOTIFY_FILE"
+t_eq "sd_notify: no WATCHDOG=1 when the unit sets no watchdog" 0 \
+	"$(grep -c 'WATCHDOG=1' "$SB_NOTIFY_FILE" || true)"
+
+rc=0
+sb_stop_daemon || rc=$?
+t_eq "stderr-logging daemon stops cleanly" 0 "$rc"
+
+# ---------------------------------------------------------------- watchdog
+# As systemd does for WatchdogSec=1s: the event loop pings every 0.5 s.
+WATCHDOG_USEC=1000000 sb_start_daemon "$FX_POLICY" --log-target stderr
+sleep 1.6
+n=$(grep -c 'WATCHDOG=1' "$SB_NOTIFY_FILE" || true)
+if [ "$n" -ge 2 ]; then
+	t_pass "sd_notify: WATCHDOG=1 from the event loop (got $n in 1.6 s)"
+else
+	t_fail "sd_notify: WATCHDOG=1 from the event loop" "expected >= 2 pings in 1.6 s, got $n"
+fi
 
 # ---------------------------------------------------------------- mounts
 # A filesystem mounted under a protected path after the seal is marked.
