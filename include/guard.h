@@ -23,6 +23,7 @@
 
 struct sg_policy;
 struct sg_baseline;
+struct sg_hasher;
 
 struct sg_counters {
 	uint64_t events;
@@ -63,6 +64,7 @@ struct sg_guard {
 	struct sg_inode_id *loaders, *writers;
 	size_t nloaders, nwriters;
 
+	struct sg_hasher *hasher; /* hashes large files off the loop */
 	struct sg_ratelimit rl;
 	struct sg_counters c;
 };
@@ -88,6 +90,11 @@ int sg_guard_mark(struct sg_guard *g, struct errlist *errs);
 
 /* Read and answer every pending event. 0 or a negative errno. */
 int sg_guard_process(struct sg_guard *g);
+
+/* Readable when the hasher thread has verdicts ready; then call
+ * sg_guard_hashes_done to answer the events that waited for them. */
+int sg_guard_hash_fd(const struct sg_guard *g);
+void sg_guard_hashes_done(struct sg_guard *g);
 
 /* mountinfo changed: mark filesystems that appeared under the policy. */
 void sg_guard_mounts_changed(struct sg_guard *g);

@@ -11,6 +11,7 @@
 
 #include "baseline.h"
 #include "guard.h"
+#include "hasher.h"
 #include "messages.h"
 #include "policy.h"
 #include "sglog.h"
@@ -19,6 +20,8 @@
 #define GUARD_MASK (FAN_OPEN_PERM | FAN_OPEN_EXEC_PERM)
 /* Bound on the exec verdict cache: its entries are 40 bytes. */
 #define EXEC_CACHE_LIMIT 65536
+/* Large files waiting for the hasher thread; beyond, the loop hashes. */
+#define HASH_QUEUE_LEN 64
 
 uint64_t sg_now_ms(void)
 {
@@ -155,6 +158,10 @@ int sg_guard_init(struct sg_guard *g, const struct sg_policy *p,
 			   errs);
 	if (r < 0)
 		return r;
+	r = sg_hasher_start(HASH_QUEUE_LEN, &g->hasher);
+	if (r < 0)
+		return r;
+	sg_guard_add_helper_tid(g, sg_hasher_tid(g->hasher));
 	return open_group(g);
 }
 
@@ -272,9 +279,12 @@ void sg_guard_shutdown(struct sg_guard *g)
 {
 	if (g->fan_fd < 0)
 		return;
-	/* Decide what is already queued; whatever arrives after the close is
-	 * allowed by the kernel: the one fail-open window of a stop. */
+	/* Decide what is already queued, and what waits for a hash;
+	 * whatever arrives after the close is allowed by the kernel: the one
+	 * fail-open window of a stop. */
 	(void)sg_guard_process(g);
+	sg_hasher_stop(g->hasher);
+	sg_guard_hashes_done(g);
 	(void)close(g->fan_fd);
 	g->fan_fd = -1;
 }
@@ -287,6 +297,8 @@ void sg_guard_free(struct sg_guard *g)
 		(void)close(g->proc_fd);
 	if (g->mountinfo_fd >= 0)
 		(void)close(g->mountinfo_fd);
+	sg_hasher_free(g->hasher);
+	g->hasher = NULL;
 	sg_mark_plan_free(&g->plan);
 	sg_inodetab_free(&g->protected_inodes);
 	sg_inodetab_free(&g->exec_cache);
@@ -299,4 +311,9 @@ void sg_guard_free(struct sg_guard *g)
 int sg_guard_fd(const struct sg_guard *g)
 {
 	return g->fan_fd;
+}
+
+int sg_guard_hash_fd(const struct sg_guard *g)
+{
+	return g->hasher ? sg_hasher_fd(g->hasher) : -1;
 }

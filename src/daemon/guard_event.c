@@ -13,6 +13,7 @@
 #include "decide.h"
 #include "guard.h"
 #include "hash.h"
+#include "hasher.h"
 #include "messages.h"
 #include "policy.h"
 #include "procinfo.h"
@@ -20,6 +21,9 @@
 
 /* Enough for a few hundred events per read. */
 #define EVENT_BUF_SIZE (64 * 1024)
+/* Files up to this size are hashed in the loop (about 0.15 ms here);
+ * larger ones by the hasher thread, so other opens are not held up. */
+#define SG_INLINE_HASH_MAX (256 * 1024)
 
 /* What is known about one event; filled lazily. */
 struct sg_event {
@@ -30,6 +34,7 @@ struct sg_event {
 	unsigned fs_flags; /* SG_FS_* of the file's filesystem */
 	struct sg_intent_info intent;
 	bool via_loader; /* an open by the dynamic loader run directly */
+	bool defer;      /* waits for the hasher thread */
 	int path_err;    /* 1: not read yet; 0: path valid; <0: errno */
 	char path[PATH_MAX];
 };
@@ -105,25 +110,51 @@ static bool exec_in_scope(struct sg_guard *g, struct sg_event *ev)
 	return !path || sg_policy_checks_exec(g->policy, path);
 }
 
-static enum sg_trust hash_and_judge(struct sg_guard *g, struct sg_event *ev,
-				    const char *path)
+static enum sg_trust trust_from_hash(struct sg_guard *g, struct sg_event *ev,
+				     int r, const unsigned char *sha,
+				     uint64_t size)
 {
-	unsigned char sha[SG_SHA256_LEN];
-	uint64_t size;
-
 	g->c.hashes++;
-	if (sg_sha256_fd(ev->fd, sha, &size) < 0)
+	if (r < 0)
 		return SG_TRUST_NEED_HASH; /* decided as hash-error */
 	if (size != (uint64_t)ev->st.st_size)
 		return SG_TRUST_MISMATCH; /* changed while we read it */
-	return sg_trust_judge(g->baseline, g->policy->exec_match, path, sha);
+	return sg_trust_judge(g->baseline, g->policy->exec_match,
+			      event_path(g, ev), sha);
 }
 
-/* Is this file trusted for exec? Cached by inode, ctime and size. */
+static enum sg_trust hash_inline(struct sg_guard *g, struct sg_event *ev)
+{
+	unsigned char sha[SG_SHA256_LEN];
+	uint64_t size = 0;
+	int r = sg_sha256_fd(ev->fd, sha, &size);
+
+	return trust_from_hash(g, ev, r, sha, size);
+}
+
+/*
+ * Verdicts are cached by inode: a hardlink of a trusted file is the
+ * trusted file. With match=path, "not in the baseline" belongs to the
+ * name, not the inode, and is cheap to find again: caching it would let an
+ * exec through a stray hardlink deny the real one.
+ */
+static void cache_trust(struct sg_guard *g, const struct sg_event *ev,
+			enum sg_trust t)
+{
+	if (t == SG_TRUST_OK || t == SG_TRUST_MISMATCH ||
+	    (t == SG_TRUST_UNKNOWN &&
+	     g->policy->exec_match == SG_EXEC_MATCH_CONTENT))
+		(void)sg_inodetab_put(&g->exec_cache, &ev->st, (uint8_t)t, 0);
+}
+
+/*
+ * Is this file trusted for exec? Cached by inode, ctime and size. A large
+ * file that must be hashed is left to the hasher thread (ev->defer): the
+ * caller hands the event over and its verdict comes later.
+ */
 static enum sg_trust judge_trust(struct sg_guard *g, struct sg_event *ev)
 {
 	const struct sg_inode_entry *cached;
-	const char *path = event_path(g, ev);
 	enum sg_trust t;
 
 	cached = sg_inodetab_get_fresh(&g->exec_cache, &ev->st);
@@ -133,21 +164,22 @@ static enum sg_trust judge_trust(struct sg_guard *g, struct sg_event *ev)
 	}
 	if (!S_ISREG(ev->st.st_mode))
 		return SG_TRUST_UNKNOWN;
-	t = sg_trust_precheck(g->baseline, g->policy->exec_match, path,
-			      (uint64_t)ev->st.st_size);
-	if (t == SG_TRUST_NEED_HASH)
-		t = hash_and_judge(g, ev, path);
-	/*
-	 * Verdicts are cached by inode: a hardlink of a trusted file is the
-	 * trusted file. With match=path, "not in the baseline" belongs to
-	 * the name, not the inode, and is cheap to find again: caching it
-	 * would let an exec through a stray hardlink deny the real one.
-	 */
-	if (t == SG_TRUST_OK || t == SG_TRUST_MISMATCH ||
-	    (t == SG_TRUST_UNKNOWN &&
-	     g->policy->exec_match == SG_EXEC_MATCH_CONTENT))
-		(void)sg_inodetab_put(&g->exec_cache, &ev->st, (uint8_t)t, 0);
+	t = sg_trust_precheck(g->baseline, g->policy->exec_match,
+			      event_path(g, ev), (uint64_t)ev->st.st_size);
+	if (t == SG_TRUST_NEED_HASH) {
+		if (ev->st.st_size > SG_INLINE_HASH_MAX && g->hasher) {
+			ev->defer = true;
+			return t;
+		}
+		t = hash_inline(g, ev);
+	}
+	cache_trust(g, ev, t);
 	return t;
+}
+
+static struct sg_decision exec_decision(struct sg_guard *g, enum sg_trust t)
+{
+	return sg_decision_apply_mode(g->policy, sg_decide_exec(g->policy, t));
 }
 
 static struct sg_decision judge_exec(struct sg_guard *g, struct sg_event *ev)
@@ -381,15 +413,71 @@ static bool should_log(struct sg_guard *g, struct sg_event *ev,
 	return false;
 }
 
+/*
+ * Answer and account for a decided event, then close its descriptor.
+ * Who acted is read while the actor is still blocked on us: once
+ * answered, a denied process may exit before /proc is read. Only entries
+ * that will be written pay for it (the rate limit is checked first), and
+ * nothing here can block: /proc is not marked.
+ */
+static void finish_event(struct sg_guard *g, struct sg_event *ev,
+			 const struct sg_decision *d)
+{
+	struct sg_procinfo pi;
+	bool logged = should_log(g, ev, d);
+
+	if (logged)
+		(void)sg_procinfo_read(g->proc_fd, ev->tid, &pi);
+	respond(g, ev->fd, d->action == SG_ACTION_DENY);
+	count(g, d);
+	cache_exec_in_kernel(g, ev, d);
+	if (logged)
+		log_decision(g, ev, d, &pi);
+	(void)close(ev->fd);
+}
+
+/* Hand a large file to the hasher; its opener keeps waiting. */
+static int defer_event(struct sg_guard *g, const struct sg_event *ev)
+{
+	struct sg_event *copy = malloc(sizeof(*copy));
+	int r;
+
+	if (!copy)
+		return -ENOMEM;
+	*copy = *ev;
+	r = sg_hasher_submit(g->hasher, copy->fd, copy);
+	if (r < 0)
+		free(copy);
+	return r;
+}
+
+static void hash_done(void *cookie, int r, const unsigned char *sha,
+		      uint64_t size, void *userdata)
+{
+	struct sg_guard *g = userdata;
+	struct sg_event *ev = cookie;
+	enum sg_trust t = trust_from_hash(g, ev, r, sha, size);
+	struct sg_decision d;
+
+	cache_trust(g, ev, t);
+	d = exec_decision(g, t);
+	finish_event(g, ev, &d);
+	free(ev);
+}
+
+void sg_guard_hashes_done(struct sg_guard *g)
+{
+	if (g->hasher)
+		sg_hasher_collect(g->hasher, hash_done, g);
+}
+
 static void handle_event(struct sg_guard *g,
 			 const struct fanotify_event_metadata *m)
 {
 	struct sg_event ev = { .fd = m->fd, .tid = m->pid, .mask = m->mask,
 			       .intent = { SG_INTENT_UNKNOWN, -1, 0 },
 			       .path_err = 1 };
-	struct sg_procinfo pi;
 	struct sg_decision d;
-	bool logged;
 
 	if (m->fd < 0)
 		return; /* FAN_NOFD: a queue overflow, never a permission */
@@ -398,21 +486,16 @@ static void handle_event(struct sg_guard *g,
 		return;
 	}
 	d = decide(g, &ev);
-	/*
-	 * Who acted is read while the actor is still blocked on us: once
-	 * answered, a denied process may exit before /proc is read. Only
-	 * entries that will be written pay for it (the rate limit is
-	 * checked first), and nothing here can block: /proc is not marked.
-	 */
-	logged = should_log(g, &ev, &d);
-	if (logged)
-		(void)sg_procinfo_read(g->proc_fd, ev.tid, &pi);
-	respond(g, m->fd, d.action == SG_ACTION_DENY);
-	count(g, &d);
-	cache_exec_in_kernel(g, &ev, &d);
-	if (logged)
-		log_decision(g, &ev, &d, &pi);
-	(void)close(m->fd);
+	if (ev.defer) {
+		if (defer_event(g, &ev) == 0)
+			return;
+		/* the hasher is full: hash here rather than guess */
+		enum sg_trust t = hash_inline(g, &ev);
+
+		cache_trust(g, &ev, t);
+		d = exec_decision(g, t);
+	}
+	finish_event(g, &ev, &d);
 }
 
 int sg_guard_process(struct sg_guard *g)

@@ -253,13 +253,21 @@ static void notify_status(const struct sg_guard *g, bool watchdog)
 			 c->hashes, c->ignore_marks, sg_log_dropped());
 }
 
-enum { SLOT_FANOTIFY, SLOT_SIGNAL, SLOT_MOUNTS, SLOT_TIMER, SLOT__COUNT };
+enum {
+	SLOT_FANOTIFY,
+	SLOT_HASHER,
+	SLOT_SIGNAL,
+	SLOT_MOUNTS,
+	SLOT_TIMER,
+	SLOT__COUNT
+};
 
 static int run_loop(struct sg_guard *g, int sig_fd, int timer_fd,
 		    bool watchdog)
 {
 	struct pollfd pfd[SLOT__COUNT] = {
 		[SLOT_FANOTIFY] = { g->fan_fd, POLLIN, 0 },
+		[SLOT_HASHER] = { sg_guard_hash_fd(g), POLLIN, 0 },
 		[SLOT_SIGNAL] = { sig_fd, POLLIN, 0 },
 		[SLOT_MOUNTS] = { g->mountinfo_fd, POLLPRI, 0 },
 		[SLOT_TIMER] = { timer_fd, POLLIN, 0 },
@@ -279,6 +287,8 @@ static int run_loop(struct sg_guard *g, int sig_fd, int timer_fd,
 			if (r < 0)
 				return r;
 		}
+		if (pfd[SLOT_HASHER].revents)
+			sg_guard_hashes_done(g);
 		if (pfd[SLOT_SIGNAL].revents) {
 			struct signalfd_siginfo si;
 

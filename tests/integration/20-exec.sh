@@ -13,6 +13,8 @@ sb_enter "$@"
 
 loader=$(readlink -f /lib64/ld-linux-x86-64.so.2)
 fx_setup
+# Large enough (> 256 KiB) to be hashed by the hasher thread.
+cp "$(command -v bash)" "$FX_FS/opt/big"
 fx_policy enforce
 t_ok "baseline builds" fx_baseline
 # Drift before the seal: a protected binary whose bytes changed.
@@ -59,6 +61,13 @@ printf 'x' >>"$FX_FS/opt/app"
 t_eq "trusted= binary after a write: EPERM (hash-mismatch)" EPERM \
 	"$(sb_try exec "$FX_FS/opt/app")"
 
+# Large files are hashed off the event loop; same verdicts.
+t_eq "large trusted binary (hasher thread) runs" ok \
+	"$(sb_try exec "$FX_FS/opt/big" -c true)"
+printf 'X' | dd of="$FX_FS/opt/big" bs=1 seek=300000 conv=notrunc status=none
+t_eq "large binary changed in place, same size: EPERM (hash-mismatch)" EPERM \
+	"$(sb_try exec "$FX_FS/opt/big" -c true)"
+
 # ---------------------------------------------------------------- journal
 t_journal "journal: dropped binary, not-in-baseline" \
 	SEALGUARD_EVENT=exec SEALGUARD_ACTION=deny SEALGUARD_REASON=not-in-baseline \
@@ -70,6 +79,8 @@ t_journal "journal: changed trusted= binary, hash-mismatch" \
 t_journal "journal: loader use is an exec, via loader, by the loader" \
 	SEALGUARD_EVENT=exec SEALGUARD_ACTION=deny SEALGUARD_VIA=loader \
 	SEALGUARD_PATH="$FX_SCRATCH/dropped" SEALGUARD_EXE="$loader"
+t_journal "journal: large changed binary, hash-mismatch" \
+	SEALGUARD_EVENT=exec SEALGUARD_REASON=hash-mismatch SEALGUARD_PATH="$FX_FS/opt/big"
 t_journal "journal: script denial" \
 	SEALGUARD_EVENT=exec SEALGUARD_PATH="$FX_SCRATCH/dropped.sh"
 t_eq "journal: trusted execs are not logged by default" 0 \
