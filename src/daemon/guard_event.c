@@ -221,27 +221,49 @@ static bool loader_open(struct sg_guard *g, struct sg_event *ev)
 	       exec_in_scope(g, ev);
 }
 
+/*
+ * Read the blocked thread's intent. Unknown (unreadable, openat2,
+ * io_uring, ...) stays SG_INTENT_UNKNOWN: the caller fails closed.
+ */
+static enum sg_intent read_intent(struct sg_guard *g, struct sg_event *ev)
+{
+	if (sg_intent_read(g->proc_fd, ev->tid, &ev->intent,
+			   &g->c.intent_retries) < 0 ||
+	    ev->intent.intent == SG_INTENT_UNKNOWN)
+		g->c.intent_unknown++;
+	return ev->intent.intent;
+}
+
+/*
+ * An open on a filesystem holding protected paths. Whether the file is
+ * protected is learnt first (an inode lookup, a readlink for files not
+ * seen at seal time), because only then does the intent matter: the
+ * costlier /proc read is spent on protected files alone, unless the
+ * policy logs unprotected writes too.
+ */
+static bool judge_protected_open(struct sg_guard *g, struct sg_event *ev,
+				 struct sg_decision *ret)
+{
+	bool prot = is_protected(g, ev), writer;
+	enum sg_intent intent;
+
+	if (!prot && !(g->policy->log_allowed & SG_LOG_ALLOW_WRITE))
+		return false;
+	intent = read_intent(g, ev);
+	if (intent == SG_INTENT_READ)
+		return false; /* the loader check may still apply */
+	writer = prot && intent != SG_INTENT_EXEC &&
+		 exe_in(g, ev->tid, g->writers, g->nwriters);
+	*ret = sg_decide_open(g->policy, intent, prot, writer);
+	return true;
+}
+
 static struct sg_decision judge_open(struct sg_guard *g, struct sg_event *ev)
 {
-	bool prot, writer;
+	struct sg_decision d;
 
-	if (ev->fs_flags & SG_FS_PROTECT) {
-		if (sg_intent_read(g->proc_fd, ev->tid, &ev->intent,
-				   &g->c.intent_retries) < 0 ||
-		    ev->intent.intent == SG_INTENT_UNKNOWN)
-			g->c.intent_unknown++;
-		if (ev->intent.intent == SG_INTENT_WRITE ||
-		    ev->intent.intent == SG_INTENT_UNKNOWN) {
-			prot = is_protected(g, ev);
-			writer = prot && exe_in(g, ev->tid, g->writers,
-						g->nwriters);
-			return sg_decide_open(g->policy, ev->intent.intent,
-					      prot, writer);
-		}
-		if (ev->intent.intent == SG_INTENT_EXEC)
-			return sg_decide_open(g->policy, SG_INTENT_EXEC, false,
-					      false);
-	}
+	if (ev->fs_flags & SG_FS_PROTECT && judge_protected_open(g, ev, &d))
+		return d;
 	if (loader_open(g, ev)) {
 		ev->via_loader = true;
 		return judge_exec(g, ev);
