@@ -292,8 +292,18 @@ static int run_loop(struct sg_guard *g, int sig_fd, int timer_fd,
 		if (pfd[SLOT_SIGNAL].revents) {
 			struct signalfd_siginfo si;
 
-			if (read(sig_fd, &si, sizeof(si)) == sizeof(si))
-				return (int)si.ssi_signo;
+			if (read(sig_fd, &si, sizeof(si)) != sizeof(si))
+				continue;
+			/* A sealed policy changes with the image: a reload
+			 * would be a window to slip a weaker one in. */
+			if (si.ssi_signo == SIGHUP) {
+				sg_log(LOG_NOTICE, NULL,
+				       "SIGHUP ignored: the policy is not "
+				       "reloaded; restart sealguardd to apply "
+				       "a new one");
+				continue;
+			}
+			return (int)si.ssi_signo;
 		}
 		if (pfd[SLOT_MOUNTS].revents)
 			sg_guard_mounts_changed(g);

@@ -106,6 +106,13 @@ umount "$FX_FS/etc/late"
 t_eq "after that mount went away, the guard still answers" EPERM \
 	"$(sb_try openat-wronly "$FX_FS/etc/app.conf")"
 
+# ---------------------------------------------------------------- SIGHUP
+kill -HUP "$SB_DAEMON_PID"
+sleep 0.3
+t_ok "SIGHUP does not stop the guard" kill -0 "$SB_DAEMON_PID"
+t_ok "SIGHUP says the policy is not reloaded" grep -q 'SIGHUP ignored' "$SB_ROOT/daemon.log"
+t_eq "after SIGHUP the guard still denies" EPERM "$(sb_try openat-wronly "$FX_FS/etc/app.conf")"
+
 # ---------------------------------------------------------------- stop while blocked
 kill -STOP "$SB_DAEMON_PID"
 out=$SB_ROOT/blocked.out
