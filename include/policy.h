@@ -40,6 +40,21 @@
  *   ratelimit_burst = 5        (identical entries per interval, 1..10000,
  *                               default 5)
  *
+ *   [listen]                   network listeners (optional: without this
+ *                               section the listener guard is off; with it,
+ *                               every listener no rule allows is a violation)
+ *   allow = PROTO PORTS [ADDRESS] [EXE]   (repeatable; see docs/listen.md)
+ *          PROTO   tcp | udp (both families), tcp4 | udp4, tcp6 | udp6
+ *          PORTS   22 or 8000-8080 (1..65535)
+ *          ADDRESS any (default) | loopback | an IPv4 or IPv6 address
+ *                  (0.0.0.0 and :: are the wildcard binds themselves)
+ *          EXE     an absolute path: every process holding the socket
+ *                  must run it (and, if it is in the baseline, unchanged)
+ *   action = destroy | kill | log   (TCP violations; default destroy)
+ *   udp_action = kill | log         (UDP violations; default kill: a bound
+ *                               UDP socket cannot be destroyed)
+ *   scan_interval_ms = 10      (5..1000, default 10)
+ *
  * Paths must be absolute and normalised: no "//", no "." or ".." component,
  * no trailing "/" (except "/" itself), no space or control character.
  * Values must be non-empty.
@@ -49,6 +64,8 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
 
 #include "errlist.h"
 
@@ -79,6 +96,51 @@ enum {
 			   SG_LOG_ALLOW_MAINTENANCE,
 };
 
+/* What the listener guard does with a listener no rule allows. */
+enum sg_listen_action {
+	SG_LISTEN_DESTROY, /* SOCK_DESTROY the socket (TCP only) */
+	SG_LISTEN_KILL,    /* destroy it (TCP), then SIGKILL every owner */
+	SG_LISTEN_LOG,     /* log it as would-deny, leave it alone */
+};
+
+/* sg_listen_rule.proto */
+enum sg_listen_proto {
+	SG_LISTEN_TCP,
+	SG_LISTEN_UDP,
+};
+
+/* Bits of sg_listen_rule.families */
+enum {
+	SG_LISTEN_IPV4 = 1 << 0,
+	SG_LISTEN_IPV6 = 1 << 1,
+};
+
+enum sg_listen_addr {
+	SG_LISTEN_ADDR_ANY,      /* whatever address the socket is bound to */
+	SG_LISTEN_ADDR_LOOPBACK, /* 127.0.0.0/8, ::1, ::ffff:127.0.0.0/104 */
+	SG_LISTEN_ADDR_EXACT,    /* exactly addr (0.0.0.0 and :: too) */
+};
+
+/* One "allow = ..." of [listen]. */
+struct sg_listen_rule {
+	enum sg_listen_proto proto;
+	unsigned families; /* SG_LISTEN_IPV4 | SG_LISTEN_IPV6 */
+	uint16_t port_min, port_max;
+	enum sg_listen_addr addr_kind;
+	unsigned char addr[16]; /* EXACT: network order, IPv4 in bytes 0..3 */
+	char *exe;              /* NULL: any program may own the socket */
+	unsigned line;
+};
+
+struct sg_listen_policy {
+	bool enabled; /* the policy has a [listen] section */
+	struct sg_listen_rule *rules;
+	size_t nrules;
+	enum sg_listen_action tcp_action;
+	enum sg_listen_action udp_action; /* never SG_LISTEN_DESTROY */
+	unsigned scan_interval_ms;
+};
+
 /* A list of paths, each with the policy line that named it. */
 struct sg_pathlist {
 	char **paths;
@@ -104,6 +166,8 @@ struct sg_policy {
 	unsigned log_allowed; /* SG_LOG_ALLOW_* bits */
 	unsigned ratelimit_interval_s;
 	unsigned ratelimit_burst;
+
+	struct sg_listen_policy listen;
 };
 
 /*
@@ -146,5 +210,41 @@ const char **sg_policy_baseline_roots(const struct sg_policy *p,
 bool sg_policy_excludes(const struct sg_policy *p, const char *path);
 
 const char *sg_mode_name(enum sg_mode m);
+
+/*
+ * Parse the value of a [listen] allow ("tcp 8000-8080 loopback /usr/bin/x")
+ * into *ret (line set to 0; ret->exe newly allocated). On a bad value
+ * returns -EINVAL and points *ret_why at a message that completes
+ * "'allow' ...", and *ret is untouched; -ENOMEM.
+ */
+int sg_listen_rule_parse(const char *value, struct sg_listen_rule *ret,
+			 const char **ret_why);
+
+/* Print a rule in normalised form (the value only, no "allow = "). */
+void sg_listen_rule_print(const struct sg_listen_rule *r, FILE *out);
+
+/* The same into buf; returns buf. */
+char *sg_listen_rule_format(const struct sg_listen_rule *r, char *buf,
+			    size_t size);
+
+/* True if every socket a allows, b allows too (b is at least as broad). */
+bool sg_listen_rule_covers(const struct sg_listen_rule *b,
+			   const struct sg_listen_rule *a);
+
+/* Order of the normalised form: protocol, ports, families, address, exe. */
+int sg_listen_rule_cmp(const struct sg_listen_rule *a,
+		       const struct sg_listen_rule *b);
+
+const char *sg_listen_action_name(enum sg_listen_action a);
+
+/* True for 127.0.0.0/8 (AF_INET), ::1 and ::ffff:127.0.0.0/104 (AF_INET6);
+ * addr in network order. */
+bool sg_listen_addr_is_loopback(int family, const unsigned char *addr);
+
+/*
+ * Why path is not an acceptable policy path (absolute, normalised, no
+ * space or control character), or NULL if it is.
+ */
+const char *sg_policy_path_problem(const char *path);
 
 #endif

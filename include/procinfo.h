@@ -20,6 +20,10 @@ struct sg_procinfo {
 	char comm[32];      /* "?" if unknown */
 };
 
+/* Read a small /proc file (name relative to procfd) into buf, NUL-
+ * terminated. Returns its length or a negative errno. */
+ssize_t sg_proc_read(int procfd, const char *name, char *buf, size_t size);
+
 /* Fill what can be read; missing parts stay "unknown". 0 if the thread
  * was found, else a negative errno (the struct is still usable). */
 int sg_procinfo_read(int procfd, pid_t tid, struct sg_procinfo *ret);

@@ -9,6 +9,7 @@
 #include <sys/syscall.h>
 
 #include "intent.h"
+#include "procinfo.h"
 #include "util.h"
 
 /* How each syscall that can raise FAN_OPEN_PERM carries its intent. */
@@ -128,39 +129,21 @@ int sg_intent_parse(const char *line, struct sg_intent_info *ret)
 	return 0;
 }
 
-static int read_syscall_file(int procfd, pid_t tid, char *buf, size_t size)
-{
-	char name[32];
-	ssize_t n;
-	int fd;
-
-	snprintf(name, sizeof(name), "%d/syscall", (int)tid);
-	fd = openat(procfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, size - 1);
-	if (n < 0)
-		n = -errno;
-	(void)close(fd);
-	if (n < 0)
-		return (int)n;
-	buf[n] = '\0';
-	return 0;
-}
-
 int sg_intent_read(int procfd, pid_t tid, struct sg_intent_info *ret,
 		   unsigned long *retries)
 {
-	char buf[256];
+	char buf[256], name[32];
 	int r;
 
 	*ret = (struct sg_intent_info){ SG_INTENT_UNKNOWN, -1, 0 };
 	if (tid <= 0)
 		return -ESRCH; /* not visible from our pid namespace */
+	snprintf(name, sizeof(name), "%d/syscall", (int)tid);
 	for (unsigned i = 0; i < RUNNING_YIELDS; i++) {
-		r = read_syscall_file(procfd, tid, buf, sizeof(buf));
-		if (r < 0)
-			return r;
+		ssize_t n = sg_proc_read(procfd, name, buf, sizeof(buf));
+
+		if (n < 0)
+			return (int)n;
 		r = sg_intent_parse(buf, ret);
 		if (r != -EAGAIN)
 			return r;

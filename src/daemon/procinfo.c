@@ -8,7 +8,7 @@
 #include "procinfo.h"
 #include "util.h"
 
-static ssize_t read_small(int procfd, const char *name, char *buf, size_t size)
+ssize_t sg_proc_read(int procfd, const char *name, char *buf, size_t size)
 {
 	ssize_t n;
 	int fd = openat(procfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
@@ -52,13 +52,13 @@ int sg_procinfo_read(int procfd, pid_t tid, struct sg_procinfo *ret)
 		return -ESRCH;
 
 	snprintf(name, sizeof(name), "%d/status", (int)tid);
-	n = read_small(procfd, name, status, sizeof(status));
+	n = sg_proc_read(procfd, name, status, sizeof(status));
 	if (n < 0)
 		return (int)n;
 	parse_status(status, ret);
 
 	snprintf(name, sizeof(name), "%d/comm", (int)tid);
-	if (read_small(procfd, name, ret->comm, sizeof(ret->comm)) > 0)
+	if (sg_proc_read(procfd, name, ret->comm, sizeof(ret->comm)) > 0)
 		ret->comm[strcspn(ret->comm, "\n")] = '\0';
 
 	snprintf(name, sizeof(name), "%d/exe", (int)tid);
