@@ -22,6 +22,25 @@ enum {
 	SG_EXIT_ERROR = 2,    /* usage error, unreadable input, failed build */
 };
 
+/* Every option a subcommand may take (see --help). */
+struct cli_opts {
+	const char *policy;   /* -p, default SG_DEFAULT_POLICY */
+	const char *baseline; /* -b */
+	const char *output;   /* -o */
+	unsigned threads;     /* -j */
+	bool quiet;           /* -q */
+	bool verbose;         /* -v */
+};
+
+/*
+ * opts.c: parse the options of subcommand `what`, which takes the short
+ * options listed in `allowed` (e.g. "pbj") and -h. Returns SG_EXIT_OK, -1
+ * after printing --help (the caller exits 0), or an exit code after a
+ * usage error.
+ */
+int cli_parse_opts(int argc, char **argv, const char *allowed,
+		   const char *what, struct cli_opts *o);
+
 /* cmd_*.c: argv[0] is the subcommand's name. Return an exit code. */
 int cmd_baseline(int argc, char **argv);
 int cmd_check(int argc, char **argv);

@@ -2,61 +2,13 @@
 /*
  * cmd_baseline.c - `sealguard baseline build`: record the golden image.
  */
-#include <getopt.h>
-
 #include "cli.h"
 
-struct build_opts {
-	const char *policy;
-	const char *output;
-	unsigned threads;
-	bool quiet;
-};
 
-static int parse_build_opts(int argc, char **argv, struct build_opts *o)
-{
-	static const struct option opts[] = {
-		{ "policy", required_argument, NULL, 'p' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "threads", required_argument, NULL, 'j' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{},
-	};
-	int c;
-
-	while ((c = getopt_long(argc, argv, "p:o:j:qh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'p':
-			o->policy = optarg;
-			break;
-		case 'o':
-			o->output = optarg;
-			break;
-		case 'j':
-			if (cli_parse_threads(optarg, &o->threads) < 0)
-				return cli_usage_error("--threads wants a number from 0 to 256, not '%s'",
-						       optarg);
-			break;
-		case 'q':
-			o->quiet = true;
-			break;
-		case 'h':
-			cli_usage(stdout);
-			return -1;
-		default:
-			return cli_try_help();
-		}
-	}
-	if (optind < argc)
-		return cli_usage_error("baseline build: unexpected argument '%s'",
-				       argv[optind]);
-	return SG_EXIT_OK;
-}
 
 /* Build and write; every message printed here. Returns an exit code. */
 static int build_and_write(const struct sg_policy *p, const char *output,
-			   const struct build_opts *o)
+			   const struct cli_opts *o)
 {
 	_cleanup_free_ const char **roots = NULL;
 	struct sg_baseline *b = NULL;
@@ -97,11 +49,11 @@ static int build_and_write(const struct sg_policy *p, const char *output,
 
 static int cmd_baseline_build(int argc, char **argv)
 {
-	struct build_opts o = { .policy = SG_DEFAULT_POLICY };
+	struct cli_opts o;
 	struct sg_policy *p = NULL;
 	int r;
 
-	r = parse_build_opts(argc, argv, &o);
+	r = cli_parse_opts(argc, argv, "pojq", "baseline build", &o);
 	if (r != SG_EXIT_OK)
 		return r < 0 ? SG_EXIT_OK : r;
 	if (cli_load_policy(o.policy, &p) < 0)

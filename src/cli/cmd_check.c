@@ -3,50 +3,9 @@
  * cmd_check.c - `sealguard check`: is the policy valid, and does the
  * baseline load and record exactly what the policy asks for?
  */
-#include <getopt.h>
-
 #include "cli.h"
 
-struct check_opts {
-	const char *policy;
-	const char *baseline;
-	bool verbose;
-};
 
-static int parse_check_opts(int argc, char **argv, struct check_opts *o)
-{
-	static const struct option opts[] = {
-		{ "policy", required_argument, NULL, 'p' },
-		{ "baseline", required_argument, NULL, 'b' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{},
-	};
-	int c;
-
-	while ((c = getopt_long(argc, argv, "p:b:vh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'p':
-			o->policy = optarg;
-			break;
-		case 'b':
-			o->baseline = optarg;
-			break;
-		case 'v':
-			o->verbose = true;
-			break;
-		case 'h':
-			cli_usage(stdout);
-			return -1;
-		default:
-			return cli_try_help();
-		}
-	}
-	if (optind < argc)
-		return cli_usage_error("check: unexpected argument '%s'",
-				       argv[optind]);
-	return SG_EXIT_OK;
-}
 
 static bool list_has(const char *const *list, size_t n, const char *s)
 {
@@ -123,13 +82,13 @@ static unsigned check_baseline(const struct sg_policy *p, const char *file)
 
 int cmd_check(int argc, char **argv)
 {
-	struct check_opts o = { .policy = SG_DEFAULT_POLICY };
+	struct cli_opts o;
 	struct sg_policy *p = NULL;
 	const char *baseline;
 	unsigned problems = 0;
 	int r;
 
-	r = parse_check_opts(argc, argv, &o);
+	r = cli_parse_opts(argc, argv, "pbv", "check", &o);
 	if (r != SG_EXIT_OK)
 		return r < 0 ? SG_EXIT_OK : r;
 	if (cli_load_policy(o.policy, &p) < 0) {

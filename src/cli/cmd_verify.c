@@ -3,52 +3,9 @@
  * cmd_verify.c - `sealguard verify`: does the live system still match
  * its baseline? Rebuilds the baseline's own roots and prints the drift.
  */
-#include <getopt.h>
-
 #include "cli.h"
 
-struct verify_opts {
-	const char *policy;
-	const char *baseline;
-	unsigned threads;
-};
 
-static int parse_verify_opts(int argc, char **argv, struct verify_opts *o)
-{
-	static const struct option opts[] = {
-		{ "policy", required_argument, NULL, 'p' },
-		{ "baseline", required_argument, NULL, 'b' },
-		{ "threads", required_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{},
-	};
-	int c;
-
-	while ((c = getopt_long(argc, argv, "p:b:j:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'p':
-			o->policy = optarg;
-			break;
-		case 'b':
-			o->baseline = optarg;
-			break;
-		case 'j':
-			if (cli_parse_threads(optarg, &o->threads) < 0)
-				return cli_usage_error("--threads wants a number from 0 to 256, not '%s'",
-						       optarg);
-			break;
-		case 'h':
-			cli_usage(stdout);
-			return -1;
-		default:
-			return cli_try_help();
-		}
-	}
-	if (optind < argc)
-		return cli_usage_error("verify: unexpected argument '%s'",
-				       argv[optind]);
-	return SG_EXIT_OK;
-}
 
 static const struct {
 	unsigned bit;
@@ -123,13 +80,13 @@ static int verify(const struct sg_baseline *b, const char *file,
 
 int cmd_verify(int argc, char **argv)
 {
-	struct verify_opts o = { .policy = SG_DEFAULT_POLICY };
+	struct cli_opts o;
 	struct sg_policy *p = NULL;
 	struct sg_baseline *b = NULL;
 	const char *file = NULL;
 	int r;
 
-	r = parse_verify_opts(argc, argv, &o);
+	r = cli_parse_opts(argc, argv, "pbj", "verify", &o);
 	if (r != SG_EXIT_OK)
 		return r < 0 ? SG_EXIT_OK : r;
 	/* The policy only says where the baseline is. */
