@@ -21,6 +21,7 @@
 
 /* Enough for a few hundred events per read. */
 #define EVENT_BUF_SIZE (64 * 1024)
+#define SG_MAX_READS_PER_CALL 64
 /* Files up to this size are hashed in the loop (about 0.15 ms here);
  * larger ones by the hasher thread, so other opens are not held up. */
 #define SG_INLINE_HASH_MAX (256 * 1024)
@@ -78,7 +79,9 @@ static unsigned fs_flags_of(struct sg_guard *g, struct sg_event *ev)
 	path = event_path(g, ev);
 	if (!path)
 		return SG_FS_PROTECT | SG_FS_EXEC; /* know nothing: check all */
-	if (sg_policy_protects(g->policy, path))
+	if (sg_policy_protects(g->policy, path) ||
+	    sg_inodetab_has(&g->protected_inodes, ev->st.st_dev,
+			    ev->st.st_ino))
 		flags |= SG_FS_PROTECT;
 	if (sg_policy_checks_exec(g->policy, path))
 		flags |= SG_FS_EXEC;
@@ -525,7 +528,10 @@ int sg_guard_process(struct sg_guard *g)
 	static char buf[EVENT_BUF_SIZE]
 		__attribute__((aligned(__alignof__(struct fanotify_event_metadata))));
 
-	for (;;) {
+	/* Bounded, so that a flood of events cannot starve the signals, the
+	 * hasher's verdicts and the watchdog ping: poll() comes back at once
+	 * while events remain. */
+	for (unsigned reads = 0; reads < SG_MAX_READS_PER_CALL; reads++) {
 		const struct fanotify_event_metadata *m;
 		ssize_t len = read(g->fan_fd, buf, sizeof(buf));
 
@@ -540,6 +546,7 @@ int sg_guard_process(struct sg_guard *g)
 			handle_event(g, m);
 		}
 	}
+	return 0;
 }
 
 void sg_guard_tick(struct sg_guard *g, uint64_t now_ms)
