@@ -61,6 +61,7 @@ struct sg_guard {
 	struct sg_mark_plan plan;
 	struct sg_inodetab protected_inodes;
 	struct sg_inodetab exec_cache;
+	struct sg_inodetab not_elf; /* files the loader cannot run */
 	struct sg_inode_id *loaders, *writers;
 	size_t nloaders, nwriters;
 

@@ -30,5 +30,21 @@
 #define SG_MSGID_MOUNTS_CHANGED "e751ff297f9049a38f185649c1190435"
 /* Journal entries were lost (log queue full) or the kernel queue overflowed. */
 #define SG_MSGID_LOG_LOST "aa1d31c3479d487e947ad5e4d940f409"
+/* Listener guard: a listener no rule allows was destroyed (SOCK_DESTROY,
+ * verified gone), its owners killed, or (permissive, action = log) only
+ * logged. */
+#define SG_MSGID_LISTEN_DESTROYED "2d02cc6943b543e184b6bd129b0fd7b2"
+#define SG_MSGID_LISTEN_KILLED "5026e293d34446e2b2e709fcda993daf"
+#define SG_MSGID_LISTEN_WOULD_DENY "56d96e84fd944d1981fac7c5a9452fd1"
+/* A violating listener could not be stopped: it still listens. */
+#define SG_MSGID_LISTEN_FAILED "c54b81a8e05f4c3282d09cdde1822768"
+/* A violating listener closed by its owner before it could be destroyed. */
+#define SG_MSGID_LISTEN_GONE "b114e5cdf0684da9a28cb52f29feee56"
+/* An allowed listener (the listening surface at seal time). */
+#define SG_MSGID_LISTEN_ALLOWED "ac70ffcf8632459abb9259afc4a2db51"
+/* The listener guard's start: how many listeners at seal time. */
+#define SG_MSGID_LISTEN_STARTED "866f2f9e59a94385a605a0940fcbdd6d"
+/* A listener scan failed (netlink error); the next one is retried. */
+#define SG_MSGID_LISTEN_SCAN_ERROR "3d7171e93e804c1d96fdf468811a613a"
 
 #endif

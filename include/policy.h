@@ -71,6 +71,7 @@
 
 #define SG_DEFAULT_POLICY "/etc/sealguard/policy.conf"
 #define SG_DEFAULT_BASELINE "/var/lib/sealguard/baseline"
+#define SG_LISTEN_DEFAULT_SCAN_MS 10
 
 enum sg_mode {
 	SG_MODE_ENFORCE,

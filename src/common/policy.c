@@ -87,6 +87,20 @@ static const struct name_value match_names[] = {
 	{ NULL, 0 },
 };
 
+static const struct name_value listen_action_names[] = {
+	{ "destroy", SG_LISTEN_DESTROY },
+	{ "kill", SG_LISTEN_KILL },
+	{ "log", SG_LISTEN_LOG },
+	{ NULL, 0 },
+};
+
+/* No "destroy": SOCK_DESTROY leaves a bound UDP socket bound. */
+static const struct name_value udp_action_names[] = {
+	{ "kill", SG_LISTEN_KILL },
+	{ "log", SG_LISTEN_LOG },
+	{ NULL, 0 },
+};
+
 /* In the order `allowed` is printed; "none" and "all" are handled apart. */
 static const struct name_value log_names[] = {
 	{ "exec", SG_LOG_ALLOW_EXEC },
@@ -119,6 +133,7 @@ static const char *const default_loaders[] = {
 _Static_assert(sizeof(enum sg_mode) == sizeof(unsigned), "enum size");
 _Static_assert(sizeof(enum sg_exec_scope) == sizeof(unsigned), "enum size");
 _Static_assert(sizeof(enum sg_exec_match) == sizeof(unsigned), "enum size");
+_Static_assert(sizeof(enum sg_listen_action) == sizeof(unsigned), "enum size");
 
 /* The field k describes; not const, as the parse functions write it. */
 static void *field(const struct sg_policy *p, const struct keydef *k)
@@ -254,7 +269,7 @@ static void pathlist_sort(struct sg_pathlist *l)
  * because "path = /usr /etc" or "path = /usr # note" would otherwise
  * protect a path that does not exist, silently.
  */
-static const char *path_problem(const char *v)
+const char *sg_policy_path_problem(const char *v)
 {
 	const char *c = v + 1;
 	size_t len;
@@ -285,7 +300,7 @@ static const char *path_problem(const char *v)
 
 static bool path_ok(struct parser *ps, const struct keydef *k, const char *v)
 {
-	const char *why = path_problem(v);
+	const char *why = sg_policy_path_problem(v);
 
 	if (why)
 		diag(ps, ps->line, "'%s' %s: '%s'", k->key, why, v);
@@ -405,6 +420,44 @@ static void parse_log(struct parser *ps, const struct keydef *k,
 	*(unsigned *)field(ps->p, k) = bits;
 }
 
+/* The one action a bound UDP socket cannot get: say why, not only what. */
+static void parse_udp_action(struct parser *ps, const struct keydef *k,
+			     const char *v)
+{
+	if (streq(v, "destroy")) {
+		diag(ps, ps->line,
+		     "'%s' cannot be destroy: SOCK_DESTROY leaves a bound UDP "
+		     "socket bound and receiving; use kill or log", k->key);
+		return;
+	}
+	parse_enum(ps, k, v);
+}
+
+static void parse_rule(struct parser *ps, const struct keydef *k,
+		       const char *v)
+{
+	struct sg_listen_policy *l = &ps->p->listen;
+	struct sg_listen_rule r, *grown;
+	const char *why = NULL;
+	int err = sg_listen_rule_parse(v, &r, &why);
+
+	if (err == -EINVAL) {
+		diag(ps, ps->line, "'%s' %s: '%s'", k->key, why, v);
+		return;
+	}
+	grown = err ? NULL :
+		      reallocarray(l->rules, l->nrules + 1, sizeof(*grown));
+	if (!grown) {
+		if (!err)
+			free(r.exe);
+		ps->error = -ENOMEM;
+		return;
+	}
+	r.line = ps->line;
+	grown[l->nrules++] = r;
+	l->rules = grown;
+}
+
 static void dump_enum(const struct sg_policy *p, const struct keydef *k,
 		      FILE *out)
 {
@@ -454,7 +507,23 @@ static void dump_log(const struct sg_policy *p, const struct keydef *k,
 	fputc('\n', out);
 }
 
+static void dump_rules(const struct sg_policy *p, const struct keydef *k,
+		       FILE *out)
+{
+	const struct sg_listen_policy *l = &p->listen;
+
+	if (!l->nrules)
+		fprintf(out, "; %s = (none)\n", k->key);
+	for (size_t i = 0; i < l->nrules; i++) {
+		fprintf(out, "%s = ", k->key);
+		sg_listen_rule_print(&l->rules[i], out);
+		fputc('\n', out);
+	}
+}
+
 static const struct keytype type_enum = { parse_enum, dump_enum };
+static const struct keytype type_udp_action = { parse_udp_action, dump_enum };
+static const struct keytype type_rule = { parse_rule, dump_rules };
 static const struct keytype type_uint = { parse_uint, dump_uint };
 static const struct keytype type_path = { parse_path, dump_path };
 static const struct keytype type_list = { parse_list, dump_list };
@@ -478,6 +547,11 @@ static const struct keydef keys[] = {
 	LIST("exec", "path", exec_paths, true),
 	ENUM("exec", "scope", exec_scope, scope_names),
 	LIST("exec", "trusted", trusted, true),
+	ENUM("listen", "action", listen.tcp_action, listen_action_names),
+	{ "listen", "allow", &type_rule, F(listen), NULL, 0, 0, false },
+	UINT("listen", "scan_interval_ms", listen.scan_interval_ms, 5, 1000),
+	{ "listen", "udp_action", &type_udp_action, F(listen.udp_action),
+	  udp_action_names, 0, 0, false },
 	{ "log", "allowed", &type_log, F(log_allowed), log_names, 0, 0, false },
 	UINT("log", "ratelimit_burst", ratelimit_burst, 1, 10000),
 	UINT("log", "ratelimit_interval", ratelimit_interval_s, 1, 3600),
@@ -496,7 +570,9 @@ static const char *const dump_order[][2] = {
 	{ "exec", "path" },         { "exec", "trusted" },
 	{ "exec", "match" },        { "exec", "loader" },
 	{ "log", "allowed" },       { "log", "ratelimit_interval" },
-	{ "log", "ratelimit_burst" },
+	{ "log", "ratelimit_burst" },   { "listen", "allow" },
+	{ "listen", "action" },     { "listen", "udp_action" },
+	{ "listen", "scan_interval_ms" },
 };
 
 static int keydef_cmp(const void *a, const void *b)
@@ -539,6 +615,12 @@ static bool is_list(const struct keydef *k)
 	return k->type == &type_list;
 }
 
+/* Keys given once per value, as many times as there are values. */
+static bool is_repeatable(const struct keydef *k)
+{
+	return is_list(k) || k->type == &type_rule;
+}
+
 /* Report an unknown section once, at its header, not at each of its keys. */
 static void unknown_section(struct parser *ps, const char *section)
 {
@@ -572,6 +654,8 @@ static void check_header(struct parser *ps, const char *line)
 	}
 	if (!section_known(name))
 		unknown_section(ps, name);
+	if (streq(name, "listen")) /* even with no key: nothing is allowed */
+		ps->p->listen.enabled = true;
 	end++;
 	end += strspn(end, " \t");
 	if (*end && *end != ';')
@@ -627,7 +711,7 @@ static void set_key(struct parser *ps, const struct keydef *k,
 {
 	size_t i = (size_t)(k - keys), before = ps->ndiags;
 
-	if (ps->seen[i] && !is_list(k)) {
+	if (ps->seen[i] && !is_repeatable(k)) {
 		diag(ps, ps->line, "'%s' already set at line %u", k->key,
 		     ps->seen[i]);
 		return;
@@ -781,6 +865,60 @@ static void check_exec_scope(struct parser *ps)
 		     "scope = paths needs at least one [exec] path");
 }
 
+/*
+ * The earliest rule before rule a (by line) that a repeats, covers or is
+ * covered by; n if none. A covered rule says nothing: if it pins an
+ * executable, the broader rule makes the pin void, silently.
+ */
+static size_t rule_conflict(const struct sg_listen_policy *l, size_t a)
+{
+	const struct sg_listen_rule *r = l->rules;
+	size_t best = l->nrules;
+
+	for (size_t b = 0; b < l->nrules; b++) {
+		if (r[b].line >= r[a].line)
+			continue;
+		if (!sg_listen_rule_covers(&r[a], &r[b]) &&
+		    !sg_listen_rule_covers(&r[b], &r[a]))
+			continue;
+		if (best == l->nrules || r[b].line < r[best].line)
+			best = b;
+	}
+	return best;
+}
+
+static void check_rules(struct parser *ps)
+{
+	const struct sg_listen_policy *l = &ps->p->listen;
+	char ra[512], rb[512];
+
+	for (size_t a = 0; a < l->nrules; a++) {
+		const struct sg_listen_rule *x = &l->rules[a], *y;
+		size_t b = rule_conflict(l, a);
+
+		if (b == l->nrules)
+			continue;
+		y = &l->rules[b];
+		sg_listen_rule_format(x, ra, sizeof(ra));
+		sg_listen_rule_format(y, rb, sizeof(rb));
+		if (sg_listen_rule_cmp(x, y) == 0)
+			diag(ps, x->line,
+			     "duplicate [listen] allow '%s' (first at line %u)",
+			     ra, y->line);
+		else
+			diag(ps, x->line,
+			     "[listen] allow '%s' %s '%s' at line %u", ra,
+			     sg_listen_rule_covers(x, y) ? "covers" :
+							   "is covered by",
+			     rb, y->line);
+	}
+}
+
+static int rule_qcmp(const void *a, const void *b)
+{
+	return sg_listen_rule_cmp(a, b);
+}
+
 /* Pass two: the policy as a whole. */
 static void validate(struct parser *ps)
 {
@@ -795,6 +933,10 @@ static void validate(struct parser *ps)
 		check_exclude(ps, ps->p->exclude.paths[i],
 			      ps->p->exclude.lines[i]);
 	check_exec_scope(ps);
+	check_rules(ps);
+	if (ps->p->listen.nrules)
+		qsort(ps->p->listen.rules, ps->p->listen.nrules,
+		      sizeof(*ps->p->listen.rules), rule_qcmp);
 }
 
 static int fill_defaults(struct sg_policy *p)
@@ -851,6 +993,9 @@ static struct sg_policy *policy_new(const char *name)
 	}
 	p->ratelimit_interval_s = 10;
 	p->ratelimit_burst = 5;
+	p->listen.tcp_action = SG_LISTEN_DESTROY;
+	p->listen.udp_action = SG_LISTEN_KILL;
+	p->listen.scan_interval_ms = SG_LISTEN_DEFAULT_SCAN_MS;
 	return p;
 }
 
@@ -933,6 +1078,9 @@ void sg_policy_free(struct sg_policy *p)
 	for (size_t i = 0; i < ARRAY_SIZE(keys); i++)
 		if (is_list(&keys[i]))
 			pathlist_free(field(p, &keys[i]));
+	for (size_t i = 0; i < p->listen.nrules; i++)
+		free(p->listen.rules[i].exe);
+	free(p->listen.rules);
 	free(p->baseline);
 	free(p->file);
 	free(p);
@@ -946,6 +1094,8 @@ void sg_policy_dump(const struct sg_policy *p, FILE *out)
 		const struct keydef *k =
 			key_find(dump_order[i][0], dump_order[i][1]);
 
+		if (streq(k->section, "listen") && !p->listen.enabled)
+			continue; /* no section: the guard is off */
 		if (!section || !streq(section, k->section))
 			fprintf(out, "%s[%s]\n", section ? "\n" : "",
 				k->section);

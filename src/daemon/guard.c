@@ -150,6 +150,9 @@ int sg_guard_init(struct sg_guard *g, const struct sg_policy *p,
 	r = sg_inodetab_init(&g->exec_cache, 1024, EXEC_CACHE_LIMIT);
 	if (r < 0)
 		return r;
+	r = sg_inodetab_init(&g->not_elf, 1024, EXEC_CACHE_LIMIT);
+	if (r < 0)
+		return r;
 	r = resolve_inodes(&p->loaders, "loader", &g->loaders, &g->nloaders,
 			   errs);
 	if (r < 0)
@@ -302,6 +305,7 @@ void sg_guard_free(struct sg_guard *g)
 	sg_mark_plan_free(&g->plan);
 	sg_inodetab_free(&g->protected_inodes);
 	sg_inodetab_free(&g->exec_cache);
+	sg_inodetab_free(&g->not_elf);
 	free(g->loaders);
 	free(g->writers);
 	sg_ratelimit_free(&g->rl);

@@ -201,12 +201,22 @@ static bool known_trusted(struct sg_guard *g, const struct stat *st)
 	return e && e->value == SG_TRUST_OK;
 }
 
-static bool looks_like_elf(int fd)
+/*
+ * Only an ELF file can be run by the loader. The answer is cached by
+ * inode, ctime and size (a write that makes the file ELF moves ctime),
+ * which saves a pread on every later open of the same data file.
+ */
+static bool looks_like_elf(struct sg_guard *g, struct sg_event *ev)
 {
 	char magic[4];
 
-	return pread(fd, magic, sizeof(magic), 0) == sizeof(magic) &&
-	       memcmp(magic, "\177ELF", 4) == 0;
+	if (sg_inodetab_get_fresh(&g->not_elf, &ev->st))
+		return false;
+	if (pread(ev->fd, magic, sizeof(magic), 0) == sizeof(magic) &&
+	    memcmp(magic, "\177ELF", 4) == 0)
+		return true;
+	(void)sg_inodetab_put(&g->not_elf, &ev->st, 1, 0);
+	return false;
 }
 
 /*
@@ -218,7 +228,7 @@ static bool loader_open(struct sg_guard *g, struct sg_event *ev)
 {
 	if (!S_ISREG(ev->st.st_mode) || !(ev->fs_flags & SG_FS_EXEC))
 		return false;
-	if (known_trusted(g, &ev->st) || !looks_like_elf(ev->fd))
+	if (known_trusted(g, &ev->st) || !looks_like_elf(g, ev))
 		return false;
 	return exe_in(g, ev->tid, g->loaders, g->nloaders) &&
 	       exec_in_scope(g, ev);
@@ -545,6 +555,12 @@ int sg_guard_process(struct sg_guard *g)
 				return -EPROTO;
 			handle_event(g, m);
 		}
+		/* A read that did not fill the buffer drained the queue when
+		 * it was made: let poll() say when more comes, rather than
+		 * paying a read that finds nothing (one syscall an event
+		 * when openers come one at a time). */
+		if ((size_t)len < sizeof(buf) / 2)
+			return 0;
 	}
 	return 0;
 }

@@ -20,6 +20,7 @@
 #include "baseline.h"
 #include "guard.h"
 #include "hash.h"
+#include "listen.h"
 #include "messages.h"
 #include "policy.h"
 #include "sglog.h"
@@ -41,6 +42,8 @@ struct options {
 };
 
 static struct sg_guard guard = { .fan_fd = -1 };
+static struct sg_listen listener = { .proc_fd = -1, .timer_fd = -1,
+				     .diag = { .fd = -1 } };
 
 static void usage(FILE *out)
 {
@@ -237,20 +240,38 @@ static int open_tick_timer(uint64_t watchdog_usec)
 	return fd;
 }
 
-static void notify_status(const struct sg_guard *g, bool watchdog)
+/* The listener guard's part of STATUS= (empty when it is off). */
+static void listen_status(const struct sg_listen *l, char *buf, size_t size)
+{
+	const struct sg_listen_counters *c = &l->c;
+
+	buf[0] = '\0';
+	if (l->enabled)
+		snprintf(buf, size,
+			 "; listeners: %" PRIu64 " destroyed, %" PRIu64
+			 " killed, %" PRIu64 " would-deny, %" PRIu64
+			 " failed, %" PRIu64 " scans",
+			 c->destroyed, c->killed, c->would_deny, c->failed,
+			 c->scans);
+}
+
+static void notify_status(const struct sg_guard *g, const struct sg_listen *l,
+			  bool watchdog)
 {
 	const struct sg_counters *c = &g->c;
+	char lstatus[160];
 
+	listen_status(l, lstatus, sizeof(lstatus));
 	(void)sd_notifyf(0,
 			 "%sSTATUS=%s: %" PRIu64 " events, %" PRIu64
 			 " write denials, %" PRIu64 " exec denials, %" PRIu64
 			 " would-deny, %" PRIu64 " files hashed, %" PRIu64
 			 " execs cached in the kernel, %" PRIu64
-			 " log entries lost",
+			 " log entries lost%s",
 			 watchdog ? "WATCHDOG=1\n" : "",
 			 sg_mode_name(g->policy->mode), c->events,
 			 c->denied_write, c->denied_exec, c->would_deny,
-			 c->hashes, c->ignore_marks, sg_log_dropped());
+			 c->hashes, c->ignore_marks, sg_log_dropped(), lstatus);
 }
 
 enum {
@@ -259,11 +280,12 @@ enum {
 	SLOT_SIGNAL,
 	SLOT_MOUNTS,
 	SLOT_TIMER,
+	SLOT_LISTEN,
 	SLOT__COUNT
 };
 
-static int run_loop(struct sg_guard *g, int sig_fd, int timer_fd,
-		    bool watchdog)
+static int run_loop(struct sg_guard *g, struct sg_listen *l, int sig_fd,
+		    int timer_fd, bool watchdog)
 {
 	struct pollfd pfd[SLOT__COUNT] = {
 		[SLOT_FANOTIFY] = { g->fan_fd, POLLIN, 0 },
@@ -271,6 +293,7 @@ static int run_loop(struct sg_guard *g, int sig_fd, int timer_fd,
 		[SLOT_SIGNAL] = { sig_fd, POLLIN, 0 },
 		[SLOT_MOUNTS] = { g->mountinfo_fd, POLLPRI, 0 },
 		[SLOT_TIMER] = { timer_fd, POLLIN, 0 },
+		[SLOT_LISTEN] = { l->timer_fd, POLLIN, 0 }, /* -1: guard off */
 	};
 
 	for (;;) {
@@ -312,9 +335,12 @@ static int run_loop(struct sg_guard *g, int sig_fd, int timer_fd,
 
 			if (read(timer_fd, &ticks, sizeof(ticks)) > 0) {
 				sg_guard_tick(g, sg_now_ms());
-				notify_status(g, watchdog);
+				sg_listen_tick(l, sg_now_ms());
+				notify_status(g, l, watchdog);
 			}
 		}
+		if (pfd[SLOT_LISTEN].revents)
+			sg_listen_on_timer(l);
 	}
 }
 
@@ -339,8 +365,9 @@ static void log_started(const struct sg_guard *g, const struct sg_baseline *b)
 	sg_log_submit(e);
 }
 
-static int seal(struct sg_guard *g, const struct options *o,
-		const struct sg_policy *p, const struct sg_baseline *b)
+static int seal(struct sg_guard *g, struct sg_listen *l,
+		const struct options *o, const struct sg_policy *p,
+		const struct sg_baseline *b)
 {
 	struct errlist errs = { 0 };
 	int r;
@@ -348,6 +375,9 @@ static int seal(struct sg_guard *g, const struct options *o,
 	r = sg_hash_init();
 	if (r >= 0)
 		r = sg_guard_init(g, p, b, o->confine, &errs);
+	/* before the marks: it hashes the executables [listen] pins */
+	if (r >= 0)
+		r = sg_listen_init(l, p, b, &errs, &errs);
 	for (size_t i = 0; r >= 0 && i < errs.n; i++)
 		sg_log(LOG_WARNING, SG_MSGID_START_FAILED, "%s", errs.msgs[i]);
 	if (r < 0) {
@@ -406,7 +436,7 @@ int main(int argc, char **argv)
 		       "cannot set up signals or logging");
 		goto out;
 	}
-	if (seal(&guard, &o, policy, baseline) < 0)
+	if (seal(&guard, &listener, &o, policy, baseline) < 0)
 		goto out;
 	sg_guard_add_helper_tid(&guard, writer_tid);
 	install_crash_handlers();
@@ -417,10 +447,11 @@ int main(int argc, char **argv)
 	if (timer_fd < 0)
 		goto out;
 	log_started(&guard, baseline);
+	(void)sg_listen_start(&listener); /* the listening surface; logs errors */
 	(void)sd_notify(0, "READY=1");
-	notify_status(&guard, watchdog_usec != 0);
+	notify_status(&guard, &listener, watchdog_usec != 0);
 
-	r = run_loop(&guard, sig_fd, timer_fd, watchdog_usec != 0);
+	r = run_loop(&guard, &listener, sig_fd, timer_fd, watchdog_usec != 0);
 	(void)sd_notify(0, "STOPPING=1");
 	sg_guard_shutdown(&guard);
 	if (r < 0)
@@ -436,6 +467,7 @@ int main(int argc, char **argv)
 	status = r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 out:
 	sg_guard_free(&guard);
+	sg_listen_free(&listener);
 	sg_log_stop();
 	if (sig_fd >= 0)
 		(void)close(sig_fd);

@@ -50,6 +50,13 @@ t_eq "binary whose hash drifted before the seal: EPERM" EPERM \
 	"$(sb_try exec "$FX_FS/bin/drifted")"
 t_eq "loader run directly on a dropped binary: refused (exit 127)" exit=127 \
 	"$(sb_try ldso "$loader" "$FX_SCRATCH/dropped")"
+# A data file read once (remembered as "not ELF"), then overwritten in
+# place with a program: the loader must still be refused.
+printf 'just data\n' >"$FX_SCRATCH/later"
+cat "$FX_SCRATCH/later" >/dev/null
+cat /bin/true >"$FX_SCRATCH/later"
+t_eq "loader on a data file that became a program in place: refused" exit=127 \
+	"$(sb_try ldso "$loader" "$FX_SCRATCH/later")"
 cp "$FX_FS/bin/tool" "$FX_FS/var/copy"
 t_eq "copy of a trusted binary under a new name (match=path): EPERM" EPERM \
 	"$(sb_try exec "$FX_FS/var/copy")"

@@ -37,6 +37,8 @@
 #   SB_JOURNALD_BIN    default /lib/systemd/systemd-journald
 #   SB_RECORD          a file the test appends "scratch DIR" and "mntns NS"
 #                      to, so tests/run.sh can check nothing leaked
+#   SB_NETNS           1: also a new network namespace (sb_enter_netns sets
+#                      it), with only the loopback interface, up
 # Set by the library:
 #   SB_ROOT            the test's scratch directory (a private tmpfs)
 #   SB_TOOLS           $SG_BUILD/tools (sgtry, notifywait), put on PATH
@@ -109,12 +111,17 @@ sb_enter() {
 		done
 		SB_HOST_MNTNS=$(readlink /proc/self/ns/mnt) ||
 			sb__abort "cannot read /proc/self/ns/mnt"
-		export SB_HOST_MNTNS SB_INSIDE=1
+		SB_HOST_NETNS=$(readlink /proc/self/ns/net) ||
+			sb__abort "cannot read /proc/self/ns/net"
+		export SB_HOST_MNTNS SB_HOST_NETNS SB_INSIDE=1
+		local net=()
+		[ "${SB_NETNS:-}" != 1 ] || net=(--net)
 		exec timeout --kill-after=10 "${SB_TIMEOUT:-180}" \
 			unshare --mount --propagation private --pid --fork \
-			--mount-proc --kill-child bash "$0" "$@"
+			"${net[@]}" --mount-proc --kill-child bash "$0" "$@"
 	fi
 	sb__check_namespaces
+	[ "${SB_NETNS:-}" != 1 ] || sb__enter_netns
 	mount --make-rprivate / || sb__abort "mount --make-rprivate / failed"
 	if grep -q ' shared:' /proc/self/mountinfo; then
 		sb__abort "a mount still propagates to the host"
@@ -147,6 +154,27 @@ sb_enter() {
 	done
 	PATH=$SB_TOOLS:$PATH
 	export SB_ROOT SB_TOOLS SG_BUILD PATH
+}
+
+# sb_enter_netns "$@": sb_enter in a new network namespace as well, for
+# tests that listen (design.md: network tests run in their own network
+# namespace and listen only on loopback).
+sb_enter_netns() {
+	SB_NETNS=1
+	export SB_NETNS
+	sb_enter "$@"
+}
+
+# Inside: prove the network namespace is new, and bring loopback up.
+sb__enter_netns() {
+	local self
+	self=$(readlink /proc/self/ns/net) || sb__abort "cannot read own network namespace"
+	[ -n "${SB_HOST_NETNS:-}" ] && [ "$self" != "$SB_HOST_NETNS" ] ||
+		sb__abort "still in the host network namespace $self"
+	command -v ip >/dev/null || sb__abort "missing tool: ip"
+	ip link set lo up || sb__abort "cannot bring lo up"
+	[ "$(ip -o link show | wc -l)" = 1 ] ||
+		sb__abort "the network namespace has interfaces besides lo"
 }
 
 # ERR trap of set -e scripts: say where the main shell stopped, as a FAIL
@@ -395,7 +423,12 @@ sb_start_daemon() {
 	SB_DAEMON_PID=""
 	for ((i = 0; i < ${SB_READY_TIMEOUT:-10} * 20; i++)); do
 		[ -n "$SB_DAEMON_PID" ] || SB_DAEMON_PID=$(sb__child_of "$SB_DAEMON_TPID")
-		grep -Eq $'(^|\t)READY=1(\t|$)' "$SB_NOTIFY_FILE" && return 0
+		if grep -Eq $'(^|\t)READY=1(\t|$)' "$SB_NOTIFY_FILE"; then
+			# READY may come between the look-up and here
+			[ -n "$SB_DAEMON_PID" ] ||
+				SB_DAEMON_PID=$(sb__child_of "$SB_DAEMON_TPID")
+			[ -n "$SB_DAEMON_PID" ] && return 0
+		fi
 		if ! sb__alive "$SB_DAEMON_TPID"; then
 			why="it exited"
 			break

@@ -1,0 +1,253 @@
+#!/usr/bin/env bash
+# 90-package.sh - the package path, on this machine as on a fresh CI one:
+# build the .deb from the source tree (packaging/build-deb.sh, i.e.
+# dpkg-buildpackage -b), lint it, install it with apt-get, check what it
+# installed and that installing neither started nor enabled the guard, run
+# the installed CLI, run the installed daemon through the sandbox smoke
+# test (a private mount and pid namespace, marking only its own mounts),
+# check that the journal catalog and the man pages are found, then remove
+# and purge it and check that nothing is left.
+#
+# It installs a real package on the host, so it runs once per suite, with
+# the normal build. Under build-asan it only checks that the machine is
+# clean (no sealguard package, file or process), which the normal build's
+# run must have left. It refuses to touch a machine where sealguard is
+# already installed (FAIL, nothing changed). If it is interrupted, the next
+# run purges what it had installed (the marker in /run says so).
+#
+# Host-side work happens here; the sandboxed smoke test is this script
+# again, with --smoke.
+set -euo pipefail
+# shellcheck source=tests/lib/sandbox.sh
+. "$(dirname "$0")/../lib/sandbox.sh"
+
+REPO=$SB_REPO
+VERSION=$(sed -n 's/^VERSION := //p' "$REPO/Makefile")
+MARKER=/run/sealguard-package-test.installed
+LOCK=/run/sealguard-package-test.lock
+ids_h=$(sed -nE 's/^#define SG_MSGID_[A-Z0-9_]+ "([0-9a-f]{32})".*/\1/p' "$REPO/include/messages.h")
+
+# ================================================================ smoke test
+# In the sandbox: the installed CLI and daemon on the fixture's mounts.
+if [ "${1:-}" = --smoke ]; then
+	sb_enter "$@"
+	# shellcheck source=tests/lib/fixture.sh
+	. "$REPO/tests/lib/fixture.sh"
+	FX_SEALGUARD=/usr/bin/sealguard
+	D=/usr/sbin/sealguardd
+
+	out=$(timeout 20 "$D" --policy /etc/sealguard/policy.conf --confine "$SB_ROOT" \
+		--log-target stderr --check 2>&1) && rc=0 || rc=$?
+	t_eq "installed daemon, installed policy, no baseline yet: refuses with 78" 78 "$rc"
+	t_ok "... and says it refuses to start" grep -q "refusing to start" <<<"$out"
+
+	fx_setup
+	fx_policy enforce
+	t_ok "installed CLI: sealguard baseline build" fx_baseline
+	t_ok "installed CLI: sealguard check on policy and baseline" \
+		/usr/bin/sealguard check --policy "$FX_POLICY"
+	sb_start_journald
+	if sb_start_daemon "$FX_POLICY"; then
+		t_pass "the installed sealguardd seals the sandbox (READY=1)"
+	fi
+	t_eq "the running guard is the installed binary" "$D" \
+		"$(readlink "/proc/$SB_DAEMON_PID/exe" 2>&1)"
+	t_eq "a write to a protected file is denied" EPERM \
+		"$(sb_try openat-wronly "$FX_FS/etc/app.conf")"
+	t_file_content "the protected file is unchanged" "$FX_FS/etc/app.conf" golden
+	t_eq "a dropped binary is denied" EPERM "$(sb_try exec "$FX_SCRATCH/dropped")"
+	t_eq "a program of the baseline runs" ok "$(sb_try exec "$FX_FS/bin/tool")"
+	t_journal "journalctl SEALGUARD_EVENT=exec shows the exec denial" \
+		SEALGUARD_EVENT=exec SEALGUARD_ACTION=deny SEALGUARD_PATH="$FX_SCRATCH/dropped" \
+		MESSAGE_ID=c044eee549834822aacd7cfe525b6bc9
+	# The host's catalog database, which the package's catalog went into.
+	t_ok "journalctl -x explains the denial from the installed catalog" \
+		grep -q 'Subject: sealguard denied running an untrusted program' \
+		<<<"$(journalctl -x --no-pager -q MESSAGE_ID=c044eee549834822aacd7cfe525b6bc9 2>&1)"
+	rc=0
+	sb_stop_daemon || rc=$?
+	t_eq "SIGTERM: the installed daemon exits 0" 0 "$rc"
+	exit 0
+fi
+
+# ================================================================ host side
+[ "$(id -u)" = 0 ] || { t_fail "package test" "must run as root"; exit 1; }
+
+# What a sealguard package or install would leave on this machine.
+leftovers() {
+	local st p pid exe n
+	st=$(dpkg-query -W -f='${db:Status-Status}' sealguard 2>/dev/null) || st=not-installed
+	[ "$st" = not-installed ] || printf 'package:%s ' "$st"
+	for p in /usr/sbin/sealguardd /usr/bin/sealguard /etc/sealguard /var/lib/sealguard \
+		/lib/systemd/system/sealguard.service /usr/lib/systemd/system/sealguard.service \
+		/etc/systemd/system/multi-user.target.wants/sealguard.service \
+		/var/lib/systemd/deb-systemd-helper-enabled/sealguard.service.dsh-also \
+		/usr/lib/systemd/catalog/sealguard.catalog /usr/share/doc/sealguard \
+		/usr/share/lintian/overrides/sealguard \
+		/usr/share/man/man8/sealguardd.8.gz /usr/share/man/man1/sealguard.1.gz \
+		/usr/share/man/man5/sealguard.policy.5.gz; do
+		[ ! -e "$p" ] && [ ! -L "$p" ] || printf '%s ' "$p"
+	done
+	for pid in $(pgrep -x sealguardd || true); do
+		exe=$(readlink "/proc/$pid/exe" 2>/dev/null) || continue
+		[[ $exe != /usr/sbin/sealguardd* ]] || printf 'process:%s ' "$pid"
+	done
+	n=$(journalctl --list-catalog 2>/dev/null | grep -c ' sealguard: ' || true)
+	[ "$n" = 0 ] || printf 'catalog:%s-entries ' "$n"
+}
+
+purge_quietly() {
+	DEBIAN_FRONTEND=noninteractive dpkg --purge sealguard >/dev/null 2>&1 || true
+	rm -f "$MARKER"
+}
+
+# One package test at a time on this machine (another suite may run).
+exec 9>"$LOCK"
+if ! flock -w 600 9; then
+	t_fail "package test" "another package test held $LOCK for 10 minutes"
+	exit 1
+fi
+
+if [ "$(basename "$SG_BUILD")" != build ]; then
+	t_eq "the machine has no sealguard package, file or process left" "" "$(leftovers)"
+	exit 0
+fi
+
+if [ -e "$MARKER" ]; then
+	echo "90-package: purging what an interrupted earlier run installed" >&2
+	purge_quietly
+fi
+left=$(leftovers)
+if [ -n "$left" ]; then
+	t_fail "package test" "refusing to install over sealguard already on this machine: ${left% }"
+	exit 1
+fi
+
+OUT=$(mktemp -d /tmp/sealguard-pkgtest.XXXXXX)
+installed=0
+cleanup() {
+	local rc=$?
+	trap - EXIT TERM INT
+	[ "$installed" = 0 ] || purge_quietly
+	rm -rf "$OUT"
+	[ "$SB_FAIL" = 0 ] || [ "$rc" != 0 ] || rc=1
+	exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 143' TERM
+trap 'exit 130' INT
+
+# ---------------------------------------------------------------- build
+arch=$(dpkg --print-architecture)
+deb=$OUT/sealguard_${VERSION}_$arch.deb
+DEB_BUILD_OPTIONS="parallel=$(nproc)" "$REPO/packaging/build-deb.sh" "$OUT" \
+	>"$OUT/build.log" 2>&1 && rc=0 || rc=$?
+t_eq "packaging/build-deb.sh (dpkg-buildpackage -b -us -uc) exits 0" 0 "$rc"
+[ "$rc" = 0 ] || { tail -n 25 "$OUT/build.log" | sed 's/^/build.log: /' >&2; exit 1; }
+t_ok "it built sealguard_${VERSION}_$arch.deb" test -f "$deb"
+t_ok "the build ran the unit tests" grep -q 'PASSED' "$OUT/build.log"
+
+lint=$(lintian --tag-display-limit 0 "$OUT/sealguard_${VERSION}_$arch.changes" 2>/dev/null) || true
+t_eq "lintian on the .changes, .buildinfo and .deb: no error, no warning" "" \
+	"$(grep -E '^[EW]: ' <<<"$lint" | paste -sd'|' -)"
+t_eq "the .deb's version is the Makefile's" "$VERSION" "$(dpkg-deb -f "$deb" Version)"
+t_eq "the policy is a conffile" /etc/sealguard/policy.conf \
+	"$(dpkg-deb --ctrl-tarfile "$deb" | tar -xOf - ./conffiles 2>&1)"
+
+# ---------------------------------------------------------------- install
+touch "$MARKER"
+installed=1
+DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+	-o DPkg::Lock::Timeout=120 "$deb" >"$OUT/install.log" 2>&1 && rc=0 || rc=$?
+t_eq "apt-get install ./sealguard_*.deb exits 0" 0 "$rc"
+[ "$rc" = 0 ] || tail -n 15 "$OUT/install.log" | sed 's/^/install.log: /' >&2
+t_eq "dpkg says sealguard $VERSION is installed" "installed $VERSION" \
+	"$(dpkg-query -W -f='${db:Status-Status} ${Version}' sealguard 2>&1)"
+
+expected="/etc/sealguard/policy.conf
+/lib/systemd/system/sealguard.service
+/usr/bin/sealguard
+/usr/lib/systemd/catalog/sealguard.catalog
+/usr/sbin/sealguardd
+/usr/share/doc/sealguard/README.Debian
+/usr/share/doc/sealguard/changelog.gz
+/usr/share/doc/sealguard/copyright
+/usr/share/doc/sealguard/examples/policy.conf
+/usr/share/doc/sealguard/examples/sealguard.service.d/local.conf
+/usr/share/lintian/overrides/sealguard
+/usr/share/man/man1/sealguard.1.gz
+/usr/share/man/man5/sealguard.policy.5.gz
+/usr/share/man/man8/sealguardd.8.gz"
+t_eq "dpkg -L: the installed files" "$expected" \
+	"$(dpkg -L sealguard 2>&1 | while read -r f; do [ ! -f "$f" ] || echo "$f"; done | sort)"
+t_ok "dpkg -L: the state directory is the package's" grep -qx /var/lib/sealguard <<<"$(dpkg -L sealguard)"
+t_eq "the state directory is root's only (0700 root)" "700 root" \
+	"$(stat -c '%a %U' /var/lib/sealguard 2>&1)"
+t_eq "the installed daemon and CLI are executable" "755 755" \
+	"$(stat -c %a /usr/sbin/sealguardd /usr/bin/sealguard 2>&1 | paste -sd' ' -)"
+t_ok "dpkg knows the policy as a conffile" \
+	grep -q '^ /etc/sealguard/policy.conf [0-9a-f]' <<<"$(dpkg-query -W -f='${Conffiles}\n' sealguard)"
+
+# Installing must not seal the host: nothing started, nothing enabled.
+running=""
+for pid in $(pgrep -x sealguardd || true); do
+	[[ $(readlink "/proc/$pid/exe" 2>/dev/null) != /usr/sbin/sealguardd* ]] || running+="$pid "
+done
+t_eq "installing started no /usr/sbin/sealguardd" "" "$running"
+t_ok "installing enabled nothing (no multi-user.target.wants link)" \
+	test ! -e /etc/systemd/system/multi-user.target.wants/sealguard.service
+t_eq "systemctl is-enabled sealguard: disabled" disabled \
+	"$(systemctl is-enabled sealguard.service 2>&1 || true)"
+
+# ---------------------------------------------------------------- installed CLI
+t_eq "sealguard --version" "sealguard $VERSION" "$(sealguard --version 2>&1)"
+out=$(sealguard check 2>"$OUT/check.err") && rc=0 || rc=$?
+t_eq "sealguard check: the installed policy is valid" \
+	"policy /etc/sealguard/policy.conf: OK" "$out"
+t_eq "sealguard check: exit 1, because there is no baseline yet" 1 "$rc"
+t_ok "sealguard check: it names the missing baseline" \
+	grep -q '/var/lib/sealguard/baseline' "$OUT/check.err"
+
+# ---------------------------------------------------------------- catalog, man
+# The systemd package's dpkg trigger on /usr/lib/systemd/catalog already
+# compiled it; then by hand, as the README says.
+t_eq "after install the journal catalog lists every MESSAGE_ID" "" \
+	"$(comm -23 <(sort -u <<<"$ids_h") <(journalctl --list-catalog 2>/dev/null |
+		sed -nE 's/^([0-9a-f]{32}) sealguard: .*/\1/p' | sort -u) | paste -sd' ' -)"
+err=$(journalctl --update-catalog 2>&1) && rc=0 || rc=$?
+t_eq "journalctl --update-catalog: no complaint" "0:" "$rc:$err"
+t_eq "journalctl --list-catalog then shows every sealguard entry" \
+	"$(wc -l <<<"$ids_h")" \
+	"$(journalctl --list-catalog 2>/dev/null | grep -c ' sealguard: ' || true)"
+t_eq "man -w sealguardd" /usr/share/man/man8/sealguardd.8.gz "$(man -w sealguardd 2>&1)"
+t_eq "man -w sealguard" /usr/share/man/man1/sealguard.1.gz "$(man -w sealguard 2>&1)"
+t_eq "man -w 5 sealguard.policy" /usr/share/man/man5/sealguard.policy.5.gz \
+	"$(man -w 5 sealguard.policy 2>&1)"
+t_ok "man 5 sealguard.policy renders" \
+	grep -q 'what sealguard protects' <<<"$(MANWIDTH=80 man 5 sealguard.policy 2>/dev/null)"
+
+# ---------------------------------------------------------------- smoke test
+smoke_rc=0
+SB_DAEMON_BIN=/usr/sbin/sealguardd bash "$0" --smoke | tee "$OUT/smoke.out" || smoke_rc=$?
+if [ "$smoke_rc" != 0 ] && ! grep -q '^FAIL: ' "$OUT/smoke.out"; then
+	t_fail "sandbox smoke test of the installed daemon" "exit $smoke_rc without a FAIL line"
+fi
+t_ok "the smoke test ran the installed daemon" grep -q '^PASS: the installed sealguardd seals' "$OUT/smoke.out"
+SB_FAIL=$((SB_FAIL + $(grep -c '^FAIL: ' "$OUT/smoke.out" || true)))
+
+# ---------------------------------------------------------------- remove, purge
+printf 'operator state\n' >/var/lib/sealguard/baseline # what an operator would have
+DEBIAN_FRONTEND=noninteractive apt-get remove -y -q -o DPkg::Lock::Timeout=120 sealguard \
+	>"$OUT/remove.log" 2>&1 && rc=0 || rc=$?
+t_eq "apt-get remove sealguard exits 0" 0 "$rc"
+t_eq "after remove: only the configuration is left" config-files \
+	"$(dpkg-query -W -f='${db:Status-Status}' sealguard 2>&1)"
+t_ok "after remove: the binaries are gone" test ! -e /usr/sbin/sealguardd -a ! -e /usr/bin/sealguard
+t_ok "after remove: the policy and the baseline are kept" \
+	test -f /etc/sealguard/policy.conf -a -f /var/lib/sealguard/baseline
+DEBIAN_FRONTEND=noninteractive apt-get purge -y -q -o DPkg::Lock::Timeout=120 sealguard \
+	>"$OUT/purge.log" 2>&1 && rc=0 || rc=$?
+t_eq "apt-get purge sealguard exits 0" 0 "$rc"
+t_eq "after purge: nothing of sealguard is left (files, state, catalog, process)" "" "$(leftovers)"
+installed=0
+rm -f "$MARKER"
