@@ -62,6 +62,15 @@ int sg_baseline_load(const char *path, struct sg_baseline **ret,
 int sg_baseline_load_stream(FILE *f, const char *name,
 			    struct sg_baseline **ret, struct errlist *errs);
 
+/*
+ * As sg_baseline_load, but when key_path is not NULL the baseline must
+ * carry a valid Ed25519 signature (<path>.sig, see signature.h) by that
+ * public key, over the very bytes that are parsed. A signature that does
+ * not verify gives -EBADMSG, a missing one its errno, each with a message.
+ */
+int sg_baseline_load_verified(const char *path, const char *key_path,
+			      struct sg_baseline **ret, struct errlist *errs);
+
 /* Write atomically to path (mode 0600). Returns 0 or a negative errno. */
 int sg_baseline_write(const struct sg_baseline *b, const char *path);
 /* Write the file format to a stream. Returns 0 or a negative errno. */

@@ -14,6 +14,8 @@
  *   [sealguard]
  *   mode = enforce | permissive                      (required)
  *   baseline = /var/lib/sealguard/baseline           (absolute path)
+ *   baseline_key = /etc/sealguard/baseline.pub       (optional: the baseline
+ *                               must carry a valid Ed25519 signature by it)
  *
  *   [protect]                  write-protected trees
  *   path = /usr                (repeatable, at least one)
@@ -153,6 +155,8 @@ struct sg_policy {
 	char *file; /* the path the policy was read from */
 	enum sg_mode mode;
 	char *baseline; /* never NULL after a successful load */
+	char *baseline_key; /* Ed25519 public key (PEM) the baseline must be
+			       signed with; NULL: no signature required */
 
 	struct sg_pathlist protect; /* sorted, no overlaps */
 	struct sg_pathlist exclude; /* sorted, each under some protect path */

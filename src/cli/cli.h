@@ -27,6 +27,7 @@ struct cli_opts {
 	const char *policy;   /* -p, default SG_DEFAULT_POLICY */
 	const char *baseline; /* -b */
 	const char *output;   /* -o */
+	const char *key;      /* -k */
 	unsigned threads;     /* -j */
 	bool quiet;           /* -q */
 	bool verbose;         /* -v */
@@ -45,6 +46,8 @@ int cli_parse_opts(int argc, char **argv, const char *allowed,
 int cmd_baseline(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
+int cmd_keygen(int argc, char **argv);
+int cmd_baseline_sign(int argc, char **argv); /* "baseline sign" */
 
 /* main.c */
 void cli_usage(FILE *out);
@@ -58,8 +61,10 @@ int cli_try_help(void);
 void cli_print_errs(const struct errlist *errs);
 /* Load the policy, printing every problem. Returns 0 or a negative errno. */
 int cli_load_policy(const char *path, struct sg_policy **ret);
-/* Load a baseline, printing every problem (and a hint if it is missing). */
-int cli_load_baseline(const char *path, struct sg_baseline **ret);
+/* Load a baseline, printing every problem (and a hint if it is missing);
+ * with a public key, its signature must verify. */
+int cli_load_baseline(const char *path, const char *key,
+		      struct sg_baseline **ret);
 /* Parse --threads: 0 (one per CPU) to 256. Returns 0 or -EINVAL. */
 int cli_parse_threads(const char *arg, unsigned *ret);
 /* Why sg_baseline_build() failed, for a message. */

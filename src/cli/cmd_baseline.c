@@ -66,13 +66,17 @@ static int cmd_baseline_build(int argc, char **argv)
 int cmd_baseline(int argc, char **argv)
 {
 	if (argc < 2)
-		return cli_usage_error("baseline: which action? (baseline build)");
+		return cli_usage_error("baseline: which action? (baseline build | sign)");
 	if (streq(argv[1], "--help") || streq(argv[1], "-h")) {
 		cli_usage(stdout);
 		return SG_EXIT_OK;
 	}
+	if (streq(argv[1], "sign")) {
+		argv[1] = (char *)"sealguard baseline sign";
+		return cmd_baseline_sign(argc - 1, argv + 1);
+	}
 	if (!streq(argv[1], "build"))
-		return cli_usage_error("baseline: unknown action '%s' (baseline build)",
+		return cli_usage_error("baseline: unknown action '%s' (baseline build | sign)",
 				       argv[1]);
 	argv[1] = (char *)"sealguard baseline build";
 	return cmd_baseline_build(argc - 1, argv + 1);

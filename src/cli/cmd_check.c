@@ -66,16 +66,18 @@ static unsigned check_match(const struct sg_policy *p,
 	return problems;
 }
 
-static unsigned check_baseline(const struct sg_policy *p, const char *file)
+static unsigned check_baseline(const struct sg_policy *p, const char *file,
+			       const char *key)
 {
 	struct sg_baseline *b = NULL;
 	unsigned problems;
 
-	if (cli_load_baseline(file, &b) < 0)
+	if (cli_load_baseline(file, key, &b) < 0)
 		return 1;
 	problems = p ? check_match(p, b, file) : 0;
 	if (!problems)
-		printf("baseline %s: OK (%zu files)\n", file, b->n);
+		printf("baseline %s: OK (%zu files%s)\n", file, b->n,
+		       key ? ", signature verified" : "");
 	sg_baseline_free(b);
 	return problems;
 }
@@ -84,11 +86,11 @@ int cmd_check(int argc, char **argv)
 {
 	struct cli_opts o;
 	struct sg_policy *p = NULL;
-	const char *baseline;
+	const char *baseline, *key;
 	unsigned problems = 0;
 	int r;
 
-	r = cli_parse_opts(argc, argv, "pbv", "check", &o);
+	r = cli_parse_opts(argc, argv, "pbkv", "check", &o);
 	if (r != SG_EXIT_OK)
 		return r < 0 ? SG_EXIT_OK : r;
 	if (cli_load_policy(o.policy, &p) < 0) {
@@ -99,8 +101,9 @@ int cmd_check(int argc, char **argv)
 			sg_policy_dump(p, stdout);
 	}
 	baseline = o.baseline ? o.baseline : p ? p->baseline : NULL;
+	key = o.key ? o.key : p ? p->baseline_key : NULL;
 	if (baseline)
-		problems += check_baseline(p, baseline);
+		problems += check_baseline(p, baseline, key);
 	else
 		cli_error("baseline not checked: the policy that names it is invalid (or use --baseline)");
 	sg_policy_free(p);

@@ -83,17 +83,18 @@ int cmd_verify(int argc, char **argv)
 	struct cli_opts o;
 	struct sg_policy *p = NULL;
 	struct sg_baseline *b = NULL;
-	const char *file = NULL;
+	const char *file = NULL, *key;
 	int r;
 
-	r = cli_parse_opts(argc, argv, "pbj", "verify", &o);
+	r = cli_parse_opts(argc, argv, "pbjk", "verify", &o);
 	if (r != SG_EXIT_OK)
 		return r < 0 ? SG_EXIT_OK : r;
-	/* The policy only says where the baseline is. */
+	/* The policy only says where the baseline is and what signs it. */
 	if (!o.baseline && cli_load_policy(o.policy, &p) < 0)
 		return SG_EXIT_ERROR;
 	file = o.baseline ? o.baseline : p->baseline;
-	if (cli_load_baseline(file, &b) < 0)
+	key = o.key ? o.key : p ? p->baseline_key : NULL;
+	if (cli_load_baseline(file, key, &b) < 0)
 		r = SG_EXIT_ERROR;
 	else
 		r = verify(b, file, o.threads);

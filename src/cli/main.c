@@ -26,6 +26,14 @@ void cli_usage(FILE *out)
 	      "      Validate the policy and the baseline, and that the baseline\n"
 	      "      records exactly the policy's paths and excludes. Prints every\n"
 	      "      problem; -v also prints the policy as sealguard reads it.\n"
+	      "  baseline sign --key PRIVATE [--policy FILE] [--baseline FILE]\n"
+	      "      Sign the baseline with an Ed25519 private key (on the image\n"
+	      "      build machine): writes BASELINE.sig. A policy that names\n"
+	      "      baseline_key makes the daemon, check and verify refuse a\n"
+	      "      baseline whose signature does not verify.\n"
+	      "  keygen --output PREFIX\n"
+	      "      Make an Ed25519 key pair: PREFIX.key (private, mode 0600;\n"
+	      "      keep it off the hosts) and PREFIX.pub (for the hosts).\n"
 	      "  verify [--policy FILE] [--baseline FILE] [--threads N]\n"
 	      "      Rebuild the live state of the baseline's own paths and print\n"
 	      "      one line per drift on stdout:\n"
@@ -36,7 +44,9 @@ void cli_usage(FILE *out)
 	      "Options:\n"
 	      "  -p, --policy FILE    policy file (default " SG_DEFAULT_POLICY ")\n"
 	      "  -b, --baseline FILE  baseline file (default: the policy's baseline)\n"
-	      "  -o, --output FILE    where baseline build writes\n"
+	      "  -o, --output FILE    where baseline build writes; keygen's prefix\n"
+	      "  -k, --key FILE       sign: the private key; check, verify: the\n"
+	      "                       public key (default: the policy's baseline_key)\n"
 	      "  -j, --threads N      hashing threads, 0 = one per CPU (default 0)\n"
 	      "  -q, --quiet          baseline build: no summary line\n"
 	      "  -v, --verbose        check: print the normalised policy\n"
@@ -100,14 +110,15 @@ int cli_load_policy(const char *path, struct sg_policy **ret)
 	return r;
 }
 
-int cli_load_baseline(const char *path, struct sg_baseline **ret)
+int cli_load_baseline(const char *path, const char *key,
+		      struct sg_baseline **ret)
 {
 	struct errlist errs = {};
 	int r;
 
-	r = sg_baseline_load(path, ret, &errs);
+	r = sg_baseline_load_verified(path, key, ret, &errs);
 	cli_print_errs(&errs);
-	if (r == -ENOENT)
+	if (r == -ENOENT && errs.n == 0)
 		cli_error("%s: no baseline there; create it with 'sealguard baseline build'",
 			  path);
 	else if (r < 0 && errs.n == 0)
@@ -160,6 +171,7 @@ static const struct command {
 	{ "baseline", "sealguard baseline", cmd_baseline },
 	{ "check", "sealguard check", cmd_check },
 	{ "help", "sealguard help", cmd_help },
+	{ "keygen", "sealguard keygen", cmd_keygen },
 	{ "verify", "sealguard verify", cmd_verify },
 };
 

@@ -11,6 +11,7 @@ static const struct option all_opts[] = {
 	{ "policy", required_argument, NULL, 'p' },
 	{ "baseline", required_argument, NULL, 'b' },
 	{ "output", required_argument, NULL, 'o' },
+	{ "key", required_argument, NULL, 'k' },
 	{ "threads", required_argument, NULL, 'j' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "verbose", no_argument, NULL, 'v' },
@@ -53,6 +54,9 @@ static int set_opt(int c, const char *what, struct cli_opts *o)
 		return SG_EXIT_OK;
 	case 'o':
 		o->output = optarg;
+		return SG_EXIT_OK;
+	case 'k':
+		o->key = optarg;
 		return SG_EXIT_OK;
 	case 'j':
 		if (cli_parse_threads(optarg, &o->threads) < 0)

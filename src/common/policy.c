@@ -474,7 +474,13 @@ static void dump_uint(const struct sg_policy *p, const struct keydef *k,
 static void dump_path(const struct sg_policy *p, const struct keydef *k,
 		      FILE *out)
 {
-	fprintf(out, "%s = %s\n", k->key, *(char *const *)field(p, k));
+	const char *v = *(char *const *)field(p, k);
+
+	/* an optional path that is not set, shown as the lists show theirs */
+	if (!v)
+		fprintf(out, "; %s = (none)\n", k->key);
+	else
+		fprintf(out, "%s = %s\n", k->key, v);
 }
 
 /* An empty list is shown as a comment: an empty value is not valid input. */
@@ -559,12 +565,14 @@ static const struct keydef keys[] = {
 	LIST("protect", "path", protect, true),
 	LIST("protect", "writer", writers, false),
 	PATH("sealguard", "baseline", baseline),
+	PATH("sealguard", "baseline_key", baseline_key),
 	ENUM("sealguard", "mode", mode, mode_names),
 };
 
 /* The order sg_policy_dump prints keys in: sections as documented. */
 static const char *const dump_order[][2] = {
 	{ "sealguard", "mode" },    { "sealguard", "baseline" },
+	{ "sealguard", "baseline_key" },
 	{ "protect", "path" },      { "protect", "exclude" },
 	{ "protect", "writer" },    { "exec", "scope" },
 	{ "exec", "path" },         { "exec", "trusted" },
@@ -1082,6 +1090,7 @@ void sg_policy_free(struct sg_policy *p)
 		free(p->listen.rules[i].exe);
 	free(p->listen.rules);
 	free(p->baseline);
+	free(p->baseline_key);
 	free(p->file);
 	free(p);
 }

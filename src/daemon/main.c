@@ -146,7 +146,7 @@ static int load_config(const struct options *o, struct sg_policy **ret_p,
 		errlist_free(&errs);
 		return r;
 	}
-	r = sg_baseline_load(p->baseline, &b, &errs);
+	r = sg_baseline_load_verified(p->baseline, p->baseline_key, &b, &errs);
 	if (r < 0) {
 		if (errs.n == 0)
 			(void)errlist_add(&errs, "%s: %s (build it with "

@@ -54,6 +54,26 @@ res=$(run_refused --policy "$SB_ROOT/p2.conf")
 t_eq "corrupt baseline: exit status 78" 78 "${res%%|*}"
 t_ok "corrupt baseline: names file:line" has "$SB_ROOT/corrupt:$fline:" "$res"
 
+# A policy that names a baseline key: only a baseline signed by it runs.
+S=$SG_BUILD/sealguard
+"$S" keygen --output "$SB_ROOT/image" 2>/dev/null
+"$S" keygen --output "$SB_ROOT/other" 2>/dev/null
+sed "s|^baseline = .*|&\nbaseline_key = $SB_ROOT/image.pub|" "$FX_POLICY" >"$SB_ROOT/signed.conf"
+res=$(run_refused --policy "$SB_ROOT/signed.conf")
+t_eq "unsigned baseline under baseline_key: exit status 78" 78 "${res%%|*}"
+t_ok "unsigned baseline: says how to sign it" has "sealguard baseline sign" "$res"
+"$S" baseline sign --policy "$SB_ROOT/signed.conf" --key "$SB_ROOT/other.key" 2>/dev/null
+res=$(run_refused --policy "$SB_ROOT/signed.conf")
+t_eq "baseline signed with another key: exit status 78" 78 "${res%%|*}"
+t_ok "another key: says the signature does not verify" has "signature does not verify" "$res"
+"$S" baseline sign --policy "$SB_ROOT/signed.conf" --key "$SB_ROOT/image.key" 2>/dev/null
+res=$(timeout 20 "$D" --policy "$SB_ROOT/signed.conf" --check 2>&1) && rc=0 || rc=$?
+t_eq "baseline signed with the policy's key: --check passes" 0 "$rc"
+printf 'f %064d 1 0644 0 0 %s/etc/zzz\n' 0 "$FX_FS" >>"$SB_ROOT/baseline"
+res=$(run_refused --policy "$SB_ROOT/signed.conf")
+t_eq "a line added to the signed baseline on the host: exit status 78" 78 "${res%%|*}"
+"$S" baseline build --policy "$SB_ROOT/signed.conf" --quiet
+
 res=$(timeout 20 "$D" --policy "$FX_POLICY" --confine "$FX_ETC2" --log-target stderr 2>&1) && rc=0 || rc=$?
 t_eq "a mark outside --confine: refused with exit 1" 1 "$rc"
 t_ok "a mark outside --confine: says which mount" has "refusing to mark" "$res"
