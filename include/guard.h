@@ -64,6 +64,8 @@ struct sg_guard {
 	struct sg_inodetab not_elf; /* files the loader cannot run */
 	struct sg_inode_id *loaders, *writers;
 	size_t nloaders, nwriters;
+	char **self_paths; /* the daemon's own files (guard_self.c) */
+	size_t nself_paths;
 
 	struct sg_hasher *hasher; /* hashes large files off the loop */
 	struct sg_ratelimit rl;
@@ -78,6 +80,13 @@ struct sg_guard {
 int sg_guard_init(struct sg_guard *g, const struct sg_policy *p,
 		  const struct sg_baseline *b, const char *confine,
 		  struct errlist *errs);
+
+/* guard_self.c: protect the daemon's own files (binary, policy, baseline,
+ * signature, key, unit); problems that leave one unprotected go to errs. */
+int sg_guard_protect_self(struct sg_guard *g, struct errlist *errs);
+bool sg_guard_is_self_path(const struct sg_guard *g, const char *path);
+int sg_guard_plan_self(const struct sg_guard *g, const struct sg_mounts *m,
+		       struct sg_mark_plan *plan);
 
 /* Threads of ours whose opens are always allowed (the log writer). */
 void sg_guard_add_helper_tid(struct sg_guard *g, pid_t tid);

@@ -69,6 +69,10 @@ bool sg_fstype_is_pseudo(const char *fstype);
  */
 int sg_mark_plan_build(const struct sg_policy *p, const struct sg_mounts *m,
 		       struct sg_mark_plan *ret);
+/* Add the filesystem(s) holding one more protected path. 0 or -ENOMEM. */
+int sg_mark_plan_add_protected(struct sg_mark_plan *plan,
+			       const struct sg_mounts *m, const char *path);
+
 void sg_mark_plan_free(struct sg_mark_plan *plan);
 
 /* The flags planned for dev, or 0 if it is not in the plan. */

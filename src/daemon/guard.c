@@ -161,6 +161,9 @@ int sg_guard_init(struct sg_guard *g, const struct sg_policy *p,
 			   errs);
 	if (r < 0)
 		return r;
+	r = sg_guard_protect_self(g, errs);
+	if (r < 0)
+		return r;
 	r = sg_hasher_start(HASH_QUEUE_LEN, &g->hasher);
 	if (r < 0)
 		return r;
@@ -206,6 +209,11 @@ static int plan_now(struct sg_guard *g, struct sg_mark_plan *ret)
 	if (r < 0)
 		return r;
 	r = sg_mark_plan_build(g->policy, &m, ret);
+	if (r >= 0) {
+		r = sg_guard_plan_self(g, &m, ret);
+		if (r < 0)
+			sg_mark_plan_free(ret);
+	}
 	sg_mounts_free(&m);
 	return r;
 }
@@ -308,6 +316,11 @@ void sg_guard_free(struct sg_guard *g)
 	sg_inodetab_free(&g->not_elf);
 	free(g->loaders);
 	free(g->writers);
+	for (size_t i = 0; i < g->nself_paths; i++)
+		free(g->self_paths[i]);
+	free(g->self_paths);
+	g->self_paths = NULL;
+	g->nself_paths = 0;
 	sg_ratelimit_free(&g->rl);
 	g->fan_fd = g->proc_fd = g->mountinfo_fd = -1;
 }

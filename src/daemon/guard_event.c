@@ -80,6 +80,7 @@ static unsigned fs_flags_of(struct sg_guard *g, struct sg_event *ev)
 	if (!path)
 		return SG_FS_PROTECT | SG_FS_EXEC; /* know nothing: check all */
 	if (sg_policy_protects(g->policy, path) ||
+	    sg_guard_is_self_path(g, path) ||
 	    sg_inodetab_has(&g->protected_inodes, ev->st.st_dev,
 			    ev->st.st_ino))
 		flags |= SG_FS_PROTECT;
@@ -97,7 +98,8 @@ static bool is_protected(struct sg_guard *g, struct sg_event *ev)
 		return true;
 	path = event_path(g, ev);
 	/* a path we cannot read is treated as protected: fail closed */
-	return !path || sg_policy_protects(g->policy, path);
+	return !path || sg_policy_protects(g->policy, path) ||
+	       sg_guard_is_self_path(g, path);
 }
 
 static bool exec_in_scope(struct sg_guard *g, struct sg_event *ev)

@@ -290,6 +290,12 @@ int sg_mark_plan_build(const struct sg_policy *p, const struct sg_mounts *m,
 	return 0;
 }
 
+int sg_mark_plan_add_protected(struct sg_mark_plan *plan,
+			       const struct sg_mounts *m, const char *path)
+{
+	return plan_tree(plan, m, path, SG_FS_PROTECT);
+}
+
 void sg_mark_plan_free(struct sg_mark_plan *plan)
 {
 	for (size_t i = 0; i < plan->n; i++)

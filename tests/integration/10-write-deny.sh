@@ -61,6 +61,13 @@ t_eq "bind mount of a protected tree: write through it denied" EPERM \
 t_eq "bind mount: read through it allowed" ok "$(sb_try openat-rdonly "$bind/app.conf")"
 umount "$bind"
 
+# ---------------------------------------------------------------- its own files
+# Protected whatever the policy says (it names neither).
+t_eq "its own policy file: write denied" EPERM "$(sb_try openat-append "$FX_POLICY")"
+t_eq "its own baseline: write denied" EPERM "$(sb_try openat-trunc "$FX_CFG/baseline")"
+t_eq "its own baseline: read allowed" ok "$(sb_try openat-rdonly "$FX_CFG/baseline")"
+t_eq "next to them, a new file can be created" ok "$(sb_try openat-creat "$FX_CFG/notes")"
+
 # ---------------------------------------------------------------- unprotected
 t_eq "unprotected file on the same filesystem: write allowed" ok \
 	"$(sb_try write "$FX_FS/var/data" changed)"
@@ -81,6 +88,8 @@ t_journal "journal: denial through the bind mount names the path" \
 	SEALGUARD_EVENT=write SEALGUARD_ACTION=deny SEALGUARD_PATH="$bind/app.conf"
 t_eq "journal: no entry for reads (allows are not logged by default)" 0 \
 	"$(sb_journal_count SEALGUARD_ACTION=allow)"
+t_journal "journal: a write to its own policy is logged" \
+	SEALGUARD_EVENT=write SEALGUARD_ACTION=deny SEALGUARD_PATH="$FX_POLICY"
 t_journal "journal: start entry lists the marks" SEALGUARD_EVENT=start \
 	MESSAGE_ID=c5ee8a02da054c3b9aedaa7a998fbd7f
 

@@ -9,8 +9,11 @@
 #                            opt/app (trusted for exec, not protected)
 #   $FX_ETC2    tmpfs:       hosts          (a second protected path)
 #   $FX_SCRATCH tmpfs:       dropped/untrusted files (like /tmp)
+#   $FX_CFG     tmpfs:       policy.conf, baseline (the daemon protects its
+#                            own files, so they get a mount of their own and
+#                            the test's scratch root is never marked)
 #
-# fx_policy MODE [EXTRA-INI] writes $SB_ROOT/policy.conf protecting
+# fx_policy MODE [EXTRA-INI] writes $FX_CFG/policy.conf protecting
 # $FX_FS/etc, $FX_FS/bin and $FX_ETC2, checking execs on all three mounts;
 # fx_baseline builds the baseline with the real CLI.
 
@@ -20,6 +23,7 @@ fx_setup() {
 	FX_FS=$(sb_mount_ext4 fs 32)
 	FX_ETC2=$(sb_mount_tmpfs etc2)
 	FX_SCRATCH=$(sb_mount_tmpfs scratch)
+	FX_CFG=$(sb_mount_tmpfs cfg)
 	mkdir -p "$FX_FS/etc" "$FX_FS/bin" "$FX_FS/var" "$FX_FS/opt"
 	printf 'golden\n' >"$FX_FS/etc/app.conf"
 	printf '127.0.0.1 localhost\n' >"$FX_ETC2/hosts"
@@ -31,17 +35,17 @@ fx_setup() {
 	printf '#!/bin/sh\necho dropped\n' >"$FX_SCRATCH/dropped.sh"
 	chmod 0755 "$FX_SCRATCH/dropped.sh"
 	printf 'scratch data\n' >"$FX_FS/var/data"
-	export FX_FS FX_ETC2 FX_SCRATCH
+	export FX_FS FX_ETC2 FX_SCRATCH FX_CFG
 }
 
 # fx_policy MODE [EXEC-LINES] [MORE-SECTIONS]: EXEC-LINES go into [exec]
 # (e.g. "match = content"), MORE-SECTIONS are appended (e.g. a [log]).
 fx_policy() {
-	FX_POLICY=$SB_ROOT/policy.conf
+	FX_POLICY=$FX_CFG/policy.conf
 	cat >"$FX_POLICY" <<-EOF
 		[sealguard]
 		mode = $1
-		baseline = $SB_ROOT/baseline
+		baseline = $FX_CFG/baseline
 
 		[protect]
 		path = $FX_FS/bin
