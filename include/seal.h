@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * seal.h - the daemon gives away every power it does not need before it
+ * answers its first event: capabilities (libcap), no_new_privs, and a
+ * seccomp allowlist (libseccomp) whose every entry is in one table in
+ * seal.c, documented in docs/seal.md.
+ */
+#ifndef SEALGUARD_SEAL_H
+#define SEALGUARD_SEAL_H
+
+#include <stdbool.h>
+
+#include "errlist.h"
+
+/* What to do with a syscall outside the allowlist. */
+enum sg_seccomp_action {
+	SG_SECCOMP_KILL, /* kill the whole process (production) */
+	SG_SECCOMP_TRAP, /* SIGSYS: the handler names the syscall, then dies */
+};
+
+/*
+ * Keep exactly the capabilities the running daemon needs (the table in
+ * seal.c says why each one) in the effective, permitted and bounding sets;
+ * clear inheritable and ambient; lock the securebits so that nothing can
+ * regain them. 0 or a negative errno (with a message in errs).
+ */
+int sg_seal_capabilities(struct errlist *errs);
+
+/*
+ * Set no_new_privs and load the seccomp allowlist for every thread of the
+ * process (TSYNC). 0 or a negative errno (with a message in errs).
+ */
+int sg_seal_seccomp(enum sg_seccomp_action action, struct errlist *errs);
+
+/* Number of syscalls in the allowlist (for the start-up entry). */
+unsigned sg_seal_syscall_count(void);
+
+/* Print the allowlist, one "name  why" line each (sealguardd --list-syscalls). */
+void sg_seal_print_syscalls(FILE *out);
+
+/* Print the kept capabilities, one "name  why" line each. */
+void sg_seal_print_capabilities(FILE *out);
+
+#endif
