@@ -3,7 +3,8 @@
 #   make                 build sealguardd and sealguard into build/
 #   make SANITIZE=1      the same with ASan+UBSan, into build-asan/
 #   make check           unit tests + integration suite (both builds)
-#   make install         DESTDIR=... PREFIX=/usr
+#   make install         DESTDIR=... PREFIX=/usr (see "install" below)
+#   make uninstall       the same variables; keeps the policy and the baseline
 #
 # Sources: src/common/*.c form libsealguard.a, shared by the daemon
 # (src/daemon/*.c) and the CLI (src/cli/*.c). Unit tests are
@@ -33,11 +34,18 @@ ifeq ($(shell $(PKG_CONFIG) --exists $(PKGS) && echo ok),)
 $(error missing build dependencies: need pkg-config and the -dev packages of $(PKGS); run tests/install-deps.sh)
 endif
 
+# CFLAGS, CPPFLAGS and LDFLAGS from the environment (dpkg-buildflags,
+# %set_build_flags) come first and are kept; ours are appended. A distro's
+# own _FORTIFY_SOURCE (Fedora sets 3) is not redefined: with -Werror that
+# would fail the build.
 CC ?= cc
 CFLAGS ?= $(OPT)
+ifeq ($(findstring _FORTIFY_SOURCE,$(CPPFLAGS) $(CFLAGS)),)
+FORTIFY := -D_FORTIFY_SOURCE=2
+endif
 CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wformat=2 \
 	-Wmissing-prototypes -Wstrict-prototypes -Wno-unused-parameter \
-	-D_GNU_SOURCE -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE \
+	-D_GNU_SOURCE $(FORTIFY) -fstack-protector-strong -fPIE \
 	-Iinclude $(PKG_CFLAGS) $(SAN_FLAGS) -MMD -MP -DSEALGUARD_VERSION=\"$(VERSION)\"
 LDFLAGS += -pie -Wl,-z,relro,-z,now $(SAN_FLAGS)
 LDLIBS += $(PKG_LIBS) -lpthread
@@ -47,6 +55,7 @@ SBINDIR ?= $(PREFIX)/sbin
 BINDIR ?= $(PREFIX)/bin
 SYSCONFDIR ?= /etc
 MANDIR ?= $(PREFIX)/share/man
+DOCDIR ?= $(PREFIX)/share/doc/sealguard
 UNITDIR ?= /lib/systemd/system
 CATALOGDIR ?= /usr/lib/systemd/catalog
 STATEDIR ?= /var/lib/sealguard
@@ -65,13 +74,13 @@ CLI := $(BUILD)/sealguard
 UNITS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 TOOLS := $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(TOOL_SRCS))
 
-.PHONY: all tests check unit clean install
+.PHONY: all tests check unit clean install uninstall
 all: $(DAEMON) $(CLI)
 tests: all $(UNITS) $(TOOLS)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 $(LIB): $(call obj,$(COMMON_SRCS))
 	@mkdir -p $(dir $@)
@@ -100,11 +109,43 @@ unit: tests
 check:
 	tests/run.sh
 
+# install: the daemon, the CLI, the systemd unit, the journal catalog, the
+# man pages, the example policy and drop-in, the state directory (0700).
+# An existing policy is never replaced (a package manager treats it as a
+# configuration file too); the example is always in $(DOCDIR)/examples.
+# The unit is made from its template here: it names the daemon and the
+# policy where this install puts them.
 install: all
 	install -D -m 0755 $(DAEMON) $(DESTDIR)$(SBINDIR)/sealguardd
 	install -D -m 0755 $(CLI) $(DESTDIR)$(BINDIR)/sealguard
-	install -D -m 0644 policy/policy.conf $(DESTDIR)$(SYSCONFDIR)/sealguard/policy.conf
+	install -d -m 0755 $(DESTDIR)$(UNITDIR)
+	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+		packaging/systemd/sealguard.service.in >$(DESTDIR)$(UNITDIR)/sealguard.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/sealguard.service
+	install -D -m 0644 packaging/sealguard.catalog $(DESTDIR)$(CATALOGDIR)/sealguard.catalog
+	install -D -m 0644 packaging/man/sealguardd.8 $(DESTDIR)$(MANDIR)/man8/sealguardd.8
+	install -D -m 0644 packaging/man/sealguard.1 $(DESTDIR)$(MANDIR)/man1/sealguard.1
+	install -D -m 0644 packaging/man/sealguard.policy.5 $(DESTDIR)$(MANDIR)/man5/sealguard.policy.5
+	install -D -m 0644 policy/policy.conf $(DESTDIR)$(DOCDIR)/examples/policy.conf
+	install -D -m 0644 packaging/systemd/local.conf $(DESTDIR)$(DOCDIR)/examples/sealguard.service.d/local.conf
+	install -d -m 0755 $(DESTDIR)$(SYSCONFDIR)/sealguard
+	[ -e $(DESTDIR)$(SYSCONFDIR)/sealguard/policy.conf ] || \
+		install -m 0644 policy/policy.conf $(DESTDIR)$(SYSCONFDIR)/sealguard/policy.conf
 	install -d -m 0700 $(DESTDIR)$(STATEDIR)
+
+# uninstall: what install put there, except the policy and the state
+# directory (the operator's configuration and baseline).
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/sealguardd $(DESTDIR)$(BINDIR)/sealguard \
+		$(DESTDIR)$(UNITDIR)/sealguard.service \
+		$(DESTDIR)$(CATALOGDIR)/sealguard.catalog \
+		$(DESTDIR)$(MANDIR)/man8/sealguardd.8 $(DESTDIR)$(MANDIR)/man1/sealguard.1 \
+		$(DESTDIR)$(MANDIR)/man5/sealguard.policy.5 \
+		$(DESTDIR)$(DOCDIR)/examples/policy.conf \
+		$(DESTDIR)$(DOCDIR)/examples/sealguard.service.d/local.conf
+	-rmdir $(DESTDIR)$(DOCDIR)/examples/sealguard.service.d \
+		$(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(DOCDIR) 2>/dev/null
+	@echo "kept $(DESTDIR)$(SYSCONFDIR)/sealguard and $(DESTDIR)$(STATEDIR): remove them by hand"
 
 clean:
 	rm -rf build build-asan

@@ -20,6 +20,7 @@
 #ifndef SEALGUARD_BASELINE_H
 #define SEALGUARD_BASELINE_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -99,6 +100,7 @@ struct sg_build_stats {
 	uint64_t files;
 	uint64_t bytes;
 	uint64_t skipped; /* non-regular files (symlinks, devices, ...) */
+	uint64_t errors;  /* files that could not be read (see _here) */
 	double seconds;
 };
 
@@ -113,6 +115,21 @@ int sg_baseline_build(const char *const *roots, size_t nroots,
 		      const char *const *excludes, size_t nexcludes,
 		      unsigned threads, struct sg_baseline **ret,
 		      struct sg_build_stats *stats, struct errlist *errs);
+
+/*
+ * As sg_baseline_build, for the sealed daemon's verify pass: records the
+ * roots and excludes of `like`, and
+ *  - runs the walk and every hash on the calling thread, starting none:
+ *    the guard lets only threads it knows open protected files (it cannot
+ *    read openat2's flags), and a pool's threads are unknown to it;
+ *  - reports a file that cannot be read in errs, counts it in
+ *    stats->errors and leaves it out, and still succeeds: on a live host
+ *    one file changing while it is hashed must not void the whole pass;
+ *  - stops with -ECANCELED soon after *cancel (if not NULL) becomes true.
+ */
+int sg_baseline_build_here(const struct sg_baseline *like,
+			   const atomic_bool *cancel, struct sg_baseline **ret,
+			   struct sg_build_stats *stats, struct errlist *errs);
 
 /* Bits of what changed in a CHANGED drift record. */
 enum {

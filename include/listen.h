@@ -149,8 +149,9 @@ int sg_owners_scan(int procfd, const pid_t *pids, size_t npids,
 /* Sort ov and keep one entry per (inode, pid). */
 void sg_owners_sort(struct sg_ownervec *ov);
 
-/* Whether some owner of inode is in ov yet (sorted or not). */
-bool sg_owners_has(const struct sg_ownervec *ov, uint32_t inode);
+/* The first owner of inode in ov (sorted or not: unsorted, the first
+ * found), or 0. */
+pid_t sg_owners_first(const struct sg_ownervec *ov, uint32_t inode);
 
 /*
  * Every process of /proc holding a socket whose inode is in the sorted

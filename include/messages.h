@@ -46,5 +46,22 @@
 #define SG_MSGID_LISTEN_STARTED "866f2f9e59a94385a605a0940fcbdd6d"
 /* A listener scan failed (netlink error); the next one is retried. */
 #define SG_MSGID_LISTEN_SCAN_ERROR "3d7171e93e804c1d96fdf468811a613a"
+/* Change detection (issue #5, docs/changes.md): a file or directory under
+ * a protected path was created, deleted, renamed, or had its content or
+ * attributes changed. */
+#define SG_MSGID_CHANGE "bd8ed0d140ba41aa9bd13e003c648878"
+/* A mount appeared, went or was remounted under or over a protected path. */
+#define SG_MSGID_MOUNT_CHANGE "dc722a3f73a24e0ab88a87e96a266693"
+/* The change notification queue overflowed: events were lost. */
+#define SG_MSGID_CHANGES_OVERFLOW "b0a8f327ee2c45fdb647af96817032ad"
+/* A verify pass found a file that differs from the baseline. */
+#define SG_MSGID_DRIFT "13da0571c1bd43c6a197021366dda9ff"
+/* A verify pass ended (with its counts) or failed. */
+#define SG_MSGID_VERIFY_DONE "671c242cdda64d3e95d73af927090772"
+/* A protected path was sealed read-only (a read-only bind mount). */
+#define SG_MSGID_SEALED "28cc0b0c7732416c915d9131d1bc683a"
+/* A read-only seal was restored after a remount or unmount (or could
+ * not be). */
+#define SG_MSGID_RESEALED "1c8a19be9ed94d8b975831a553f440e4"
 
 #endif

@@ -22,10 +22,16 @@ struct sg_policy;
 
 struct sg_mount {
 	int id;
+	int parent;   /* id of the mount it is mounted on */
 	char *point;  /* unescaped mount point */
 	char *fstype;
 	bool noexec;
 	bool whole; /* shows the filesystem's own root, not a subtree */
+	dev_t dev;    /* the filesystem's st_dev (major:minor) */
+	char *root;   /* unescaped: what of the filesystem it shows */
+	char *source; /* unescaped mount source ("/dev/sda1", "tmpfs") */
+	bool ro;      /* read-only mount (per-mount flag) */
+	bool sb_ro;   /* read-only filesystem (superblock option) */
 };
 
 struct sg_mounts {
@@ -58,6 +64,11 @@ int sg_mounts_parse(const char *text, struct sg_mounts *ret);
 /* Read and parse the mountinfo behind fd (read from offset 0). */
 int sg_mounts_read_fd(int fd, struct sg_mounts *ret);
 void sg_mounts_free(struct sg_mounts *m);
+
+/* The mount path lies on: the one whose point is the longest prefix of
+ * path, the topmost if several are stacked there. NULL if none. */
+const struct sg_mount *sg_mounts_containing(const struct sg_mounts *m,
+					    const char *path);
 
 /* True for filesystem types that hold no files a guard must check. */
 bool sg_fstype_is_pseudo(const char *fstype);

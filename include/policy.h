@@ -21,6 +21,11 @@
  *   path = /usr                (repeatable, at least one)
  *   exclude = /usr/local/var   (repeatable; must lie under a path)
  *   writer = /usr/bin/dpkg     (repeatable; maintenance writers, default none)
+ *   seal = /usr                (repeatable; each a path above: made a
+ *                               read-only bind mount, see docs/changes.md)
+ *   reseal = yes | no          (default yes: restore a seal that was
+ *                               remounted read-write or unmounted; only
+ *                               with a seal)
  *
  *   [exec]                     where execs are checked and what is trusted
  *   scope = local | paths      (default local: every local filesystem)
@@ -55,7 +60,15 @@
  *   action = destroy | kill | log   (TCP violations; default destroy)
  *   udp_action = kill | log         (UDP violations; default kill: a bound
  *                               UDP socket cannot be destroyed)
- *   scan_interval_ms = 10      (5..1000, default 10)
+ *   scan_interval_ms = 20      (5..1000, default 20)
+ *
+ *   [changes]                  change detection (optional: without this
+ *                               section it is off; with it, every change
+ *                               under a protected path is logged)
+ *   overflow = verify | log    (a lost-events overflow: run a verify pass,
+ *                               default, or only log it)
+ *   verify_interval = 0        (seconds between verify passes, 0..604800;
+ *                               default 0: only on overflow)
  *
  * Paths must be absolute and normalised: no "//", no "." or ".." component,
  * no trailing "/" (except "/" itself), no space or control character.
@@ -73,7 +86,7 @@
 
 #define SG_DEFAULT_POLICY "/etc/sealguard/policy.conf"
 #define SG_DEFAULT_BASELINE "/var/lib/sealguard/baseline"
-#define SG_LISTEN_DEFAULT_SCAN_MS 10
+#define SG_LISTEN_DEFAULT_SCAN_MS 20
 
 enum sg_mode {
 	SG_MODE_ENFORCE,
@@ -135,6 +148,18 @@ struct sg_listen_rule {
 	unsigned line;
 };
 
+/* What the change watcher does when the kernel lost events. */
+enum sg_overflow_action {
+	SG_OVERFLOW_VERIFY, /* log it and run a verify pass */
+	SG_OVERFLOW_LOG,    /* only log it */
+};
+
+struct sg_changes_policy {
+	bool enabled; /* the policy has a [changes] section */
+	enum sg_overflow_action overflow;
+	unsigned verify_interval_s; /* 0: no periodic verify pass */
+};
+
 struct sg_listen_policy {
 	bool enabled; /* the policy has a [listen] section */
 	struct sg_listen_rule *rules;
@@ -161,6 +186,8 @@ struct sg_policy {
 	struct sg_pathlist protect; /* sorted, no overlaps */
 	struct sg_pathlist exclude; /* sorted, each under some protect path */
 	struct sg_pathlist writers; /* executables, sorted */
+	struct sg_pathlist seals;   /* sorted, each one of protect */
+	unsigned reseal;            /* 1 (yes) or 0 (no) */
 
 	enum sg_exec_scope exec_scope;
 	struct sg_pathlist exec_paths; /* sorted, no overlaps */
@@ -173,6 +200,7 @@ struct sg_policy {
 	unsigned ratelimit_burst;
 
 	struct sg_listen_policy listen;
+	struct sg_changes_policy changes;
 };
 
 /*

@@ -15,6 +15,8 @@ PKGS=(
 	systemd                                      # systemd-journald, journalctl, systemd-cat, systemd-notify
 	bsdutils                                     # logger --journald
 	python3 socat netcat-openbsd procps          # test actors, ps
+	dpkg-dev debhelper lintian                   # the Debian package (packaging/build-deb.sh)
+	man-db bsdextrautils                         # man -w, man --warnings, col
 )
 
 # One dpkg-query for all: "name status" for each known package.

@@ -61,7 +61,9 @@ struct build {
 	struct errlist *errs;
 	uint64_t skipped;
 	unsigned nerrors;
-	int r; /* fatal (-ENOMEM) */
+	int r; /* fatal (-ENOMEM, -ECANCELED) */
+	bool keep_going; /* unreadable files are left out, not fatal */
+	const atomic_bool *cancel; /* NULL, or: stop when it becomes true */
 	char path[PATH_MAX];
 	size_t len;
 	atomic_bool no_openat2;
@@ -77,6 +79,12 @@ struct build {
 static struct item *item_at(const struct build *bd, size_t i)
 {
 	return &bd->blocks[i / SG_BLOCK_ITEMS][i % SG_BLOCK_ITEMS];
+}
+
+static bool cancelled(const struct build *bd)
+{
+	return bd->cancel && atomic_load_explicit(bd->cancel,
+						  memory_order_relaxed);
 }
 
 static void publish(struct build *bd, bool done)
@@ -236,6 +244,8 @@ static void walk_dir(struct build *bd, int dfd)
 			walk_entry(bd, dirfd(d), de);
 		bd->len = len;
 		bd->path[len] = '\0';
+		if (bd->r == 0 && cancelled(bd))
+			bd->r = -ECANCELED;
 		if (bd->r < 0)
 			break;
 	}
@@ -394,7 +404,7 @@ static struct item *take_item(struct build *bd)
 	pthread_mutex_lock(&bd->lock);
 	while (bd->next == bd->published && !bd->walk_done)
 		pthread_cond_wait(&bd->more, &bd->lock);
-	if (bd->next < bd->published)
+	if (bd->next < bd->published && !cancelled(bd))
 		it = item_at(bd, bd->next++);
 	pthread_mutex_unlock(&bd->lock);
 	return it;
@@ -420,21 +430,26 @@ static unsigned pick_threads(unsigned threads)
 	return threads > SG_BUILD_MAX_THREADS ? SG_BUILD_MAX_THREADS : threads;
 }
 
-/* Start the workers, walk every root, then wait for the last hash. */
+/*
+ * Start the workers, walk every root, then wait for the last hash.
+ * threads 0 is one per CPU; SG_BUILD_HERE starts none: the walk, then
+ * every hash, on the calling thread.
+ */
+#define SG_BUILD_HERE UINT_MAX
 static void walk_and_hash(struct build *bd, const struct sg_baseline *b,
 			  unsigned threads)
 {
 	pthread_t tids[SG_BUILD_MAX_THREADS];
 	unsigned started = 0;
 
-	threads = pick_threads(threads);
+	threads = threads == SG_BUILD_HERE ? 0 : pick_threads(threads);
 	while (started < threads &&
 	       pthread_create(&tids[started], NULL, hash_worker, bd) == 0)
 		started++;
 	for (size_t i = 0; i < b->nroots && bd->r == 0; i++)
 		walk_root(bd, b->roots[i], (unsigned)i);
 	publish(bd, true);
-	/* Not one thread to be had: hash here rather than fail. */
+	/* Asked to, or not one thread to be had: hash here. */
 	if (started == 0)
 		(void)hash_worker(bd);
 	for (unsigned i = 0; i < started; i++)
@@ -489,6 +504,7 @@ static int collect(struct build *bd, struct sg_baseline *b,
 	}
 	st->files = b->n;
 	st->skipped = bd->skipped;
+	st->errors = bd->nerrors;
 	return bd->r;
 }
 
@@ -571,26 +587,31 @@ static int build_run(struct build *bd, struct sg_baseline *b, unsigned threads,
 	if (r < 0)
 		return r;
 	walk_and_hash(bd, b, threads);
+	if (bd->r == 0 && cancelled(bd))
+		bd->r = -ECANCELED; /* the hashes stopped short */
 	if (bd->r < 0)
 		return bd->r;
 	r = collect(bd, b, st);
 	if (r < 0)
 		return r;
-	if (bd->nerrors)
+	if (bd->nerrors && !bd->keep_going)
 		return -EIO;
 	return sg_baseline_index(b);
 }
 
-int sg_baseline_build(const char *const *roots, size_t nroots,
-		      const char *const *excludes, size_t nexcludes,
-		      unsigned threads, struct sg_baseline **ret,
-		      struct sg_build_stats *stats, struct errlist *errs)
+static int build(const char *const *roots, size_t nroots,
+		 const char *const *excludes, size_t nexcludes,
+		 unsigned threads, const atomic_bool *cancel,
+		 struct sg_baseline **ret, struct sg_build_stats *stats,
+		 struct errlist *errs)
 {
 	struct sg_build_stats st = {};
 	struct build bd = {
 		.errs = errs,
 		.lock = PTHREAD_MUTEX_INITIALIZER,
 		.more = PTHREAD_COND_INITIALIZER,
+		.keep_going = threads == SG_BUILD_HERE,
+		.cancel = cancel,
 	};
 	struct sg_baseline *b;
 	double start = now();
@@ -625,4 +646,24 @@ int sg_baseline_build(const char *const *roots, size_t nroots,
 	}
 	*ret = b;
 	return 0;
+}
+
+int sg_baseline_build(const char *const *roots, size_t nroots,
+		      const char *const *excludes, size_t nexcludes,
+		      unsigned threads, struct sg_baseline **ret,
+		      struct sg_build_stats *stats, struct errlist *errs)
+{
+	if (threads == SG_BUILD_HERE)
+		threads--; /* capped to SG_BUILD_MAX_THREADS anyway */
+	return build(roots, nroots, excludes, nexcludes, threads, NULL, ret,
+		     stats, errs);
+}
+
+int sg_baseline_build_here(const struct sg_baseline *like,
+			   const atomic_bool *cancel, struct sg_baseline **ret,
+			   struct sg_build_stats *stats, struct errlist *errs)
+{
+	return build((const char *const *)like->roots, like->nroots,
+		     (const char *const *)like->excludes, like->nexcludes,
+		     SG_BUILD_HERE, cancel, ret, stats, errs);
 }

@@ -101,6 +101,18 @@ static const struct name_value udp_action_names[] = {
 	{ NULL, 0 },
 };
 
+static const struct name_value yes_no_names[] = {
+	{ "yes", 1 },
+	{ "no", 0 },
+	{ NULL, 0 },
+};
+
+static const struct name_value overflow_names[] = {
+	{ "verify", SG_OVERFLOW_VERIFY },
+	{ "log", SG_OVERFLOW_LOG },
+	{ NULL, 0 },
+};
+
 /* In the order `allowed` is printed; "none" and "all" are handled apart. */
 static const struct name_value log_names[] = {
 	{ "exec", SG_LOG_ALLOW_EXEC },
@@ -134,6 +146,8 @@ _Static_assert(sizeof(enum sg_mode) == sizeof(unsigned), "enum size");
 _Static_assert(sizeof(enum sg_exec_scope) == sizeof(unsigned), "enum size");
 _Static_assert(sizeof(enum sg_exec_match) == sizeof(unsigned), "enum size");
 _Static_assert(sizeof(enum sg_listen_action) == sizeof(unsigned), "enum size");
+_Static_assert(sizeof(enum sg_overflow_action) == sizeof(unsigned),
+	       "enum size");
 
 /* The field k describes; not const, as the parse functions write it. */
 static void *field(const struct sg_policy *p, const struct keydef *k)
@@ -548,6 +562,9 @@ static const struct keytype type_log = { parse_log, dump_log };
  * can never match one of these by accident.
  */
 static const struct keydef keys[] = {
+	ENUM("changes", "overflow", changes.overflow, overflow_names),
+	UINT("changes", "verify_interval", changes.verify_interval_s, 0,
+	     604800),
 	LIST("exec", "loader", loaders, false),
 	ENUM("exec", "match", exec_match, match_names),
 	LIST("exec", "path", exec_paths, true),
@@ -563,6 +580,8 @@ static const struct keydef keys[] = {
 	UINT("log", "ratelimit_interval", ratelimit_interval_s, 1, 3600),
 	LIST("protect", "exclude", exclude, true),
 	LIST("protect", "path", protect, true),
+	ENUM("protect", "reseal", reseal, yes_no_names),
+	LIST("protect", "seal", seals, true),
 	LIST("protect", "writer", writers, false),
 	PATH("sealguard", "baseline", baseline),
 	PATH("sealguard", "baseline_key", baseline_key),
@@ -574,13 +593,15 @@ static const char *const dump_order[][2] = {
 	{ "sealguard", "mode" },    { "sealguard", "baseline" },
 	{ "sealguard", "baseline_key" },
 	{ "protect", "path" },      { "protect", "exclude" },
-	{ "protect", "writer" },    { "exec", "scope" },
+	{ "protect", "writer" },    { "protect", "seal" },
+	{ "protect", "reseal" },    { "exec", "scope" },
 	{ "exec", "path" },         { "exec", "trusted" },
 	{ "exec", "match" },        { "exec", "loader" },
 	{ "log", "allowed" },       { "log", "ratelimit_interval" },
 	{ "log", "ratelimit_burst" },   { "listen", "allow" },
 	{ "listen", "action" },     { "listen", "udp_action" },
 	{ "listen", "scan_interval_ms" },
+	{ "changes", "overflow" },  { "changes", "verify_interval" },
 };
 
 static int keydef_cmp(const void *a, const void *b)
@@ -664,6 +685,8 @@ static void check_header(struct parser *ps, const char *line)
 		unknown_section(ps, name);
 	if (streq(name, "listen")) /* even with no key: nothing is allowed */
 		ps->p->listen.enabled = true;
+	if (streq(name, "changes")) /* even with no key: the defaults */
+		ps->p->changes.enabled = true;
 	end++;
 	end += strspn(end, " \t");
 	if (*end && *end != ';')
@@ -922,6 +945,38 @@ static void check_rules(struct parser *ps)
 	}
 }
 
+static bool is_protect_path(const struct sg_policy *p, const char *path)
+{
+	for (size_t i = 0; i < p->protect.n; i++)
+		if (streq(p->protect.paths[i], path))
+			return true;
+	return false;
+}
+
+/*
+ * A seal makes a whole protected tree read-only: it must be one of the
+ * protected paths, and no excluded (writable) tree may lie under it.
+ */
+static void check_seals(struct parser *ps)
+{
+	const struct sg_pathlist *s = &ps->p->seals, *ex = &ps->p->exclude;
+	unsigned reseal_line = seen(ps, "protect", "reseal");
+
+	for (size_t i = 0; i < s->n; i++) {
+		if (!is_protect_path(ps->p, s->paths[i]))
+			diag(ps, s->lines[i],
+			     "[protect] seal '%s' is not a [protect] path",
+			     s->paths[i]);
+		for (size_t j = 0; j < ex->n; j++)
+			if (path_is_under(ex->paths[j], s->paths[i]))
+				diag(ps, s->lines[i],
+				     "[protect] seal '%s' would make exclude '%s' at line %u read-only",
+				     s->paths[i], ex->paths[j], ex->lines[j]);
+	}
+	if (reseal_line && !s->n)
+		diag(ps, reseal_line, "'reseal' needs at least one [protect] seal");
+}
+
 static int rule_qcmp(const void *a, const void *b)
 {
 	return sg_listen_rule_cmp(a, b);
@@ -941,6 +996,7 @@ static void validate(struct parser *ps)
 		check_exclude(ps, ps->p->exclude.paths[i],
 			      ps->p->exclude.lines[i]);
 	check_exec_scope(ps);
+	check_seals(ps);
 	check_rules(ps);
 	if (ps->p->listen.nrules)
 		qsort(ps->p->listen.rules, ps->p->listen.nrules,
@@ -1001,6 +1057,8 @@ static struct sg_policy *policy_new(const char *name)
 	}
 	p->ratelimit_interval_s = 10;
 	p->ratelimit_burst = 5;
+	p->reseal = 1;
+	p->changes.overflow = SG_OVERFLOW_VERIFY;
 	p->listen.tcp_action = SG_LISTEN_DESTROY;
 	p->listen.udp_action = SG_LISTEN_KILL;
 	p->listen.scan_interval_ms = SG_LISTEN_DEFAULT_SCAN_MS;
@@ -1095,6 +1153,23 @@ void sg_policy_free(struct sg_policy *p)
 	free(p);
 }
 
+/*
+ * Optional parts are printed only when present: [listen] and [changes]
+ * (no section: that guard is off), and seal/reseal (no seal: nothing to
+ * reseal), so that a policy without them reads as it always did.
+ */
+static bool dumped(const struct sg_policy *p, const struct keydef *k)
+{
+	if (streq(k->section, "listen"))
+		return p->listen.enabled;
+	if (streq(k->section, "changes"))
+		return p->changes.enabled;
+	if (streq(k->section, "protect") &&
+	    (streq(k->key, "seal") || streq(k->key, "reseal")))
+		return p->seals.n > 0;
+	return true;
+}
+
 void sg_policy_dump(const struct sg_policy *p, FILE *out)
 {
 	const char *section = NULL;
@@ -1103,8 +1178,8 @@ void sg_policy_dump(const struct sg_policy *p, FILE *out)
 		const struct keydef *k =
 			key_find(dump_order[i][0], dump_order[i][1]);
 
-		if (streq(k->section, "listen") && !p->listen.enabled)
-			continue; /* no section: the guard is off */
+		if (!dumped(p, k))
+			continue;
 		if (!section || !streq(section, k->section))
 			fprintf(out, "%s[%s]\n", section ? "\n" : "",
 				k->section);

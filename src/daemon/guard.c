@@ -114,12 +114,13 @@ static int open_group(struct sg_guard *g)
 	 * UNLIMITED_QUEUE: a permission event that overflows a bounded queue
 	 * is allowed by the kernel, so a flood would open the guard.
 	 * O_NONBLOCK on event fds: a FIFO must never block the listener.
+	 * No O_NOATIME: on files of other users it needs CAP_FOWNER, which
+	 * the sealed daemon does not keep.
 	 */
 	g->fan_fd = fanotify_init(FAN_CLASS_CONTENT | FAN_CLOEXEC |
 					  FAN_NONBLOCK | FAN_UNLIMITED_QUEUE |
 					  FAN_UNLIMITED_MARKS | FAN_REPORT_TID,
-				  O_RDONLY | O_LARGEFILE | O_CLOEXEC |
-					  O_NOATIME | O_NONBLOCK);
+				  O_RDONLY | O_LARGEFILE | O_CLOEXEC | O_NONBLOCK);
 	return g->fan_fd < 0 ? -errno : 0;
 }
 

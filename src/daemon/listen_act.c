@@ -100,14 +100,38 @@ static uint64_t now_us(void)
 	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
 }
 
-/* Destroy the violating TCP listeners whose owner is known by now, or all
- * of them once the walk has used its time. */
+/* Who pid is, for the journal: read while it still runs. */
+static void read_owner_pid(struct sg_listen *l, struct sg_lcase *c, pid_t pid)
+{
+	c->owner_read = true;
+	if (pid > 0 && sg_procinfo_read(l->proc_fd, pid, &c->owner) == 0)
+		return;
+	c->owner.pid = 0; /* none found: keep the socket's own uid */
+	c->owner.uid = (uid_t)c->sock.uid;
+	strcpy(c->owner.exe, "?");
+	strcpy(c->owner.comm, "?");
+}
+
+/*
+ * Destroy the violating TCP listeners whose owner is known by now (reading
+ * who it is first: it may exit as soon as its accept() fails), or all of
+ * them once the walk has used its time.
+ */
 static void destroy_found(struct sg_listen *l, struct sg_caselist *cl,
 			  bool all)
 {
-	for (size_t i = 0; i < cl->n; i++)
-		if (all || sg_owners_has(&l->owners, cl->v[i]->sock.inode))
-			destroy_now(l, cl->v[i]);
+	for (size_t i = 0; i < cl->n; i++) {
+		struct sg_lcase *c = cl->v[i];
+		pid_t pid;
+
+		if (c->destroy_tried || !violates(c))
+			continue;
+		pid = sg_owners_first(&l->owners, c->sock.inode);
+		if (pid && !c->owner_read)
+			read_owner_pid(l, c, pid);
+		if (pid || all)
+			destroy_now(l, c);
+	}
 }
 
 /*
@@ -145,6 +169,7 @@ static int find_owners(struct sg_listen *l, struct sg_caselist *cl,
 	_cleanup_free_ uint32_t *inodes = calloc(cl->n, sizeof(*inodes));
 	size_t n = 0;
 
+	l->owners.n = 0; /* never last scan's */
 	if (!inodes)
 		return -ENOMEM;
 	for (size_t i = 0; i < cl->n; i++)
@@ -215,10 +240,8 @@ static void read_owner(struct sg_listen *l, struct sg_lcase *c)
 	const struct sg_owner *o = sg_owners_of(&l->owners, c->sock.inode,
 						&c->nowners);
 
-	if (o && sg_procinfo_read(l->proc_fd, o->pid, &c->owner) == 0)
-		return;
-	c->owner.pid = 0; /* none found: keep the socket's own uid */
-	c->owner.uid = (uid_t)c->sock.uid;
+	if (!c->owner_read)
+		read_owner_pid(l, c, o ? o->pid : 0);
 }
 
 static void kill_owners(struct sg_listen *l, struct sg_lcase *c)
@@ -346,9 +369,9 @@ int sg_listen_handle(struct sg_listen *l, struct sg_caselist *cl,
 
 		if (c->needs_owner)
 			judge_owners(l, c);
-		destroy_now(l, c);
 		if (startup || violates(c))
-			read_owner(l, c);
+			read_owner(l, c); /* before its accept() fails */
+		destroy_now(l, c);
 		if (violates(c) && c->action == SG_LISTEN_KILL)
 			kill_owners(l, c);
 	}

@@ -28,6 +28,7 @@ struct sg_lcase {
 	int error;       /* why it failed (negative errno) */
 	const char *why; /* ... or in words, when an errno would mislead */
 	size_t nowners, nkilled;
+	bool owner_read;          /* owner is filled in */
 	struct sg_procinfo owner; /* the first owner (pid 0: none found) */
 };
 

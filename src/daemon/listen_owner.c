@@ -300,12 +300,12 @@ int sg_owners_find(int procfd, const uint32_t *inodes, size_t n,
 	return r;
 }
 
-bool sg_owners_has(const struct sg_ownervec *ov, uint32_t inode)
+pid_t sg_owners_first(const struct sg_ownervec *ov, uint32_t inode)
 {
 	for (size_t i = 0; i < ov->n; i++)
 		if (ov->v[i].inode == inode)
-			return true;
-	return false;
+			return ov->v[i].pid;
+	return 0;
 }
 
 const struct sg_owner *sg_owners_of(const struct sg_ownervec *ov,

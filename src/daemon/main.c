@@ -18,11 +18,14 @@
 #include <systemd/sd-daemon.h>
 
 #include "baseline.h"
+#include "changes.h"
 #include "guard.h"
 #include "hash.h"
 #include "listen.h"
 #include "messages.h"
 #include "policy.h"
+#include "roseal.h"
+#include "seal.h"
 #include "sglog.h"
 
 #ifndef SEALGUARD_VERSION
@@ -38,12 +41,16 @@ struct options {
 	const char *policy;
 	const char *confine;
 	enum sg_log_target log_target;
+	enum sg_seccomp_action seccomp_action;
 	bool check_only;
+	bool list_seal;
 };
 
 static struct sg_guard guard = { .fan_fd = -1 };
 static struct sg_listen listener = { .proc_fd = -1, .timer_fd = -1,
 				     .diag = { .fd = -1 } };
+static struct sg_changes *changes; /* NULL: no [changes] in the policy */
+static struct sg_roseal roseal = { .mountinfo_fd = -1 };
 
 static void usage(FILE *out)
 {
@@ -56,6 +63,11 @@ static void usage(FILE *out)
 		"      --confine DIR      refuse to mark any filesystem not mounted\n"
 		"                         at or below DIR (tests, demos)\n"
 		"      --log-target T     auto | journal | stderr (default auto)\n"
+		"      --seccomp ACTION   on a syscall outside the allowlist: kill the\n"
+		"                         process (default), or trap: name it on\n"
+		"                         stderr, then die (to debug the allowlist)\n"
+		"      --list-seal        print the kept capabilities and the allowed\n"
+		"                         syscalls, with the reason for each\n"
 		"  -n, --check            load policy and baseline, then exit\n"
 		"  -h, --help             this text\n"
 		"  -V, --version          print the version\n"
@@ -66,11 +78,13 @@ static void usage(FILE *out)
 
 static int parse_options(int argc, char **argv, struct options *o)
 {
-	enum { OPT_CONFINE = 256, OPT_LOG_TARGET };
+	enum { OPT_CONFINE = 256, OPT_LOG_TARGET, OPT_SECCOMP, OPT_LIST_SEAL };
 	static const struct option longopts[] = {
 		{ "policy", required_argument, NULL, 'p' },
 		{ "confine", required_argument, NULL, OPT_CONFINE },
 		{ "log-target", required_argument, NULL, OPT_LOG_TARGET },
+		{ "seccomp", required_argument, NULL, OPT_SECCOMP },
+		{ "list-seal", no_argument, NULL, OPT_LIST_SEAL },
 		{ "check", no_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -91,6 +105,18 @@ static int parse_options(int argc, char **argv, struct options *o)
 				return -EINVAL;
 			}
 			o->confine = optarg;
+			break;
+		case OPT_SECCOMP:
+			if (!streq(optarg, "kill") && !streq(optarg, "trap")) {
+				fprintf(stderr, "sealguardd: --seccomp: kill or trap\n");
+				return -EINVAL;
+			}
+			o->seccomp_action = streq(optarg, "trap") ?
+						    SG_SECCOMP_TRAP :
+						    SG_SECCOMP_KILL;
+			break;
+		case OPT_LIST_SEAL:
+			o->list_seal = true;
 			break;
 		case OPT_LOG_TARGET:
 			if (sg_log_target_parse(optarg, &o->log_target) < 0) {
@@ -162,32 +188,58 @@ static int load_config(const struct options *o, struct sg_policy **ret_p,
 	return 0;
 }
 
-/* On a crash, close the group first: the kernel then lets every blocked
- * opener through, instead of the whole host hanging on a dead guard.
- * (Under ASan its own handler reports the crash instead.) */
-#if !defined(__SANITIZE_ADDRESS__)
-static void on_fatal_signal(int sig)
+/* "sealguardd: seccomp: syscall N is not in the allowlist", with only
+ * async-signal-safe calls. */
+static void report_trapped_syscall(int nr)
+{
+	char msg[96] = "sealguardd: seccomp: syscall ", digits[16];
+	size_t n = strlen(msg), d = 0;
+
+	do
+		digits[d++] = (char)('0' + nr % 10);
+	while ((nr /= 10) > 0 && d < sizeof(digits));
+	while (d > 0)
+		msg[n++] = digits[--d];
+	memcpy(msg + n, " is not in the allowlist\n", 25);
+	(void)!write(STDERR_FILENO, msg, n + 25);
+}
+
+/*
+ * On a crash, close the group first: the kernel then lets every blocked
+ * opener through, instead of the whole host hanging on a dead guard. The
+ * handler is reset on entry (SA_RESETHAND), so re-raising kills us with
+ * the original signal: no call the seccomp filter would refuse.
+ */
+static void on_fatal_signal(int sig, siginfo_t *si, void *ctx)
 {
 	int fd = sg_guard_fd(&guard);
 
+	if (sig == SIGSYS)
+		report_trapped_syscall(si->si_syscall);
 	if (fd >= 0)
 		(void)close(fd);
-	(void)signal(sig, SIG_DFL);
 	(void)raise(sig);
 }
 
+static void install_crash_handler(int sig)
+{
+	struct sigaction sa = { .sa_sigaction = on_fatal_signal,
+				.sa_flags = SA_SIGINFO | SA_RESETHAND };
+
+	(void)sigaction(sig, &sa, NULL);
+}
+
+/* Under ASan its own handlers report crashes; SIGSYS is ours in both. */
 static void install_crash_handlers(void)
 {
+#if !defined(__SANITIZE_ADDRESS__)
 	static const int fatal[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT };
 
 	for (size_t i = 0; i < ARRAY_SIZE(fatal); i++)
-		(void)signal(fatal[i], on_fatal_signal);
-}
-#else
-static void install_crash_handlers(void)
-{
-}
+		install_crash_handler(fatal[i]);
 #endif
+	install_crash_handler(SIGSYS);
+}
 
 /* Block the stop signals in every thread; the loop reads a signalfd. */
 static int open_signalfd(void)
@@ -259,19 +311,22 @@ static void notify_status(const struct sg_guard *g, const struct sg_listen *l,
 			  bool watchdog)
 {
 	const struct sg_counters *c = &g->c;
-	char lstatus[160];
+	char lstatus[160], cstatus[160], sstatus[160];
 
 	listen_status(l, lstatus, sizeof(lstatus));
+	sg_changes_status(changes, cstatus, sizeof(cstatus));
+	sg_roseal_status(&roseal, sstatus, sizeof(sstatus));
 	(void)sd_notifyf(0,
 			 "%sSTATUS=%s: %" PRIu64 " events, %" PRIu64
 			 " write denials, %" PRIu64 " exec denials, %" PRIu64
 			 " would-deny, %" PRIu64 " files hashed, %" PRIu64
 			 " execs cached in the kernel, %" PRIu64
-			 " log entries lost%s",
+			 " log entries lost%s%s%s",
 			 watchdog ? "WATCHDOG=1\n" : "",
 			 sg_mode_name(g->policy->mode), c->events,
 			 c->denied_write, c->denied_exec, c->would_deny,
-			 c->hashes, c->ignore_marks, sg_log_dropped(), lstatus);
+			 c->hashes, c->ignore_marks, sg_log_dropped(), lstatus,
+			 cstatus, sstatus);
 }
 
 enum {
@@ -281,6 +336,7 @@ enum {
 	SLOT_MOUNTS,
 	SLOT_TIMER,
 	SLOT_LISTEN,
+	SLOT_CHANGES,
 	SLOT__COUNT
 };
 
@@ -294,6 +350,7 @@ static int run_loop(struct sg_guard *g, struct sg_listen *l, int sig_fd,
 		[SLOT_MOUNTS] = { g->mountinfo_fd, POLLPRI, 0 },
 		[SLOT_TIMER] = { timer_fd, POLLIN, 0 },
 		[SLOT_LISTEN] = { l->timer_fd, POLLIN, 0 }, /* -1: guard off */
+		[SLOT_CHANGES] = { sg_changes_fd(changes), POLLIN, 0 },
 	};
 
 	for (;;) {
@@ -312,6 +369,8 @@ static int run_loop(struct sg_guard *g, struct sg_listen *l, int sig_fd,
 		}
 		if (pfd[SLOT_HASHER].revents)
 			sg_guard_hashes_done(g);
+		if (pfd[SLOT_CHANGES].revents)
+			sg_changes_process(changes);
 		if (pfd[SLOT_SIGNAL].revents) {
 			struct signalfd_siginfo si;
 
@@ -328,14 +387,18 @@ static int run_loop(struct sg_guard *g, struct sg_listen *l, int sig_fd,
 			}
 			return (int)si.ssi_signo;
 		}
-		if (pfd[SLOT_MOUNTS].revents)
+		if (pfd[SLOT_MOUNTS].revents) {
 			sg_guard_mounts_changed(g);
+			sg_changes_mounts_changed(changes);
+			sg_roseal_mounts_changed(&roseal);
+		}
 		if (pfd[SLOT_TIMER].revents) {
 			uint64_t ticks;
 
 			if (read(timer_fd, &ticks, sizeof(ticks)) > 0) {
 				sg_guard_tick(g, sg_now_ms());
 				sg_listen_tick(l, sg_now_ms());
+				sg_changes_tick(changes, sg_now_ms());
 				notify_status(g, l, watchdog);
 			}
 		}
@@ -363,6 +426,31 @@ static void log_started(const struct sg_guard *g, const struct sg_baseline *b)
 	for (size_t i = 0; i < g->plan.n; i++)
 		(void)sg_log_add(e, "SEALGUARD_MARK", "%s", g->plan.v[i].point);
 	sg_log_submit(e);
+}
+
+/*
+ * After the marks: the change watcher marks what the guard marked for
+ * protection (and starts the verify worker, registered with the guard),
+ * then the read-only seals are made. A filesystem that cannot be watched
+ * is a warning; a policy that cannot be honoured at all refuses to start.
+ */
+static int watch_changes(struct sg_guard *g)
+{
+	struct errlist errs = { 0 };
+	int r = sg_changes_start(g, &changes, &errs);
+
+	if (r >= 0)
+		r = sg_roseal_start(&roseal, g, &errs);
+	for (size_t i = 0; r >= 0 && i < errs.n; i++)
+		sg_log(LOG_WARNING, SG_MSGID_START_FAILED, "%s", errs.msgs[i]);
+	if (r < 0) {
+		if (errs.n == 0)
+			(void)errlist_add(&errs, "cannot watch changes or seal: %s",
+					  strerror(-r));
+		log_refusal(&errs, "cannot watch changes or seal");
+	}
+	errlist_free(&errs);
+	return r;
 }
 
 static int seal(struct sg_guard *g, struct sg_listen *l,
@@ -395,7 +483,29 @@ static int seal(struct sg_guard *g, struct sg_listen *l,
 		errlist_free(&errs);
 		return r;
 	}
-	return 0;
+	return watch_changes(g);
+}
+
+static int drop_capabilities(void)
+{
+	struct errlist errs = { 0 };
+	int r = sg_seal_capabilities(&errs);
+
+	if (r < 0)
+		log_refusal(&errs, "cannot drop capabilities");
+	errlist_free(&errs);
+	return r;
+}
+
+static int load_seccomp(enum sg_seccomp_action action)
+{
+	struct errlist errs = { 0 };
+	int r = sg_seal_seccomp(action, &errs);
+
+	if (r < 0)
+		log_refusal(&errs, "cannot install the seccomp filter");
+	errlist_free(&errs);
+	return r;
 }
 
 static pid_t writer_tid;
@@ -420,6 +530,14 @@ int main(int argc, char **argv)
 
 	if (parse_options(argc, argv, &o) < 0)
 		return 2;
+	if (o.list_seal) {
+		puts("# capabilities kept (effective, permitted, bounding)");
+		sg_seal_print_capabilities(stdout);
+		printf("# syscalls allowed (%u); anything else kills the process\n",
+		       sg_seal_syscall_count());
+		sg_seal_print_syscalls(stdout);
+		return EXIT_SUCCESS;
+	}
 	sg_log_set_target(o.log_target);
 	(void)prctl(PR_SET_DUMPABLE, 0); /* no core of the baseline, no ptrace */
 	if (load_config(&o, &policy, &baseline) < 0)
@@ -430,6 +548,9 @@ int main(int argc, char **argv)
 		status = EXIT_SUCCESS;
 		goto out;
 	}
+	/* before any thread exists: capabilities are per thread */
+	if (drop_capabilities() < 0)
+		goto out;
 	sig_fd = open_signalfd();
 	if (sig_fd < 0 || start_logging() < 0) {
 		sg_log(LOG_CRIT, SG_MSGID_START_FAILED,
@@ -448,12 +569,16 @@ int main(int argc, char **argv)
 		goto out;
 	log_started(&guard, baseline);
 	(void)sg_listen_start(&listener); /* the listening surface; logs errors */
+	/* the last step before the first event is answered */
+	if (load_seccomp(o.seccomp_action) < 0)
+		goto out;
 	(void)sd_notify(0, "READY=1");
 	notify_status(&guard, &listener, watchdog_usec != 0);
 
 	r = run_loop(&guard, &listener, sig_fd, timer_fd, watchdog_usec != 0);
 	(void)sd_notify(0, "STOPPING=1");
 	sg_guard_shutdown(&guard);
+	sg_roseal_unseal(&roseal);
 	if (r < 0)
 		sg_log(LOG_CRIT, SG_MSGID_STOPPED, "event loop failed: %s",
 		       strerror(-r));
@@ -467,6 +592,10 @@ int main(int argc, char **argv)
 	status = r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 out:
 	sg_guard_free(&guard);
+	/* after the guard's group is closed: the verify worker may be
+	 * blocked in an open that only the loop could have answered */
+	sg_changes_free(changes);
+	sg_roseal_free(&roseal);
 	sg_listen_free(&listener);
 	sg_log_stop();
 	if (sig_fd >= 0)

@@ -4,6 +4,7 @@
  */
 #include <limits.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 #include "mounts.h"
 #include "policy.h"
@@ -89,6 +90,26 @@ static int parse_id(const char *s, int *ret)
 	return 0;
 }
 
+/* "major:minor" into a dev_t. */
+static int parse_dev(const char *s, dev_t *ret)
+{
+	unsigned maj, min;
+	int end = 0;
+
+	if (sscanf(s, "%u:%u%n", &maj, &min, &end) != 2 || s[end])
+		return -EINVAL;
+	*ret = makedev(maj, min);
+	return 0;
+}
+
+static void mount_free(struct sg_mount *m)
+{
+	free(m->point);
+	free(m->fstype);
+	free(m->root);
+	free(m->source);
+}
+
 /*
  * "36 35 98:0 /mnt1 /mnt2 rw,noatime master:1 - ext3 /dev/root rw"
  * id parent maj:min root point opts [optional...] - fstype source sopts
@@ -100,15 +121,22 @@ static int parse_line(char *line, struct sg_mount *ret)
 
 	for (sep = 6; sep < n && !streq(f[sep], "-"); sep++)
 		;
-	if (n < 7 || sep + 1 >= n || parse_id(f[0], &ret->id) < 0)
+	if (n < 7 || sep + 1 >= n || parse_id(f[0], &ret->id) < 0 ||
+	    parse_id(f[1], &ret->parent) < 0 || parse_dev(f[2], &ret->dev) < 0)
 		return -EINVAL;
 	ret->point = unescape_octal(f[4], strlen(f[4]));
+	ret->root = unescape_octal(f[3], strlen(f[3]));
 	ret->fstype = strdup(f[sep + 1]);
+	ret->source = sep + 2 < n ? unescape_octal(f[sep + 2],
+						   strlen(f[sep + 2])) :
+				    strdup("");
 	ret->noexec = has_option(f[5], strlen(f[5]), "noexec");
+	ret->ro = has_option(f[5], strlen(f[5]), "ro");
+	ret->sb_ro = sep + 3 < n && has_option(f[sep + 3], strlen(f[sep + 3]),
+					       "ro");
 	ret->whole = streq(f[3], "/");
-	if (!ret->point || !ret->fstype) {
-		free(ret->point);
-		free(ret->fstype);
+	if (!ret->point || !ret->fstype || !ret->root || !ret->source) {
+		mount_free(ret);
 		return -ENOMEM;
 	}
 	return 0;
@@ -176,10 +204,8 @@ int sg_mounts_read_fd(int fd, struct sg_mounts *ret)
 
 void sg_mounts_free(struct sg_mounts *m)
 {
-	for (size_t i = 0; i < m->n; i++) {
-		free(m->v[i].point);
-		free(m->v[i].fstype);
-	}
+	for (size_t i = 0; i < m->n; i++)
+		mount_free(&m->v[i]);
 	free(m->v);
 	*m = (struct sg_mounts){ 0 };
 }
@@ -196,6 +222,12 @@ static const struct sg_mount *containing_mount(const struct sg_mounts *m,
 		    (!best || strlen(m->v[i].point) >= strlen(best->point)))
 			best = &m->v[i];
 	return best;
+}
+
+const struct sg_mount *sg_mounts_containing(const struct sg_mounts *m,
+					    const char *path)
+{
+	return containing_mount(m, path);
 }
 
 static int plan_add(struct sg_mark_plan *plan, const struct sg_mount *mnt,

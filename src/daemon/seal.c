@@ -126,11 +126,15 @@ enum narrow {
 	SOCK_FAMILY,  /* socket: AF_UNIX (journal, sd_notify), AF_NETLINK */
 	SELF_ONLY,    /* tgkill: only our own process (raise, abort) */
 	SIGKILL_ONLY, /* kill: SIGKILL to a listener's owner, nothing else */
+	PROBE_OR_KILL, /* pidfd_send_signal: SIGKILL, or 0 (a liveness probe) */
 	FCNTL_CMDS,   /* fcntl: flags and memfd seals only */
 	TTY_QUERY,    /* ioctl: TCGETS (stdio asks whether stderr is a tty) */
 	THREAD_ONLY,  /* clone: new threads, never new processes */
 	NO_CLONE3,    /* clone3: ENOSYS, so glibc falls back to clone, whose
 			 flags, unlike clone3's, seccomp can see */
+	NO_OPENAT2,   /* openat2: ENOSYS, so the verify pass falls back to
+			 openat, whose flags, unlike openat2's, seccomp can
+			 see (and READ_ONLY narrows) */
 };
 
 struct allowed_syscall {
@@ -151,24 +155,37 @@ static const struct allowed_syscall allowed[] = {
 	{ "fanotify_mark", ANY, "ignore marks; filesystems mounted later" },
 	{ "fcntl", FCNTL_CMDS, "descriptor flags; journal memfd seals" },
 	{ "fstat", ANY, "the file behind an event" },
+	{ "fstatfs", ANY, "change watch: the fsid of a filesystem to watch" },
 	{ "futex", ANY, "locks and condition variables between threads" },
 	{ "getdents64", ANY, "scan /proc/<pid>/fd for a socket's owner" },
+	{ "getegid", ANY, "libsystemd: credentials sent with sd_notify" },
+	{ "geteuid", ANY, "libsystemd: credentials sent with sd_notify" },
+	{ "getgid", ANY, "libsystemd: credentials sent with sd_notify" },
 	{ "getpid", ANY, "own pid" },
 	{ "getrandom", ANY, "libc and libsystemd internals" },
 	{ "getsockopt", ANY, "journal socket buffer size" },
 	{ "gettid", ANY, "own thread ids" },
+	{ "getuid", ANY, "libsystemd: credentials sent with sd_notify" },
 	{ "ioctl", TTY_QUERY, "stdio buffering of stderr" },
 	{ "kill", SIGKILL_ONLY, "listen action = kill" },
 	{ "lseek", ANY, "re-read /proc files" },
 	{ "madvise", ANY, "malloc" },
 	{ "memfd_create", ANY, "libsystemd: journal entries too big for a datagram" },
 	{ "mmap", NO_EXEC_MEM, "malloc, thread stacks" },
+	{ "mount_setattr", ANY, "read-only seals: make a seal read-only again" },
+	{ "move_mount", ANY, "read-only seals: attach an unmounted seal again" },
 	{ "mprotect", NO_EXEC_MEM, "malloc, thread stack guards" },
 	{ "mremap", ANY, "realloc" },
 	{ "munmap", ANY, "free" },
 	{ "nanosleep", ANY, "bounded waits" },
 	{ "newfstatat", ANY, "stat of /proc/<tid>/exe, mount points" },
+	{ "open_by_handle_at", READ_ONLY, "change watch: an event's directory, O_PATH" },
+	{ "open_tree", ANY, "read-only seals: clone a tree to seal it again" },
 	{ "openat", READ_ONLY, "/proc files, read-only" },
+	{ "openat2", NO_OPENAT2, "ENOSYS: the verify pass falls back to openat" },
+	{ "pidfd_open", ANY, "pin a listener's owner before killing it" },
+	{ "pidfd_send_signal", PROBE_OR_KILL,
+	  "SIGKILL a listener's owner; signal 0: is a change's actor alive" },
 	{ "poll", ANY, "the event loop" },
 	{ "ppoll", ANY, "the event loop" },
 	{ "pread64", ANY, "hash files, re-read mountinfo" },
@@ -176,6 +193,7 @@ static const struct allowed_syscall allowed[] = {
 	{ "readlinkat", ANY, "paths of event descriptors and executables" },
 	{ "recvfrom", ANY, "netlink replies" },
 	{ "recvmsg", ANY, "netlink replies" },
+	{ "restart_syscall", ANY, "resume the loop's poll after SIGSTOP/SIGCONT" },
 	{ "rseq", ANY, "thread start (glibc)" },
 	{ "rt_sigprocmask", ANY, "signal masks of threads" },
 	{ "rt_sigreturn", ANY, "return from the crash handler" },
@@ -186,10 +204,34 @@ static const struct allowed_syscall allowed[] = {
 	{ "setsockopt", ANY, "journal socket buffer size" },
 	{ "sigaltstack", ANY, "thread exit (glibc)" },
 	{ "socket", SOCK_FAMILY, "sd_notify and journal sockets, netlink" },
+	{ "sysinfo", ANY, "glibc qsort sizes its buffer by physical memory" },
+	{ "statx", ANY, "read-only seals: the mount id of a seal" },
 	{ "tgkill", SELF_ONLY, "raise() in the crash handler, abort()" },
+	{ "umount2", ANY, "read-only seals: lifted on a clean stop" },
 	{ "write", ANY, "permission responses, stderr, eventfds" },
 	{ "writev", ANY, "stderr" },
 };
+
+#if defined(__SANITIZE_ADDRESS__)
+/*
+ * The sanitizer build's own runtime: LeakSanitizer stops the world at exit
+ * by cloning a tracer task that ptraces the daemon's threads. Only in the
+ * ASan+UBSan test build, never in a production binary.
+ */
+static const struct allowed_syscall sanitizer_runtime[] = {
+	{ "clone", ANY, "LeakSanitizer's tracer task" },
+	{ "prctl", ANY, "LeakSanitizer: PR_SET_PDEATHSIG, dumpable" },
+	{ "ptrace", ANY, "LeakSanitizer: stop and read the threads" },
+	{ "rt_sigaction", ANY, "LeakSanitizer's tracer: its own handlers" },
+	{ "tkill", ANY, "LeakSanitizer's tracer" },
+	{ "getppid", ANY, "LeakSanitizer's tracer" },
+	{ "getdents", ANY, "LeakSanitizer's tracer: /proc/self/task" },
+	{ "open", ANY, "LeakSanitizer's tracer: /proc/self/task" },
+	{ "readlink", ANY, "sanitizer runtime" },
+	{ "sched_getaffinity", ANY, "sanitizer runtime" },
+	{ "wait4", ANY, "LeakSanitizer: reap the tracer" },
+};
+#endif
 
 unsigned sg_seal_syscall_count(void)
 {
@@ -229,6 +271,7 @@ static int add_each(scmp_filter_ctx ctx, int nr, unsigned arg,
 static int add_rule(scmp_filter_ctx ctx, const struct allowed_syscall *s)
 {
 	static const unsigned long families[] = { AF_UNIX, AF_NETLINK };
+	static const unsigned long probe_or_kill[] = { 0, SIGKILL };
 	static const unsigned long fcntl_cmds[] = {
 		F_GETFD, F_SETFD, F_GETFL, F_SETFL, F_ADD_SEALS, F_GET_SEALS,
 	};
@@ -251,6 +294,9 @@ static int add_rule(scmp_filter_ctx ctx, const struct allowed_syscall *s)
 		return add(ctx, nr, 1, SCMP_A0(SCMP_CMP_EQ, (unsigned long)getpid()));
 	case SIGKILL_ONLY:
 		return add(ctx, nr, 1, SCMP_A1(SCMP_CMP_EQ, SIGKILL));
+	case PROBE_OR_KILL:
+		return add_each(ctx, nr, 1, probe_or_kill,
+				ARRAY_SIZE(probe_or_kill));
 	case FCNTL_CMDS:
 		return add_each(ctx, nr, 1, fcntl_cmds, ARRAY_SIZE(fcntl_cmds));
 	case TTY_QUERY:
@@ -259,6 +305,7 @@ static int add_rule(scmp_filter_ctx ctx, const struct allowed_syscall *s)
 		return add(ctx, nr, 1,
 			   SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD, CLONE_THREAD));
 	case NO_CLONE3:
+	case NO_OPENAT2:
 		return seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), nr, 0);
 	case ANY:
 	default:
@@ -293,6 +340,10 @@ int sg_seal_seccomp(enum sg_seccomp_action action, struct errlist *errs)
 			(void)errlist_add(errs, "seccomp rule for %s: %s",
 					  allowed[i].name, strerror(-r));
 	}
+#if defined(__SANITIZE_ADDRESS__)
+	for (size_t i = 0; r == 0 && i < ARRAY_SIZE(sanitizer_runtime); i++)
+		r = add_rule(ctx, &sanitizer_runtime[i]);
+#endif
 	if (r == 0)
 		r = seccomp_load(ctx);
 	if (r < 0)

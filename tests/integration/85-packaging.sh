@@ -155,7 +155,7 @@ t_eq "unit: WatchdogSec=10s" 10s "$(key WatchdogSec)"
 t_eq "unit: ordered before network.target" network.target "$(key Before)"
 t_eq "unit: wanted by multi-user.target" multi-user.target "$(key WantedBy)"
 t_eq "unit: exactly the capabilities the guard uses" \
-	"CAP_DAC_OVERRIDE CAP_DAC_READ_SEARCH CAP_FOWNER CAP_IPC_LOCK CAP_SYS_ADMIN CAP_SYS_PTRACE" \
+	"CAP_DAC_OVERRIDE CAP_DAC_READ_SEARCH CAP_FOWNER CAP_IPC_LOCK CAP_KILL CAP_NET_ADMIN CAP_SETPCAP CAP_SYS_ADMIN CAP_SYS_PTRACE" \
 	"$(key CapabilityBoundingSet | tr ' ' '\n' | sort | paste -sd' ' -)"
 # Each of these would give the guard a view of the host that is not the
 # host's (a mount, user or network namespace of its own) or a limit whose
@@ -189,8 +189,26 @@ t_eq "a missing baseline ends the daemon with the unit's RestartPreventExitStatu
 sb__shadow /var/lib/systemd/catalog
 cp "$croot/var/lib/systemd/catalog/database" /var/lib/systemd/catalog/database
 sb_start_journald
-WATCHDOG_USEC=1000000 sb_start_daemon "$FX_POLICY"
+# The daemon runs with what the unit gives it and nothing more: the
+# unit's CapabilityBoundingSet, no inheritable capabilities, no_new_privs.
+bset=$(key CapabilityBoundingSet | tr ' ' '\n' | sed 's/^CAP_/+/' | tr 'A-Z' 'a-z' | paste -sd, -)
+printf '#!/bin/sh\nexec setpriv --no-new-privs --inh-caps=-all --bounding-set=-all,%s %s "$@"\n' \
+	"$bset" "$SG_BUILD/sealguardd" >"$SB_ROOT/unit-privileges"
+chmod 0755 "$SB_ROOT/unit-privileges"
+if WATCHDOG_USEC=1000000 SB_DAEMON_BIN=$SB_ROOT/unit-privileges sb_start_daemon "$FX_POLICY"; then
+	t_pass "with only the unit's capabilities the daemon seals (READY=1)"
+fi
+declare -A CAPBIT=([CAP_DAC_OVERRIDE]=1 [CAP_DAC_READ_SEARCH]=2 [CAP_FOWNER]=3
+	[CAP_KILL]=5 [CAP_SETPCAP]=8 [CAP_NET_ADMIN]=12 [CAP_IPC_LOCK]=14
+	[CAP_SYS_PTRACE]=19 [CAP_SYS_ADMIN]=21)
+mask=0
+for c in $(key CapabilityBoundingSet); do mask=$((mask | 1 << ${CAPBIT[$c]:-63})); done
+bnd=$(sed -n 's/^CapBnd:[[:space:]]*//p' "/proc/$SB_DAEMON_PID/status" 2>/dev/null || true)
+t_eq "... and it has no capability outside the unit's bounding set" 0 \
+	"$(printf '%x' "$((0x${bnd:-ffffffffffffffff} & ~mask))")"
 t_eq "a write to a protected file is denied" EPERM "$(sb_try openat-wronly "$FX_FS/etc/app.conf")"
+t_eq "a dropped binary is denied" EPERM "$(sb_try exec "$FX_SCRATCH/dropped")"
+t_eq "a program of the baseline runs" ok "$(sb_try exec "$FX_FS/bin/tool")"
 sleep 1.2
 t_ok "with WATCHDOG_USEC set the daemon sends WATCHDOG=1 (at least twice in 1.2 s)" \
 	test "$(grep -c 'WATCHDOG=1' "$SB_NOTIFY_FILE")" -ge 2
@@ -230,7 +248,7 @@ t_eq "sealguardd(8) lists every MESSAGE_ID" "" \
 
 # Every [section] key that `sealguard check -v` prints (all of them, with
 # defaults) is a "key = ..." term under that [section] heading of the page.
-printf '[sealguard]\nmode = enforce\n[protect]\npath = /usr\n' >"$W/min.conf"
+printf '[sealguard]\nmode = enforce\n[protect]\npath = /usr\n[listen]\n' >"$W/min.conf"
 keys_cli=$({ "$SG_BUILD/sealguard" check -v --policy "$W/min.conf" \
 	--baseline /nonexistent 2>/dev/null || true; } |
 	awk '/^\[/ { s = $1; next } match($0, /^;? ?[a-z_]+ = /) {

@@ -47,8 +47,17 @@ if [ "${1:-}" = --smoke ]; then
 	t_ok "installed CLI: sealguard check on policy and baseline" \
 		/usr/bin/sealguard check --policy "$FX_POLICY"
 	sb_start_journald
-	if sb_start_daemon "$FX_POLICY"; then
-		t_pass "the installed sealguardd seals the sandbox (READY=1)"
+	# With the installed unit's privileges: its capability bounding set,
+	# no inheritable capabilities, no_new_privs.
+	unit=/lib/systemd/system/sealguard.service
+	bset=$(sed -n 's/^CapabilityBoundingSet=//p' "$unit" | tr ' ' '\n' |
+		sed 's/^CAP_/+/' | tr 'A-Z' 'a-z' | paste -sd, -)
+	t_ok "the installed unit has a CapabilityBoundingSet" test -n "$bset"
+	printf '#!/bin/sh\nexec setpriv --no-new-privs --inh-caps=-all --bounding-set=-all,%s %s "$@"\n' \
+		"$bset" "$D" >"$SB_ROOT/as-unit"
+	chmod 0755 "$SB_ROOT/as-unit"
+	if SB_DAEMON_BIN=$SB_ROOT/as-unit sb_start_daemon "$FX_POLICY"; then
+		t_pass "the installed sealguardd, with the unit's privileges, seals the sandbox (READY=1)"
 	fi
 	t_eq "the running guard is the installed binary" "$D" \
 		"$(readlink "/proc/$SB_DAEMON_PID/exe" 2>&1)"
@@ -232,7 +241,7 @@ SB_DAEMON_BIN=/usr/sbin/sealguardd bash "$0" --smoke | tee "$OUT/smoke.out" || s
 if [ "$smoke_rc" != 0 ] && ! grep -q '^FAIL: ' "$OUT/smoke.out"; then
 	t_fail "sandbox smoke test of the installed daemon" "exit $smoke_rc without a FAIL line"
 fi
-t_ok "the smoke test ran the installed daemon" grep -q '^PASS: the installed sealguardd seals' "$OUT/smoke.out"
+t_ok "the smoke test ran the installed daemon" grep -q '^PASS: the installed sealguardd, with' "$OUT/smoke.out"
 SB_FAIL=$((SB_FAIL + $(grep -c '^FAIL: ' "$OUT/smoke.out" || true)))
 
 # ---------------------------------------------------------------- remove, purge

@@ -18,19 +18,16 @@
 #   ln_logged_pid NAME          the pid sglisten printed in NAME's log
 #   ln_journal_to_stderr        the guard's journal entries, for the .err log
 
-# ln_start NAME CMD...: like sb_bg; LN_PID is the command's own pid (the
-# child of the timeout wrapper), once it is there.
+# ln_start NAME CMD...: like sb_bg; LN_PID is the command's own pid. A
+# shell prints its pid and execs CMD, so the pid is known even when the
+# guard kills CMD at once.
 ln_start() {
-	local name=$1 i
+	local name=$1
 	shift
-	sb_bg "$name" "$@"
+	sb_bg "$name" sh -c 'echo "pid=$$"; exec "$@"' sh "$@"
 	LN_PID=""
-	for ((i = 0; i < 100; i++)); do
-		LN_PID=$(sb__child_of "$SB_BG_PID")
-		[ -z "$LN_PID" ] || return 0
-		sleep 0.02
-	done
-	sb__log "ln_start $name: no child of $SB_BG_PID"
+	ln_wait_log "$name" '^pid=' || sb__log "ln_start $name: no pid in its log"
+	LN_PID=$(ln_logged_pid "$name")
 }
 
 ln_wait_log() {

@@ -32,6 +32,8 @@
 #   SB_DAEMON_TIMEOUT  hard bound of one daemon run in seconds (120)
 #   SB_DAEMON_BIN      the daemon to start, default $SG_BUILD/sealguardd
 #   SB_READY_TIMEOUT   how long sb_start_daemon waits for READY=1 (10)
+#   SB_DAEMON_ARGS     more daemon options for every start, e.g.
+#                      "--seccomp trap" to name a syscall the filter lacks
 #   SB_JOURNAL_WAIT    how long journal look-ups wait for an entry (5)
 #   SB_TRY_TIMEOUT     bound of one sb_try in seconds (20)
 #   SB_JOURNALD_BIN    default /lib/systemd/systemd-journald
@@ -418,7 +420,7 @@ sb_start_daemon() {
 	: >"$SB_NOTIFY_FILE"
 	NOTIFY_SOCKET=$SB_ROOT/notify.sock timeout -k 5 \
 		"${SB_DAEMON_TIMEOUT:-120}" "$bin" --policy "$policy" \
-		--confine "$SB_ROOT" "$@" >>"$SB_ROOT/daemon.log" 2>&1 &
+		--confine "$SB_ROOT" "$@" ${SB_DAEMON_ARGS:-} >>"$SB_ROOT/daemon.log" 2>&1 &
 	SB_DAEMON_TPID=$!
 	SB_DAEMON_PID=""
 	for ((i = 0; i < ${SB_READY_TIMEOUT:-10} * 20; i++)); do
@@ -500,6 +502,10 @@ sb__cleanup() {
 	set +e
 	trap - EXIT TERM INT HUP
 	[ -z "$SB_DAEMON_TPID" ] || sb_stop_daemon
+	# A failed test keeps what the daemon said (run.sh saves stderr).
+	if [ "$SB_FAIL" != 0 ] && [ -s "$SB_ROOT/daemon.log" ]; then
+		tail -n 40 "$SB_ROOT/daemon.log" | sed 's/^/daemon.log: /' >&2
+	fi
 	for ((i = ${#SB_PIDS[@]} - 1; i >= 0; i--)); do
 		sb_stop_pid "${SB_PIDS[i]}"
 	done

@@ -33,6 +33,16 @@
  *   memfd-exec PATH                       copy PATH into a memfd, fexecve it
  *   hold-open PATH SECONDS                open O_WRONLY, "ready", sleep, write "x"
  *   block-open PATH                       openat O_RDONLY (for a stopped daemon)
+ *   mkdir PATH | rmdir PATH | unlink PATH SYS_mkdirat (0755), SYS_unlinkat
+ *   rename OLD NEW | link OLD NEW         SYS_renameat, SYS_linkat
+ *   symlink TARGET PATH                   SYS_symlinkat
+ *   chmod PATH MODE | chown PATH UID GID  SYS_fchmodat (octal), SYS_fchownat
+ *   setxattr PATH NAME VALUE              SYS_setxattr
+ *   utimes PATH                           SYS_utimensat, both times 2001-01-01
+ *
+ * With SGTRY_LINGER=SECONDS in the environment, sgtry sleeps that long
+ * after printing its line, so that a test can see the actor still alive
+ * (the change watcher names a live actor's program).
  *
  * "trunc" is O_RDONLY|O_TRUNC (a write that looks like a read open),
  * "append" is O_WRONLY|O_APPEND, "creat" is O_RDONLY|O_CREAT with mode 0644.
@@ -340,6 +350,80 @@ static void op_hold_open(_unused_ const struct op *op, char **args)
 	say_errno(err);
 }
 
+/* ------------------------------------------------------------ namespace */
+
+/* The namespace changes fanotify cannot deny (design.md). */
+static long parse_num(const char *arg, int base)
+{
+	char *end;
+	long v = strtol(arg, &end, base);
+
+	if (*arg == '\0' || *end != '\0' || v < 0) {
+		fprintf(stderr, "sgtry: bad number '%s'\n", arg);
+		exit(2);
+	}
+	return v;
+}
+
+static void say_rc(long rc)
+{
+	say_errno(rc < 0 ? errno : 0);
+}
+
+static void op_mkdir(_unused_ const struct op *op, char **args)
+{
+	say_rc(syscall(SYS_mkdirat, AT_FDCWD, args[0], 0755));
+}
+
+static void op_rmdir(_unused_ const struct op *op, char **args)
+{
+	say_rc(syscall(SYS_unlinkat, AT_FDCWD, args[0], AT_REMOVEDIR));
+}
+
+static void op_unlink(_unused_ const struct op *op, char **args)
+{
+	say_rc(syscall(SYS_unlinkat, AT_FDCWD, args[0], 0));
+}
+
+static void op_rename(_unused_ const struct op *op, char **args)
+{
+	say_rc(syscall(SYS_renameat, AT_FDCWD, args[0], AT_FDCWD, args[1]));
+}
+
+static void op_link(_unused_ const struct op *op, char **args)
+{
+	say_rc(syscall(SYS_linkat, AT_FDCWD, args[0], AT_FDCWD, args[1], 0));
+}
+
+static void op_symlink(_unused_ const struct op *op, char **args)
+{
+	say_rc(syscall(SYS_symlinkat, args[0], AT_FDCWD, args[1]));
+}
+
+static void op_chmod(_unused_ const struct op *op, char **args)
+{
+	say_rc(syscall(SYS_fchmodat, AT_FDCWD, args[0], parse_num(args[1], 8)));
+}
+
+static void op_chown(_unused_ const struct op *op, char **args)
+{
+	say_rc(syscall(SYS_fchownat, AT_FDCWD, args[0], parse_num(args[1], 10),
+		       parse_num(args[2], 10), 0));
+}
+
+static void op_setxattr(_unused_ const struct op *op, char **args)
+{
+	say_rc(syscall(SYS_setxattr, args[0], args[1], args[2],
+		       strlen(args[2]), 0));
+}
+
+static void op_utimes(_unused_ const struct op *op, char **args)
+{
+	struct timespec ts[2] = { { 978307200, 0 }, { 978307200, 0 } };
+
+	say_rc(syscall(SYS_utimensat, AT_FDCWD, args[0], ts, 0));
+}
+
 /* ------------------------------------------------------------ exec family */
 
 /*
@@ -509,6 +593,16 @@ static const struct op ops[] = {
 	{ "memfd-exec", op_memfd_exec, 0, 1, 1 },
 	{ "hold-open", op_hold_open, 0, 2, 2 },
 	{ "block-open", op_openat, O_RDONLY, 1, 1 },
+	{ "mkdir", op_mkdir, 0, 1, 1 },
+	{ "rmdir", op_rmdir, 0, 1, 1 },
+	{ "unlink", op_unlink, 0, 1, 1 },
+	{ "rename", op_rename, 0, 2, 2 },
+	{ "link", op_link, 0, 2, 2 },
+	{ "symlink", op_symlink, 0, 2, 2 },
+	{ "chmod", op_chmod, 0, 2, 2 },
+	{ "chown", op_chown, 0, 3, 3 },
+	{ "setxattr", op_setxattr, 0, 3, 3 },
+	{ "utimes", op_utimes, 0, 1, 1 },
 };
 
 static void usage(void) __attribute__((noreturn));
@@ -539,6 +633,8 @@ int main(int argc, char **argv)
 		    (op->max_args >= 0 && nargs > op->max_args))
 			usage();
 		op->run(op, argv + 2);
+		if (getenv("SGTRY_LINGER"))
+			sleep_seconds(getenv("SGTRY_LINGER"));
 		return 0;
 	}
 	usage();
