@@ -21,9 +21,12 @@ BUILD ?= build-asan
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=all
 OPT := -O1 -g
+# the test build also carries the daemon's test hooks (src/daemon/main.c)
+TEST_FLAGS := -DSEALGUARD_TEST_HOOKS
 else
 BUILD ?= build
 SAN_FLAGS :=
+TEST_FLAGS :=
 OPT := -O2 -g
 endif
 
@@ -46,7 +49,7 @@ endif
 CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wformat=2 \
 	-Wmissing-prototypes -Wstrict-prototypes -Wno-unused-parameter \
 	-D_GNU_SOURCE $(FORTIFY) -fstack-protector-strong -fPIE \
-	-Iinclude $(PKG_CFLAGS) $(SAN_FLAGS) -MMD -MP -DSEALGUARD_VERSION=\"$(VERSION)\"
+	-Iinclude $(PKG_CFLAGS) $(SAN_FLAGS) $(TEST_FLAGS) -MMD -MP -DSEALGUARD_VERSION=\"$(VERSION)\"
 LDFLAGS += -pie -Wl,-z,relro,-z,now $(SAN_FLAGS)
 LDLIBS += $(PKG_LIBS) -lpthread
 

@@ -64,4 +64,7 @@
  * not be). */
 #define SG_MSGID_RESEALED "1c8a19be9ed94d8b975831a553f440e4"
 
+/* How the previous instance ended (clean stop, or killed/crashed). */
+#define SG_MSGID_PREVIOUS_END "d977b100ecf64e72956e71ca7cf59fb9"
+
 #endif

@@ -28,6 +28,7 @@ struct cli_opts {
 	const char *baseline; /* -b */
 	const char *output;   /* -o */
 	const char *key;      /* -k */
+	const char *state_dir; /* -s */
 	unsigned threads;     /* -j */
 	bool quiet;           /* -q */
 	bool verbose;         /* -v */
@@ -47,6 +48,7 @@ int cmd_baseline(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_keygen(int argc, char **argv);
+int cmd_status(int argc, char **argv);
 int cmd_baseline_sign(int argc, char **argv); /* "baseline sign" */
 
 /* main.c */

@@ -7,6 +7,7 @@
 #include <stdarg.h>
 
 #include "cli.h"
+#include "statefile.h"
 
 void cli_usage(FILE *out)
 {
@@ -34,6 +35,10 @@ void cli_usage(FILE *out)
 	      "  keygen --output PREFIX\n"
 	      "      Make an Ed25519 key pair: PREFIX.key (private, mode 0600;\n"
 	      "      keep it off the hosts) and PREFIX.pub (for the hosts).\n"
+	      "  status [--state-dir DIR]\n"
+	      "      Is sealguardd running: pid, uptime, mode, the policy and\n"
+	      "      baseline in force with their SHA-256, capabilities held,\n"
+	      "      seccomp mode and counters. Exit 0 running, 3 not running.\n"
 	      "  verify [--policy FILE] [--baseline FILE] [--threads N]\n"
 	      "      Rebuild the live state of the baseline's own paths and print\n"
 	      "      one line per drift on stdout:\n"
@@ -49,6 +54,8 @@ void cli_usage(FILE *out)
 	      "                       public key (default: the policy's baseline_key)\n"
 	      "  -j, --threads N      hashing threads, 0 = one per CPU (default 0)\n"
 	      "  -q, --quiet          baseline build: no summary line\n"
+	      "  -s, --state-dir DIR  status: the daemon's state directory\n"
+	      "                       (default " SG_DEFAULT_STATE_DIR ")\n"
 	      "  -v, --verbose        check: print the normalised policy\n"
 	      "  -h, --help           this text\n"
 	      "  -V, --version        the version\n"
@@ -172,6 +179,7 @@ static const struct command {
 	{ "check", "sealguard check", cmd_check },
 	{ "help", "sealguard help", cmd_help },
 	{ "keygen", "sealguard keygen", cmd_keygen },
+	{ "status", "sealguard status", cmd_status },
 	{ "verify", "sealguard verify", cmd_verify },
 };
 

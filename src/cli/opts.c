@@ -12,6 +12,7 @@ static const struct option all_opts[] = {
 	{ "baseline", required_argument, NULL, 'b' },
 	{ "output", required_argument, NULL, 'o' },
 	{ "key", required_argument, NULL, 'k' },
+	{ "state-dir", required_argument, NULL, 's' },
 	{ "threads", required_argument, NULL, 'j' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "verbose", no_argument, NULL, 'v' },
@@ -57,6 +58,9 @@ static int set_opt(int c, const char *what, struct cli_opts *o)
 		return SG_EXIT_OK;
 	case 'k':
 		o->key = optarg;
+		return SG_EXIT_OK;
+	case 's':
+		o->state_dir = optarg;
 		return SG_EXIT_OK;
 	case 'j':
 		if (cli_parse_threads(optarg, &o->threads) < 0)

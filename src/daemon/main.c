@@ -14,6 +14,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
+#include <sys/syscall.h>
 #include <sys/timerfd.h>
 #include <systemd/sd-daemon.h>
 
@@ -26,6 +27,7 @@
 #include "policy.h"
 #include "roseal.h"
 #include "seal.h"
+#include "status.h"
 #include "sglog.h"
 
 #ifndef SEALGUARD_VERSION
@@ -42,6 +44,7 @@ struct options {
 	const char *confine;
 	enum sg_log_target log_target;
 	enum sg_seccomp_action seccomp_action;
+	const char *state_dir;
 	bool check_only;
 	bool list_seal;
 };
@@ -66,6 +69,9 @@ static void usage(FILE *out)
 		"      --seccomp ACTION   on a syscall outside the allowlist: kill the\n"
 		"                         process (default), or trap: name it on\n"
 		"                         stderr, then die (to debug the allowlist)\n"
+		"      --state-dir DIR    status record and clean-stop marker (default\n"
+		"                         " SG_DEFAULT_STATE_DIR ", or DIR/sealguard-state\n"
+		"                         under --confine DIR)\n"
 		"      --list-seal        print the kept capabilities and the allowed\n"
 		"                         syscalls, with the reason for each\n"
 		"  -n, --check            load policy and baseline, then exit\n"
@@ -78,13 +84,20 @@ static void usage(FILE *out)
 
 static int parse_options(int argc, char **argv, struct options *o)
 {
-	enum { OPT_CONFINE = 256, OPT_LOG_TARGET, OPT_SECCOMP, OPT_LIST_SEAL };
+	enum {
+		OPT_CONFINE = 256,
+		OPT_LOG_TARGET,
+		OPT_SECCOMP,
+		OPT_LIST_SEAL,
+		OPT_STATE_DIR,
+	};
 	static const struct option longopts[] = {
 		{ "policy", required_argument, NULL, 'p' },
 		{ "confine", required_argument, NULL, OPT_CONFINE },
 		{ "log-target", required_argument, NULL, OPT_LOG_TARGET },
 		{ "seccomp", required_argument, NULL, OPT_SECCOMP },
 		{ "list-seal", no_argument, NULL, OPT_LIST_SEAL },
+		{ "state-dir", required_argument, NULL, OPT_STATE_DIR },
 		{ "check", no_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -118,6 +131,9 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case OPT_LIST_SEAL:
 			o->list_seal = true;
 			break;
+		case OPT_STATE_DIR:
+			o->state_dir = optarg;
+			break;
 		case OPT_LOG_TARGET:
 			if (sg_log_target_parse(optarg, &o->log_target) < 0) {
 				fprintf(stderr, "sealguardd: --log-target: "
@@ -132,7 +148,11 @@ static int parse_options(int argc, char **argv, struct options *o)
 			usage(stdout);
 			exit(EXIT_SUCCESS);
 		case 'V':
+#if defined(SEALGUARD_TEST_HOOKS)
+			puts("sealguardd " SEALGUARD_VERSION " (test build: test hooks)");
+#else
 			puts("sealguardd " SEALGUARD_VERSION);
+#endif
 			exit(EXIT_SUCCESS);
 		default:
 			usage(stderr);
@@ -251,6 +271,7 @@ static int open_signalfd(void)
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGUSR2);
 	sigaddset(&set, SIGPIPE);
 	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
 		return -errno;
@@ -307,8 +328,9 @@ static void listen_status(const struct sg_listen *l, char *buf, size_t size)
 			 c->scans);
 }
 
-static void notify_status(const struct sg_guard *g, const struct sg_listen *l,
-			  bool watchdog)
+/* One line of counters: systemd's STATUS= and the status record. */
+static void format_status(const struct sg_guard *g, const struct sg_listen *l,
+			  char *buf, size_t size)
 {
 	const struct sg_counters *c = &g->c;
 	char lstatus[160], cstatus[160], sstatus[160];
@@ -316,17 +338,42 @@ static void notify_status(const struct sg_guard *g, const struct sg_listen *l,
 	listen_status(l, lstatus, sizeof(lstatus));
 	sg_changes_status(changes, cstatus, sizeof(cstatus));
 	sg_roseal_status(&roseal, sstatus, sizeof(sstatus));
-	(void)sd_notifyf(0,
-			 "%sSTATUS=%s: %" PRIu64 " events, %" PRIu64
-			 " write denials, %" PRIu64 " exec denials, %" PRIu64
-			 " would-deny, %" PRIu64 " files hashed, %" PRIu64
-			 " execs cached in the kernel, %" PRIu64
-			 " log entries lost%s%s%s",
-			 watchdog ? "WATCHDOG=1\n" : "",
-			 sg_mode_name(g->policy->mode), c->events,
-			 c->denied_write, c->denied_exec, c->would_deny,
-			 c->hashes, c->ignore_marks, sg_log_dropped(), lstatus,
-			 cstatus, sstatus);
+	snprintf(buf, size,
+		 "%s: %" PRIu64 " events, %" PRIu64 " write denials, %" PRIu64
+		 " exec denials, %" PRIu64 " would-deny, %" PRIu64
+		 " files hashed, %" PRIu64 " execs cached in the kernel, %" PRIu64
+		 " log entries lost%s%s%s",
+		 sg_mode_name(g->policy->mode), c->events, c->denied_write,
+		 c->denied_exec, c->would_deny, c->hashes, c->ignore_marks,
+		 sg_log_dropped(), lstatus, cstatus, sstatus);
+}
+
+static void notify_status(const struct sg_guard *g, const struct sg_listen *l,
+			  bool watchdog)
+{
+	char status[1024];
+
+	format_status(g, l, status, sizeof(status));
+	(void)sd_notifyf(0, "%sSTATUS=%s", watchdog ? "WATCHDOG=1\n" : "",
+			 status);
+	sg_status_publish("running", g, status);
+}
+
+/*
+ * The test build (make SANITIZE=1) proves the real seccomp filter kills
+ * the daemon: SIGUSR2 makes it call mkdir(2), which the filter refuses.
+ * Production binaries do not have this trigger; there SIGUSR2 is ignored.
+ */
+static void test_hook_forbidden_syscall(void)
+{
+#if defined(SEALGUARD_TEST_HOOKS)
+	sg_log(LOG_WARNING, NULL,
+	       "test hook: calling mkdir(2), outside the seccomp allowlist");
+	sg_log_stop(); /* let the entry out before we die */
+	(void)syscall(SYS_mkdir, "/sealguard-test-hook", 0700);
+#else
+	sg_log(LOG_NOTICE, NULL, "SIGUSR2 ignored");
+#endif
 }
 
 enum {
@@ -383,6 +430,10 @@ static int run_loop(struct sg_guard *g, struct sg_listen *l, int sig_fd,
 				       "SIGHUP ignored: the policy is not "
 				       "reloaded; restart sealguardd to apply "
 				       "a new one");
+				continue;
+			}
+			if (si.ssi_signo == SIGUSR2) {
+				test_hook_forbidden_syscall();
 				continue;
 			}
 			return (int)si.ssi_signo;
@@ -486,6 +537,27 @@ static int seal(struct sg_guard *g, struct sg_listen *l,
 	return watch_changes(g);
 }
 
+/* The status record, and how the previous instance ended. A state
+ * directory that cannot be used costs the record, not the guard. */
+static void open_status(const struct options *o, const struct sg_policy *p)
+{
+	_cleanup_free_ char *confined = NULL;
+	struct errlist errs = { 0 };
+	const char *dir = o->state_dir;
+
+	if (!dir && o->confine &&
+	    asprintf(&confined, "%s/sealguard-state", o->confine) >= 0)
+		dir = confined;
+	if (sg_status_init(dir ? dir : SG_DEFAULT_STATE_DIR, p, &errs) < 0) {
+		for (size_t i = 0; i < errs.n; i++)
+			sg_log(LOG_WARNING, NULL, "no status record: %s",
+			       errs.msgs[i]);
+	} else {
+		sg_status_log_previous();
+	}
+	errlist_free(&errs);
+}
+
 static int drop_capabilities(void)
 {
 	struct errlist errs = { 0 };
@@ -548,6 +620,7 @@ int main(int argc, char **argv)
 		status = EXIT_SUCCESS;
 		goto out;
 	}
+	open_status(&o, policy);
 	/* before any thread exists: capabilities are per thread */
 	if (drop_capabilities() < 0)
 		goto out;
@@ -570,6 +643,8 @@ int main(int argc, char **argv)
 	log_started(&guard, baseline);
 	(void)sg_listen_start(&listener); /* the listening surface; logs errors */
 	/* the last step before the first event is answered */
+	/* capabilities are final; capget is not in the filter's list */
+	sg_status_sealed(o.seccomp_action == SG_SECCOMP_TRAP ? "trap" : "kill");
 	if (load_seccomp(o.seccomp_action) < 0)
 		goto out;
 	(void)sd_notify(0, "READY=1");
@@ -579,6 +654,8 @@ int main(int argc, char **argv)
 	(void)sd_notify(0, "STOPPING=1");
 	sg_guard_shutdown(&guard);
 	sg_roseal_unseal(&roseal);
+	if (r >= 0) /* the marker of a clean stop: a crash leaves "running" */
+		sg_status_publish("stopped", &guard, NULL);
 	if (r < 0)
 		sg_log(LOG_CRIT, SG_MSGID_STOPPED, "event loop failed: %s",
 		       strerror(-r));
@@ -591,6 +668,7 @@ int main(int argc, char **argv)
 		       guard.c.denied_exec, guard.c.would_deny);
 	status = r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 out:
+	sg_status_close();
 	sg_guard_free(&guard);
 	/* after the guard's group is closed: the verify worker may be
 	 * blocked in an open that only the loop could have answered */

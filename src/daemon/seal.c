@@ -189,6 +189,7 @@ static const struct allowed_syscall allowed[] = {
 	{ "poll", ANY, "the event loop" },
 	{ "ppoll", ANY, "the event loop" },
 	{ "pread64", ANY, "hash files, re-read mountinfo" },
+	{ "pwrite64", ANY, "rewrite the status record (opened before the seal)" },
 	{ "read", ANY, "events, signals, timers, /proc" },
 	{ "readlinkat", ANY, "paths of event descriptors and executables" },
 	{ "recvfrom", ANY, "netlink replies" },

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * statefile.h - what the running daemon shows the world, and whether the
+ * previous instance ended cleanly.
+ *
+ * <state-dir>/status (default /run/sealguard/status) is opened before the
+ * seal and kept open: the sealed daemon may not open files for writing
+ * (its seccomp filter refuses it), so it rewrites the file in place with
+ * one pwrite of a fixed-size record. The record starts with "seq=N" and
+ * ends with "end=N"; a reader that sees them differ caught a rewrite
+ * half-way and reads again. A clean stop writes state=stopped; a crash,
+ * a kill or a seccomp violation leaves state=running behind, which the
+ * next start reports as an unclean end.
+ */
+#ifndef SEALGUARD_STATEFILE_H
+#define SEALGUARD_STATEFILE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "errlist.h"
+
+#define SG_DEFAULT_STATE_DIR "/run/sealguard"
+#define SG_STATE_RECORD_SIZE 4096
+
+struct sg_state {
+	int fd;
+	uint64_t seq;
+	bool prev_found;   /* a previous record was there */
+	bool prev_clean;   /* ... and said state=stopped */
+	pid_t prev_pid;
+	char prev_state[32];
+};
+
+/* Open (creating dir and file) and read what the previous instance left.
+ * 0 or a negative errno with a message in errs. */
+int sg_state_open(struct sg_state *s, const char *dir, struct errlist *errs);
+
+/* Rewrite the record: body is "key=value\n" lines (no seq/end). */
+int sg_state_write(struct sg_state *s, const char *body);
+
+void sg_state_close(struct sg_state *s);
+
+/* Parse a record: the value of key, copied into out; false if absent or
+ * the record is torn (seq != end). */
+bool sg_state_get(const char *record, const char *key, char *out,
+		  size_t size);
+
+/* True if the record is whole (its seq and end agree). */
+bool sg_state_whole(const char *record);
+
+#endif
