@@ -67,4 +67,7 @@
 /* How the previous instance ended (clean stop, or killed/crashed). */
 #define SG_MSGID_PREVIOUS_END "d977b100ecf64e72956e71ca7cf59fb9"
 
+/* A host setting was changed by the [harden] section. */
+#define SG_MSGID_HARDENED "1a51ccab80f949249ad34704c1c486a0"
+
 #endif

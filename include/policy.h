@@ -188,6 +188,8 @@ struct sg_policy {
 	struct sg_pathlist writers; /* executables, sorted */
 	struct sg_pathlist seals;   /* sorted, each one of protect */
 	unsigned reseal;            /* 1 (yes) or 0 (no) */
+	/* [harden]: host settings that close bypasses, set at start */
+	unsigned harden_memfd_noexec; /* 1: vm.memfd_noexec = 2 */
 
 	enum sg_exec_scope exec_scope;
 	struct sg_pathlist exec_paths; /* sorted, no overlaps */

@@ -570,6 +570,7 @@ static const struct keydef keys[] = {
 	LIST("exec", "path", exec_paths, true),
 	ENUM("exec", "scope", exec_scope, scope_names),
 	LIST("exec", "trusted", trusted, true),
+	ENUM("harden", "memfd_noexec", harden_memfd_noexec, yes_no_names),
 	ENUM("listen", "action", listen.tcp_action, listen_action_names),
 	{ "listen", "allow", &type_rule, F(listen), NULL, 0, 0, false },
 	UINT("listen", "scan_interval_ms", listen.scan_interval_ms, 5, 1000),
@@ -601,6 +602,7 @@ static const char *const dump_order[][2] = {
 	{ "log", "ratelimit_burst" },   { "listen", "allow" },
 	{ "listen", "action" },     { "listen", "udp_action" },
 	{ "listen", "scan_interval_ms" },
+	{ "harden", "memfd_noexec" },
 	{ "changes", "overflow" },  { "changes", "verify_interval" },
 };
 

@@ -21,6 +21,7 @@
 #include "baseline.h"
 #include "changes.h"
 #include "guard.h"
+#include "harden.h"
 #include "hash.h"
 #include "listen.h"
 #include "messages.h"
@@ -558,6 +559,17 @@ static void open_status(const struct options *o, const struct sg_policy *p)
 	errlist_free(&errs);
 }
 
+static int harden_host(const struct sg_policy *p)
+{
+	struct errlist errs = { 0 };
+	int r = sg_harden_apply(p, &errs);
+
+	if (r < 0)
+		log_refusal(&errs, "cannot harden the host as the policy asks");
+	errlist_free(&errs);
+	return r;
+}
+
 static int drop_capabilities(void)
 {
 	struct errlist errs = { 0 };
@@ -621,6 +633,8 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	open_status(&o, policy);
+	if (harden_host(policy) < 0)
+		goto out;
 	/* before any thread exists: capabilities are per thread */
 	if (drop_capabilities() < 0)
 		goto out;
