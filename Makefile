@@ -78,6 +78,9 @@ UNITS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 TOOLS := $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(TOOL_SRCS))
 
 .PHONY: all tests check unit clean install uninstall
+# keep the unit tests' objects: without this make deletes them as
+# intermediates and relinks every test on every run
+.SECONDARY:
 all: $(DAEMON) $(CLI)
 tests: all $(UNITS) $(TOOLS)
 

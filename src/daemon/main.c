@@ -13,6 +13,7 @@
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <sys/timerfd.h>
@@ -559,6 +560,23 @@ static void open_status(const struct options *o, const struct sg_policy *p)
 	errlist_free(&errs);
 }
 
+/*
+ * Each event read carries an open descriptor, and an event whose
+ * descriptor cannot be created is denied by the kernel: a low soft limit
+ * would turn a burst of opens into false denials. Take the hard limit.
+ */
+static void raise_fd_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+			sg_log(LOG_WARNING, NULL, "cannot raise RLIMIT_NOFILE: %s",
+			       strerror(errno));
+	}
+}
+
 static int harden_host(const struct sg_policy *p)
 {
 	struct errlist errs = { 0 };
@@ -633,6 +651,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	open_status(&o, policy);
+	raise_fd_limit();
 	if (harden_host(policy) < 0)
 		goto out;
 	/* before any thread exists: capabilities are per thread */

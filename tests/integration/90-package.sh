@@ -36,6 +36,8 @@ if [ "${1:-}" = --smoke ]; then
 	FX_SEALGUARD=/usr/bin/sealguard
 	D=/usr/sbin/sealguardd
 
+	t_eq "the packaged daemon is a release build (no test hooks)" \
+		"sealguardd $VERSION" "$(timeout 20 "$D" --version 2>&1)"
 	out=$(timeout 20 "$D" --policy /etc/sealguard/policy.conf --confine "$SB_ROOT" \
 		--log-target stderr --check 2>&1) && rc=0 || rc=$?
 	t_eq "installed daemon, installed policy, no baseline yet: refuses with 78" 78 "$rc"
