@@ -9,7 +9,6 @@
 #include <sys/pidfd.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
-#include <sys/sysmacros.h>
 
 #include "changes.h"
 #include "errlist.h"
@@ -284,7 +283,8 @@ static void log_actor(struct sg_log_entry *e, const struct sg_change *ch)
 	if (!pi)
 		return;
 	(void)sg_log_add(e, "SEALGUARD_PPID", "%d", (int)pi->ppid);
-	(void)sg_log_add(e, "SEALGUARD_EXE", "%s", pi->exe);
+	if (!streq(pi->exe, "?")) /* unreadable once the actor is exiting */
+		(void)sg_log_add(e, "SEALGUARD_EXE", "%s", pi->exe);
 	(void)sg_log_add(e, "SEALGUARD_COMM", "%s", pi->comm);
 	(void)sg_log_add(e, "SEALGUARD_UID", "%d", (int)pi->uid);
 	(void)sg_log_add(e, "SEALGUARD_EUID", "%d", (int)pi->euid);
@@ -302,9 +302,12 @@ static void log_change(const struct sg_change *ch)
 	if (!e)
 		return;
 	sg_change_kinds_format(ch->kinds, kinds, sizeof(kinds));
-	if (ch->actor)
+	if (ch->actor && !streq(ch->actor->exe, "?"))
 		snprintf(by, sizeof(by), "%s[%d] uid %d", ch->actor->exe,
 			 (int)ch->pid, (int)ch->actor->uid);
+	else if (ch->actor)
+		snprintf(by, sizeof(by), "%s[%d] uid %d (exiting)",
+			 ch->actor->comm, (int)ch->pid, (int)ch->actor->uid);
 	else
 		snprintf(by, sizeof(by), "pid %d (exited)", (int)ch->pid);
 	if (ch->count > 1)
@@ -356,13 +359,14 @@ static void flush(struct sg_changes *c)
 		const struct sg_change *ch = &c->batch.v[i];
 		char label[2 * PATH_MAX + 128], kinds[96];
 
-		if (!flood_allow(c))
-			continue;
+
 		snprintf(label, sizeof(label), "change %s %s%s%s",
 			 sg_change_kinds_format(ch->kinds, kinds, sizeof(kinds)),
 			 ch->path, ch->new_path ? " -> " : "",
 			 ch->new_path ? ch->new_path : "");
-		if (!may_log(c, label))
+		/* the per-path limit first: a path it holds back must not
+		 * use up the flood budget of every other path */
+		if (!may_log(c, label) || !flood_allow(c))
 			continue;
 		log_change(ch);
 		c->c.reported++;
@@ -628,9 +632,11 @@ void sg_changes_mounts_changed(struct sg_changes *c)
 	before = c->nfs;
 	(void)watch_plan(c, &errs);
 	for (size_t i = before; i < c->nfs; i++)
-		sg_log(LOG_NOTICE, SG_MSGID_MOUNTS_CHANGED,
-		       "watching changes on a new filesystem (%u:%u)",
-		       major(c->fs[i].dev), minor(c->fs[i].dev));
+		for (size_t j = 0; j < c->g->plan.n; j++)
+			if (c->g->plan.v[j].dev == c->fs[i].dev)
+				sg_log(LOG_NOTICE, SG_MSGID_MOUNTS_CHANGED,
+				       "watching changes on the new filesystem "
+				       "at %s", c->g->plan.v[j].point);
 	for (size_t i = 0; i < errs.n; i++)
 		sg_log(LOG_ERR, SG_MSGID_MOUNTS_CHANGED, "%s", errs.msgs[i]);
 	errlist_free(&errs);

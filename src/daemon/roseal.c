@@ -623,8 +623,8 @@ void sg_roseal_unseal(struct sg_roseal *rs)
 		struct sg_seal *s = &rs->seals[i];
 		char fdpath[64];
 
-		if (s->fd < 0)
-			continue;
+		if (s->fd < 0 || !find_id(&rs->snap, s->mnt_id))
+			continue; /* gone already (reseal = no) */
 		/* the held mount itself, whatever was mounted over it */
 		snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", s->fd);
 		if (umount2(fdpath, MNT_DETACH) < 0)
