@@ -140,6 +140,11 @@ enum {
 	SG_DRIFT_GID = 1 << 4,
 };
 
+/* The name of one SG_DRIFT_* bit ("hash", "size", ...), NULL for others.
+ * Walk a mask with: for (unsigned b = 1; b <= SG_DRIFT_LAST; b <<= 1). */
+#define SG_DRIFT_LAST SG_DRIFT_GID
+const char *sg_drift_name(unsigned bit);
+
 enum sg_drift_kind {
 	SG_DRIFT_ADDED,
 	SG_DRIFT_REMOVED,

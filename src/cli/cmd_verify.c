@@ -7,15 +7,6 @@
 
 
 
-static const struct {
-	unsigned bit;
-	const char *name;
-} drift_fields[] = {
-	{ SG_DRIFT_HASH, "hash" }, { SG_DRIFT_SIZE, "size" },
-	{ SG_DRIFT_MODE, "mode" }, { SG_DRIFT_UID, "uid" },
-	{ SG_DRIFT_GID, "gid" },
-};
-
 /* One line per drifted path; paths escaped so each stays one line. */
 static void print_drift(enum sg_drift_kind kind, unsigned what,
 			const struct sg_bl_entry *want,
@@ -38,9 +29,9 @@ static void print_drift(enum sg_drift_kind kind, unsigned what,
 		return;
 	}
 	printf("changed %s (", path);
-	for (size_t i = 0; i < ARRAY_SIZE(drift_fields); i++)
-		if (what & drift_fields[i].bit) {
-			printf("%s%s", sep, drift_fields[i].name);
+	for (unsigned bit = 1; bit <= SG_DRIFT_LAST; bit <<= 1)
+		if (what & bit) {
+			printf("%s%s", sep, sg_drift_name(bit));
 			sep = ",";
 		}
 	printf(")\n");

@@ -969,3 +969,21 @@ int sg_baseline_write(const struct sg_baseline *b, const char *path)
 		return -errno;
 	return 0;
 }
+
+const char *sg_drift_name(unsigned bit)
+{
+	switch (bit) {
+	case SG_DRIFT_HASH:
+		return "hash";
+	case SG_DRIFT_SIZE:
+		return "size";
+	case SG_DRIFT_MODE:
+		return "mode";
+	case SG_DRIFT_UID:
+		return "uid";
+	case SG_DRIFT_GID:
+		return "gid";
+	default:
+		return NULL;
+	}
+}

@@ -31,15 +31,6 @@ struct pass {
 	uint64_t logged, unlogged;
 };
 
-static const struct {
-	unsigned bit;
-	const char *name;
-} drift_fields[] = {
-	{ SG_DRIFT_HASH, "hash" }, { SG_DRIFT_SIZE, "size" },
-	{ SG_DRIFT_MODE, "mode" }, { SG_DRIFT_UID, "uid" },
-	{ SG_DRIFT_GID, "gid" },
-};
-
 static const char *kind_name(enum sg_drift_kind kind, bool unreadable)
 {
 	if (unreadable)
@@ -95,10 +86,10 @@ static void log_drift(enum sg_drift_kind kind, unsigned what, bool unreadable,
 	(void)sg_log_add(e, "SEALGUARD_EVENT", "drift");
 	(void)sg_log_add(e, "SEALGUARD_CHANGE", "%s", name);
 	(void)sg_log_add(e, "SEALGUARD_PATH", "%s", path);
-	for (size_t i = 0; i < ARRAY_SIZE(drift_fields); i++)
-		if (what & drift_fields[i].bit)
+	for (unsigned bit = 1; bit <= SG_DRIFT_LAST; bit <<= 1)
+		if (what & bit)
 			(void)sg_log_add(e, "SEALGUARD_DRIFT", "%s",
-					 drift_fields[i].name);
+					 sg_drift_name(bit));
 	sg_log_submit(e);
 }
 
