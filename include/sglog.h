@@ -12,6 +12,7 @@
 #ifndef SEALGUARD_SGLOG_H
 #define SEALGUARD_SGLOG_H
 
+#include <stdarg.h>
 #include <stdint.h>
 #include <sys/types.h>
 #include <syslog.h>
@@ -39,6 +40,10 @@ struct sg_log_entry *sg_log_entry_new(int priority, const char *message_id);
  * entry stays valid without the field. */
 int sg_log_add(struct sg_log_entry *e, const char *key, const char *fmt, ...)
 	_printf_(3, 4);
+
+/* The same with a va_list. */
+int sg_log_addv(struct sg_log_entry *e, const char *key, const char *fmt,
+		va_list ap) _printf_(3, 0);
 
 void sg_log_entry_free(struct sg_log_entry *e);
 

@@ -305,18 +305,16 @@ static void log_seal(const struct sg_seal *s, int priority, const char *msgid,
 		     const char *action, const char *fmt, ...)
 {
 	struct sg_log_entry *e = sg_log_entry_new(priority, msgid);
-	_cleanup_free_ char *msg = NULL;
 	va_list ap;
 	int r;
 
 	if (!e)
 		return;
 	va_start(ap, fmt);
-	r = vasprintf(&msg, fmt, ap);
+	r = sg_log_addv(e, "MESSAGE", fmt, ap);
 	va_end(ap);
-	(void)sg_log_add(e, "MESSAGE", "%s", r < 0 ? s->path : msg);
 	if (r < 0)
-		msg = NULL;
+		(void)sg_log_add(e, "MESSAGE", "%s", s->path);
 	(void)sg_log_add(e, "SEALGUARD_EVENT", "seal");
 	(void)sg_log_add(e, "SEALGUARD_ACTION", "%s", action);
 	(void)sg_log_add(e, "SEALGUARD_PATH", "%s", s->path);

@@ -71,17 +71,13 @@ struct sg_log_entry *sg_log_entry_new(int priority, const char *message_id)
 	return e;
 }
 
-int sg_log_add(struct sg_log_entry *e, const char *key, const char *fmt, ...)
+int sg_log_addv(struct sg_log_entry *e, const char *key, const char *fmt,
+		va_list ap)
 {
 	_cleanup_free_ char *value = NULL;
 	char *field, **grown;
-	va_list ap;
-	int r;
 
-	va_start(ap, fmt);
-	r = vasprintf(&value, fmt, ap);
-	va_end(ap);
-	if (r < 0) {
+	if (vasprintf(&value, fmt, ap) < 0) {
 		value = NULL;
 		return -ENOMEM;
 	}
@@ -95,6 +91,17 @@ int sg_log_add(struct sg_log_entry *e, const char *key, const char *fmt, ...)
 	grown[e->n++] = field;
 	e->fields = grown;
 	return 0;
+}
+
+int sg_log_add(struct sg_log_entry *e, const char *key, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = sg_log_addv(e, key, fmt, ap);
+	va_end(ap);
+	return r;
 }
 
 void sg_log_entry_free(struct sg_log_entry *e)
@@ -294,17 +301,15 @@ void sg_log_submit(struct sg_log_entry *e)
 void sg_log(int priority, const char *message_id, const char *fmt, ...)
 {
 	struct sg_log_entry *e = sg_log_entry_new(priority, message_id);
-	_cleanup_free_ char *msg = NULL;
 	va_list ap;
 	int r;
 
 	if (!e)
 		return;
 	va_start(ap, fmt);
-	r = vasprintf(&msg, fmt, ap);
+	r = sg_log_addv(e, "MESSAGE", fmt, ap);
 	va_end(ap);
 	if (r < 0)
-		msg = NULL;
-	(void)sg_log_add(e, "MESSAGE", "%s", msg ? msg : fmt);
+		(void)sg_log_add(e, "MESSAGE", "%s", fmt); /* out of memory */
 	sg_log_submit(e);
 }
