@@ -70,6 +70,22 @@
  *   verify_interval = 0        (seconds between verify passes, 0..604800;
  *                               default 0: only on overflow)
  *
+ *   [respond]                  what to do beyond logging (docs/respond.md)
+ *   write = log | kill | freeze [, hook]     (per kind of event: write,
+ *   exec = ...                  exec, listen, change; default log; "hook"
+ *   listen = ...                alone or with kill or freeze)
+ *   change = ...
+ *   hook = /usr/libexec/x      (program run by the hook action; under a
+ *                               [protect] path)
+ *   hook_timeout = 30          (seconds, 1..3600, default 30)
+ *   reprovision = /usr/libexec/y   (program that asks for the host to be
+ *                               replaced; under a [protect] path)
+ *   reprovision_on = none | write, exec, listen, change | all
+ *                               (the first violation of these kinds runs
+ *                               it; default none)
+ *   lifetime = 0               (seconds of host uptime after which it runs;
+ *                               0..315360000, default 0: never)
+ *
  * Paths must be absolute and normalised: no "//", no "." or ".." component,
  * no trailing "/" (except "/" itself), no space or control character.
  * Values must be non-empty.
@@ -160,6 +176,32 @@ struct sg_changes_policy {
 	unsigned verify_interval_s; /* 0: no periodic verify pass */
 };
 
+/* The kinds of event a response can be set for ([respond]). */
+enum sg_kind {
+	SG_KIND_WRITE,
+	SG_KIND_EXEC,
+	SG_KIND_LISTEN,
+	SG_KIND_CHANGE,
+	SG_KIND__COUNT
+};
+
+/* Bits of sg_respond_policy.actions[kind]; none: log only. */
+enum {
+	SG_RESPOND_KILL = 1 << 0,   /* SIGKILL the acting process */
+	SG_RESPOND_FREEZE = 1 << 1, /* freeze its cgroup (cgroup.freeze) */
+	SG_RESPOND_HOOK = 1 << 2,   /* run the operator's hook program */
+};
+
+struct sg_respond_policy {
+	bool enabled; /* the policy has a [respond] section */
+	unsigned actions[SG_KIND__COUNT];
+	char *hook;        /* NULL: no hook */
+	unsigned hook_timeout_s;
+	char *reprovision; /* NULL: the host never asks to be replaced */
+	unsigned reprovision_on; /* bits 1 << enum sg_kind */
+	unsigned lifetime_s;     /* host uptime; 0: no limit */
+};
+
 struct sg_listen_policy {
 	bool enabled; /* the policy has a [listen] section */
 	struct sg_listen_rule *rules;
@@ -203,6 +245,7 @@ struct sg_policy {
 
 	struct sg_listen_policy listen;
 	struct sg_changes_policy changes;
+	struct sg_respond_policy respond;
 };
 
 /*
@@ -245,6 +288,12 @@ const char **sg_policy_baseline_roots(const struct sg_policy *p,
 bool sg_policy_excludes(const struct sg_policy *p, const char *path);
 
 const char *sg_mode_name(enum sg_mode m);
+
+/* "write", "exec", "listen", "change". */
+const char *sg_kind_name(enum sg_kind k);
+
+/* True if the policy asks for any response beyond logging. */
+bool sg_policy_responds(const struct sg_policy *p);
 
 /*
  * Parse the value of a [listen] allow ("tcp 8000-8080 loopback /usr/bin/x")

@@ -121,6 +121,31 @@ static const struct name_value log_names[] = {
 	{ NULL, 0 },
 };
 
+/* Indexed by enum sg_kind: the [respond] keys and the journal's names. */
+static const char *const sg_kind_names[SG_KIND__COUNT] = {
+	[SG_KIND_WRITE] = "write",
+	[SG_KIND_EXEC] = "exec",
+	[SG_KIND_LISTEN] = "listen",
+	[SG_KIND_CHANGE] = "change",
+};
+
+/* [respond] reprovision_on: the kinds of event, as sets of bits. */
+static const struct name_value kind_names[] = {
+	{ "write", 1u << SG_KIND_WRITE },
+	{ "exec", 1u << SG_KIND_EXEC },
+	{ "listen", 1u << SG_KIND_LISTEN },
+	{ "change", 1u << SG_KIND_CHANGE },
+	{ NULL, 0 },
+};
+
+/* [respond] per kind: in the order they are printed; "log" is apart. */
+static const struct name_value respond_names[] = {
+	{ "kill", SG_RESPOND_KILL },
+	{ "freeze", SG_RESPOND_FREEZE },
+	{ "hook", SG_RESPOND_HOOK },
+	{ NULL, 0 },
+};
+
 /*
  * Used when the policy names no loader. Debian has each loader under two
  * names (the ABI path and the multiarch path, one a symlink to the other);
@@ -389,7 +414,7 @@ static char *trim(char *s)
 	return s;
 }
 
-static void bad_log(struct parser *ps, const struct keydef *k, const char *v)
+static void bad_set(struct parser *ps, const struct keydef *k, const char *v)
 {
 	char names[128];
 
@@ -398,8 +423,18 @@ static void bad_log(struct parser *ps, const struct keydef *k, const char *v)
 	     k->key, names_join(k->names, names, sizeof(names)), v);
 }
 
+/* Every bit a set of names can hold: what "all" means. */
+static unsigned names_all(const struct name_value *t)
+{
+	unsigned bits = 0;
+
+	for (; t->name; t++)
+		bits |= t->value;
+	return bits;
+}
+
 /* "none", "all", or "exec, write, maintenance" in any order and subset. */
-static void parse_log(struct parser *ps, const struct keydef *k,
+static void parse_set(struct parser *ps, const struct keydef *k,
 		      const char *v)
 {
 	_cleanup_free_ char *copy = strdup(v);
@@ -412,7 +447,7 @@ static void parse_log(struct parser *ps, const struct keydef *k,
 	}
 	if (streq(v, "none") || streq(v, "all")) {
 		*(unsigned *)field(ps->p, k) =
-			streq(v, "all") ? SG_LOG_ALLOW_ALL : 0;
+			streq(v, "all") ? names_all(k->names) : 0;
 		return;
 	}
 	while ((item = strsep(&rest, ","))) {
@@ -421,7 +456,7 @@ static void parse_log(struct parser *ps, const struct keydef *k,
 		item = trim(item);
 		nv = name_find(k->names, item);
 		if (!nv) {
-			bad_log(ps, k, v);
+			bad_set(ps, k, v);
 			return;
 		}
 		if (bits & nv->value) {
@@ -509,21 +544,88 @@ static void dump_list(const struct sg_policy *p, const struct keydef *k,
 		fprintf(out, "%s = %s\n", k->key, l->paths[i]);
 }
 
-static void dump_log(const struct sg_policy *p, const struct keydef *k,
+/* The names of the bits set, ", "-separated, in the table's order. */
+static void print_bits(const struct name_value *t, unsigned bits, FILE *out)
+{
+	const char *sep = "";
+
+	for (; t->name; t++)
+		if (bits & t->value) {
+			fprintf(out, "%s%s", sep, t->name);
+			sep = ", ";
+		}
+}
+
+static void dump_set(const struct sg_policy *p, const struct keydef *k,
 		     FILE *out)
 {
 	unsigned bits = *(const unsigned *)field(p, k);
-	const char *sep = "";
+	unsigned all = names_all(k->names);
 
 	fprintf(out, "%s = ", k->key);
-	if (bits == 0 || bits == SG_LOG_ALLOW_ALL)
+	if (bits == 0 || bits == all)
 		fputs(bits ? "all" : "none", out);
-	for (const struct name_value *nv = k->names;
-	     bits != SG_LOG_ALLOW_ALL && nv->name; nv++)
-		if (bits & nv->value) {
-			fprintf(out, "%s%s", sep, nv->name);
-			sep = ", ";
+	else
+		print_bits(k->names, bits, out);
+	fputc('\n', out);
+}
+
+/*
+ * A [respond] kind: "log" alone, or "kill", "freeze", "hook" in any
+ * order, hook combined with at most one of the others. Killing a frozen
+ * process, or freezing a killed one, is a policy that cannot mean both.
+ */
+static void parse_actions(struct parser *ps, const struct keydef *k,
+			  const char *v)
+{
+	_cleanup_free_ char *copy = strdup(v);
+	unsigned bits = 0;
+	char *rest = copy, *item;
+
+	if (!copy) {
+		ps->error = -ENOMEM;
+		return;
+	}
+	if (streq(v, "log")) {
+		*(unsigned *)field(ps->p, k) = 0;
+		return;
+	}
+	while ((item = strsep(&rest, ","))) {
+		const struct name_value *nv;
+
+		item = trim(item);
+		nv = name_find(k->names, item);
+		if (!nv) {
+			diag(ps, ps->line,
+			     "'%s' must be log, or a comma-separated list of "
+			     "kill or freeze and hook; got '%s'", k->key, v);
+			return;
 		}
+		if (bits & nv->value) {
+			diag(ps, ps->line, "'%s' lists '%s' twice", k->key,
+			     item);
+			return;
+		}
+		bits |= nv->value;
+	}
+	if ((bits & SG_RESPOND_KILL) && (bits & SG_RESPOND_FREEZE)) {
+		diag(ps, ps->line,
+		     "'%s' cannot both kill and freeze: a killed process cannot "
+		     "be inspected, a frozen one is not gone; choose one", k->key);
+		return;
+	}
+	*(unsigned *)field(ps->p, k) = bits;
+}
+
+static void dump_actions(const struct sg_policy *p, const struct keydef *k,
+			 FILE *out)
+{
+	unsigned bits = *(const unsigned *)field(p, k);
+
+	fprintf(out, "%s = ", k->key);
+	if (!bits)
+		fputs("log", out);
+	print_bits(k->names, bits, out);
 	fputc('\n', out);
 }
 
@@ -547,7 +649,8 @@ static const struct keytype type_rule = { parse_rule, dump_rules };
 static const struct keytype type_uint = { parse_uint, dump_uint };
 static const struct keytype type_path = { parse_path, dump_path };
 static const struct keytype type_list = { parse_list, dump_list };
-static const struct keytype type_log = { parse_log, dump_log };
+static const struct keytype type_set = { parse_set, dump_set };
+static const struct keytype type_actions = { parse_actions, dump_actions };
 
 #define F(field) offsetof(struct sg_policy, field)
 #define ENUM(s, k, field, n) { s, k, &type_enum, F(field), n, 0, 0, false }
@@ -555,6 +658,9 @@ static const struct keytype type_log = { parse_log, dump_log };
 	{ s, k, &type_uint, F(field), NULL, lo, hi, false }
 #define PATH(s, k, field) { s, k, &type_path, F(field), NULL, 0, 0, false }
 #define LIST(s, k, field, dis) { s, k, &type_list, F(field), NULL, 0, 0, dis }
+#define ACTIONS(k, kind)                                                     \
+	{ "respond", k, &type_actions, F(respond.actions[kind]),              \
+	  respond_names, 0, 0, false }
 
 /*
  * Every key there is, sorted by section, then key (strcmp): looked up with
@@ -576,7 +682,7 @@ static const struct keydef keys[] = {
 	UINT("listen", "scan_interval_ms", listen.scan_interval_ms, 5, 1000),
 	{ "listen", "udp_action", &type_udp_action, F(listen.udp_action),
 	  udp_action_names, 0, 0, false },
-	{ "log", "allowed", &type_log, F(log_allowed), log_names, 0, 0, false },
+	{ "log", "allowed", &type_set, F(log_allowed), log_names, 0, 0, false },
 	UINT("log", "ratelimit_burst", ratelimit_burst, 1, 10000),
 	UINT("log", "ratelimit_interval", ratelimit_interval_s, 1, 3600),
 	LIST("protect", "exclude", exclude, true),
@@ -584,6 +690,16 @@ static const struct keydef keys[] = {
 	ENUM("protect", "reseal", reseal, yes_no_names),
 	LIST("protect", "seal", seals, true),
 	LIST("protect", "writer", writers, false),
+	ACTIONS("change", SG_KIND_CHANGE),
+	ACTIONS("exec", SG_KIND_EXEC),
+	PATH("respond", "hook", respond.hook),
+	UINT("respond", "hook_timeout", respond.hook_timeout_s, 1, 3600),
+	UINT("respond", "lifetime", respond.lifetime_s, 0, 315360000),
+	ACTIONS("listen", SG_KIND_LISTEN),
+	PATH("respond", "reprovision", respond.reprovision),
+	{ "respond", "reprovision_on", &type_set, F(respond.reprovision_on),
+	  kind_names, 0, 0, false },
+	ACTIONS("write", SG_KIND_WRITE),
 	PATH("sealguard", "baseline", baseline),
 	PATH("sealguard", "baseline_key", baseline_key),
 	ENUM("sealguard", "mode", mode, mode_names),
@@ -604,6 +720,11 @@ static const char *const dump_order[][2] = {
 	{ "listen", "scan_interval_ms" },
 	{ "harden", "memfd_noexec" },
 	{ "changes", "overflow" },  { "changes", "verify_interval" },
+	{ "respond", "write" },     { "respond", "exec" },
+	{ "respond", "listen" },    { "respond", "change" },
+	{ "respond", "hook" },      { "respond", "hook_timeout" },
+	{ "respond", "reprovision" },   { "respond", "reprovision_on" },
+	{ "respond", "lifetime" },
 };
 
 static int keydef_cmp(const void *a, const void *b)
@@ -689,6 +810,8 @@ static void check_header(struct parser *ps, const char *line)
 		ps->p->listen.enabled = true;
 	if (streq(name, "changes")) /* even with no key: the defaults */
 		ps->p->changes.enabled = true;
+	if (streq(name, "respond"))
+		ps->p->respond.enabled = true;
 	end++;
 	end += strspn(end, " \t");
 	if (*end && *end != ';')
@@ -979,6 +1102,82 @@ static void check_seals(struct parser *ps)
 		diag(ps, reseal_line, "'reseal' needs at least one [protect] seal");
 }
 
+/* A program run as root on a violation must not be replaceable. */
+static void check_program(struct parser *ps, const char *key)
+{
+	const char *path = *(char **)field(ps->p, key_find("respond", key));
+	unsigned line = seen(ps, "respond", key);
+
+	if (path && !sg_policy_protects(ps->p, path))
+		diag(ps, line,
+		     "[respond] %s '%s' must lie under a [protect] path (and not "
+		     "be excluded): it runs as root, and must not be replaceable",
+		     key, path);
+}
+
+/* A kind that responds needs the guard that reports it. */
+static void check_kind_source(struct parser *ps, enum sg_kind kind,
+			      bool on, const char *section)
+{
+	const struct sg_respond_policy *r = &ps->p->respond;
+	unsigned line = seen(ps, "respond", sg_kind_name(kind));
+
+	if (on)
+		return;
+	if (r->actions[kind])
+		diag(ps, line, "[respond] %s needs a [%s] section: without it "
+			       "no %s event is ever reported",
+		     sg_kind_name(kind), section, sg_kind_name(kind));
+	if (r->reprovision_on & (1u << kind))
+		diag(ps, seen(ps, "respond", "reprovision_on"),
+		     "reprovision_on '%s' needs a [%s] section",
+		     sg_kind_name(kind), section);
+}
+
+/*
+ * The response keys that only make sense together: a hook action and the
+ * hook program, a trigger and the reprovision program. A program nobody
+ * runs, or an action with no program, is a policy that does not do what
+ * its author thinks.
+ */
+static void check_respond(struct parser *ps)
+{
+	const struct sg_respond_policy *r = &ps->p->respond;
+	unsigned hook_users = 0;
+	bool triggers = r->reprovision_on || r->lifetime_s;
+
+	for (unsigned k = 0; k < SG_KIND__COUNT; k++) {
+		if (!(r->actions[k] & SG_RESPOND_HOOK))
+			continue;
+		hook_users++;
+		if (!r->hook)
+			diag(ps, seen(ps, "respond", sg_kind_name(k)),
+			     "[respond] %s runs the hook, but there is no "
+			     "[respond] hook", sg_kind_name(k));
+	}
+	if (r->hook && !hook_users)
+		diag(ps, seen(ps, "respond", "hook"),
+		     "[respond] hook is set, but no kind of event runs it "
+		     "(add 'hook' to write, exec, listen or change)");
+	if (triggers && !r->reprovision)
+		diag(ps, seen(ps, "respond", r->lifetime_s ? "lifetime" :
+							      "reprovision_on"),
+		     "[respond] %s needs a [respond] reprovision program",
+		     r->lifetime_s ? "lifetime" : "reprovision_on");
+	if (r->reprovision && !triggers)
+		diag(ps, seen(ps, "respond", "reprovision"),
+		     "[respond] reprovision is set, but nothing runs it "
+		     "(set reprovision_on or lifetime)");
+	if (seen(ps, "respond", "hook_timeout") && !r->hook && !r->reprovision)
+		diag(ps, seen(ps, "respond", "hook_timeout"),
+		     "[respond] hook_timeout needs a hook or reprovision program");
+	check_program(ps, "hook");
+	check_program(ps, "reprovision");
+	check_kind_source(ps, SG_KIND_LISTEN, ps->p->listen.enabled, "listen");
+	check_kind_source(ps, SG_KIND_CHANGE, ps->p->changes.enabled,
+			  "changes");
+}
+
 static int rule_qcmp(const void *a, const void *b)
 {
 	return sg_listen_rule_cmp(a, b);
@@ -1000,6 +1199,7 @@ static void validate(struct parser *ps)
 	check_exec_scope(ps);
 	check_seals(ps);
 	check_rules(ps);
+	check_respond(ps);
 	if (ps->p->listen.nrules)
 		qsort(ps->p->listen.rules, ps->p->listen.nrules,
 		      sizeof(*ps->p->listen.rules), rule_qcmp);
@@ -1064,6 +1264,7 @@ static struct sg_policy *policy_new(const char *name)
 	p->listen.tcp_action = SG_LISTEN_DESTROY;
 	p->listen.udp_action = SG_LISTEN_KILL;
 	p->listen.scan_interval_ms = SG_LISTEN_DEFAULT_SCAN_MS;
+	p->respond.hook_timeout_s = 30;
 	return p;
 }
 
@@ -1151,6 +1352,8 @@ void sg_policy_free(struct sg_policy *p)
 	free(p->listen.rules);
 	free(p->baseline);
 	free(p->baseline_key);
+	free(p->respond.hook);
+	free(p->respond.reprovision);
 	free(p->file);
 	free(p);
 }
@@ -1166,6 +1369,8 @@ static bool dumped(const struct sg_policy *p, const struct keydef *k)
 		return p->listen.enabled;
 	if (streq(k->section, "changes"))
 		return p->changes.enabled;
+	if (streq(k->section, "respond"))
+		return p->respond.enabled;
 	if (streq(k->section, "protect") &&
 	    (streq(k->key, "seal") || streq(k->key, "reseal")))
 		return p->seals.n > 0;
@@ -1193,4 +1398,19 @@ void sg_policy_dump(const struct sg_policy *p, FILE *out)
 const char *sg_mode_name(enum sg_mode m)
 {
 	return value_name(mode_names, m);
+}
+
+const char *sg_kind_name(enum sg_kind k)
+{
+	return k < SG_KIND__COUNT ? sg_kind_names[k] : "unknown";
+}
+
+bool sg_policy_responds(const struct sg_policy *p)
+{
+	const struct sg_respond_policy *r = &p->respond;
+
+	for (unsigned k = 0; k < SG_KIND__COUNT; k++)
+		if (r->actions[k])
+			return true;
+	return r->reprovision != NULL;
 }
