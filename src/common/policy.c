@@ -1168,9 +1168,6 @@ static void check_respond(struct parser *ps)
 		diag(ps, seen(ps, "respond", "reprovision"),
 		     "[respond] reprovision is set, but nothing runs it "
 		     "(set reprovision_on or lifetime)");
-	if (seen(ps, "respond", "hook_timeout") && !r->hook && !r->reprovision)
-		diag(ps, seen(ps, "respond", "hook_timeout"),
-		     "[respond] hook_timeout needs a hook or reprovision program");
 	check_program(ps, "hook");
 	check_program(ps, "reprovision");
 	check_kind_source(ps, SG_KIND_LISTEN, ps->p->listen.enabled, "listen");
