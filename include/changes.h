@@ -103,6 +103,7 @@ struct sg_change {
 	uint32_t count;
 	struct sg_procinfo *actor; /* NULL: the actor has exited */
 	bool writer; /* the actor runs a policy writer */
+	bool from_hook; /* the actor is a [respond] hook */
 };
 
 #define SG_CHANGE_BATCH 128

@@ -24,6 +24,7 @@
 struct sg_policy;
 struct sg_baseline;
 struct sg_hasher;
+struct sg_respond;
 
 struct sg_counters {
 	uint64_t events;
@@ -68,6 +69,7 @@ struct sg_guard {
 	size_t nself_paths;
 
 	struct sg_hasher *hasher; /* hashes large files off the loop */
+	struct sg_respond *respond; /* [respond]; NULL: log only */
 	struct sg_ratelimit rl;
 	struct sg_counters c;
 };

@@ -174,6 +174,10 @@ void sg_ownervec_free(struct sg_ownervec *ov);
  */
 int sg_owner_kill(int procfd, pid_t pid, uint32_t inode);
 
+/* A pidfd of pid if it still holds socket:[inode] (the same checks), or
+ * a negative errno. */
+int sg_owner_pin(int procfd, pid_t pid, uint32_t inode);
+
 /* ------------------------------------------------------------ the guard */
 
 enum sg_listen_outcome {
@@ -203,6 +207,8 @@ struct sg_listen_counters {
 
 struct sg_listen_known; /* a listener judged earlier, by cookie */
 
+struct sg_respond;
+
 struct sg_listen {
 	const struct sg_policy *policy;
 	bool enabled;
@@ -216,6 +222,7 @@ struct sg_listen {
 	struct sg_ownervec owners;
 	struct sg_ratelimit rl;
 	struct sg_listen_counters c;
+	struct sg_respond *respond; /* [respond]; NULL: log only */
 };
 
 /*

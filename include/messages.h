@@ -70,4 +70,13 @@
 /* A host setting was changed by the [harden] section. */
 #define SG_MSGID_HARDENED "1a51ccab80f949249ad34704c1c486a0"
 
+/* [respond]: a response to a violation was taken, failed, or (permissive)
+ * would have been: kill, freeze, hook. */
+#define SG_MSGID_RESPONSE "9083347e02684a05a308f24458a9b6c9"
+/* The host asked to be replaced (lifetime reached, or a first violation
+ * of a chosen kind), and what the reprovision program answered. */
+#define SG_MSGID_REPROVISION "410c056f14d94f6c9d0c653b76643537"
+/* The responder (the helper that runs hooks and freezes) died. */
+#define SG_MSGID_RESPONDER_LOST "61563cd76e5b4d1e86f7d9f1188597b1"
+
 #endif

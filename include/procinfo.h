@@ -28,6 +28,10 @@ ssize_t sg_proc_read(int procfd, const char *name, char *buf, size_t size);
  * was found, else a negative errno (the struct is still usable). */
 int sg_procinfo_read(int procfd, pid_t tid, struct sg_procinfo *ret);
 
+/* The parent and session of a process (/proc/<pid>/stat). 0 or a
+ * negative errno. */
+int sg_proc_stat(int procfd, pid_t pid, pid_t *ret_ppid, pid_t *ret_sid);
+
 /* stat() of the thread's executable (follows /proc/<tid>/exe). */
 int sg_proc_exe_stat(int procfd, pid_t tid, struct stat *ret);
 

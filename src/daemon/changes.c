@@ -14,6 +14,7 @@
 #include "errlist.h"
 #include "guard.h"
 #include "messages.h"
+#include "respond.h"
 #include "policy.h"
 #include "sglog.h"
 #include "verifier.h"
@@ -292,15 +293,12 @@ static void log_actor(struct sg_log_entry *e, const struct sg_change *ch)
 		(void)sg_log_add(e, "SEALGUARD_REASON", "maintenance-writer");
 }
 
-static void log_change(const struct sg_change *ch)
+/* "changed: create /usr/x by /bin/sh[12] uid 0": MESSAGE, and the
+ * summary a response carries. */
+static void format_change(const struct sg_change *ch, char *buf, size_t size)
 {
-	struct sg_log_entry *e;
 	char kinds[96], by[PATH_MAX + 64], count[32] = "";
 
-	e = sg_log_entry_new(ch->writer ? LOG_NOTICE : LOG_WARNING,
-			     SG_MSGID_CHANGE);
-	if (!e)
-		return;
 	sg_change_kinds_format(ch->kinds, kinds, sizeof(kinds));
 	if (ch->actor && !streq(ch->actor->exe, "?"))
 		snprintf(by, sizeof(by), "%s[%d] uid %d", ch->actor->exe,
@@ -313,9 +311,40 @@ static void log_change(const struct sg_change *ch)
 	if (ch->count > 1)
 		snprintf(count, sizeof(count), " (%" PRIu32 " events)",
 			 ch->count);
-	(void)sg_log_add(e, "MESSAGE", "changed: %s %s%s%s by %s%s", kinds,
-			 ch->path, ch->new_path ? " -> " : "",
-			 ch->new_path ? ch->new_path : "", by, count);
+	snprintf(buf, size, "changed: %s %s%s%s by %s%s", kinds, ch->path,
+		 ch->new_path ? " -> " : "", ch->new_path ? ch->new_path : "",
+		 by, count);
+}
+
+/* The respond.h view of a change; pidfd >= 0 pins a live actor. */
+static struct sg_violation change_violation(const struct sg_change *ch,
+					    int pidfd, char *summary,
+					    size_t size)
+{
+	format_change(ch, summary, size);
+	return (struct sg_violation){
+		.kind = SG_KIND_CHANGE,
+		.summary = summary,
+		.path = ch->path,
+		.new_path = ch->new_path,
+		.actor = ch->actor,
+		.pid = ch->pid,
+		.pidfd = pidfd,
+		.from_hook = ch->from_hook,
+	};
+}
+
+static void log_change(const struct sg_change *ch)
+{
+	struct sg_log_entry *e;
+	char message[2 * PATH_MAX + 256];
+
+	e = sg_log_entry_new(ch->writer ? LOG_NOTICE : LOG_WARNING,
+			     SG_MSGID_CHANGE);
+	if (!e)
+		return;
+	format_change(ch, message, sizeof(message));
+	(void)sg_log_add(e, "MESSAGE", "%s", message);
 	(void)sg_log_add(e, "SEALGUARD_EVENT", "change");
 	for (unsigned i = 0; i < SG_CHANGE_KINDS; i++)
 		if (ch->kinds & (1u << i))
@@ -370,6 +399,14 @@ static void flush(struct sg_changes *c)
 			continue;
 		log_change(ch);
 		c->c.reported++;
+		if (!ch->writer &&
+		    sg_respond_wants_event(c->g->respond, SG_KIND_CHANGE)) {
+			char summary[2 * PATH_MAX + 256];
+			struct sg_violation v = change_violation(
+				ch, -1, summary, sizeof(summary));
+
+			sg_respond_event(c->g->respond, &v);
+		}
 	}
 	sg_change_batch_clear(&c->batch);
 }
@@ -399,7 +436,7 @@ static bool exe_is_writer(const struct sg_changes *c, pid_t pid)
 static void read_actor(struct sg_changes *c, struct sg_change *e, int pidfd)
 {
 	struct sg_procinfo *pi = malloc(sizeof(*pi));
-	bool writer;
+	bool writer, from_hook;
 
 	if (!pi)
 		return;
@@ -408,12 +445,22 @@ static void read_actor(struct sg_changes *c, struct sg_change *e, int pidfd)
 		return;
 	}
 	writer = exe_is_writer(c, e->pid);
+	from_hook = sg_respond_from_hook(c->g->respond, e->pid);
 	if (pidfd_send_signal(pidfd, 0, NULL, 0) < 0) {
 		free(pi);
 		return;
 	}
 	e->actor = pi;
 	e->writer = writer;
+	e->from_hook = from_hook;
+	/* a maintenance writer's changes are expected: no response */
+	if (!writer && sg_respond_wants_actor(c->g->respond, SG_KIND_CHANGE)) {
+		char summary[2 * PATH_MAX + 256];
+		struct sg_violation v = change_violation(e, pidfd, summary,
+							 sizeof(summary));
+
+		sg_respond_actor(c->g->respond, &v);
+	}
 }
 
 static void add_change(struct sg_changes *c, struct sg_change *ch, int pidfd)

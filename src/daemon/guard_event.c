@@ -17,6 +17,7 @@
 #include "messages.h"
 #include "policy.h"
 #include "procinfo.h"
+#include "respond.h"
 #include "sglog.h"
 
 /* Enough for a few hundred events per read. */
@@ -383,23 +384,36 @@ static int priority_of(const struct sg_decision *d)
 	return d->action == SG_ACTION_WOULD_DENY ? LOG_NOTICE : LOG_INFO;
 }
 
+/* The MESSAGE of a decision: also the summary a response carries. */
+static void format_decision(struct sg_guard *g, struct sg_event *ev,
+			    const struct sg_decision *d,
+			    const struct sg_procinfo *pi, char *buf,
+			    size_t size)
+{
+	const char *path = event_path(g, ev);
+
+	snprintf(buf, size, "%s %s %s (%s) by %s[%d] uid %d",
+		 d->action == SG_ACTION_WOULD_DENY ? "would deny" :
+		 d->action == SG_ACTION_DENY	   ? "denied" :
+						     "allowed",
+		 sg_event_name(d->event), path ? path : "?",
+		 sg_reason_name(d->reason), pi->exe, (int)pi->pid,
+		 (int)pi->uid);
+}
+
 static void log_decision(struct sg_guard *g, struct sg_event *ev,
 			 const struct sg_decision *d,
 			 const struct sg_procinfo *pi)
 {
 	const char *path = event_path(g, ev);
+	char message[PATH_MAX * 2 + 128];
 	struct sg_log_entry *e;
 
 	e = sg_log_entry_new(priority_of(d), message_id(d));
 	if (!e)
 		return;
-	(void)sg_log_add(e, "MESSAGE", "%s %s %s (%s) by %s[%d] uid %d",
-			 d->action == SG_ACTION_WOULD_DENY ? "would deny" :
-			 d->action == SG_ACTION_DENY	  ? "denied" :
-							    "allowed",
-			 sg_event_name(d->event), path ? path : "?",
-			 sg_reason_name(d->reason), pi->exe, (int)pi->pid,
-			 (int)pi->uid);
+	format_decision(g, ev, d, pi, message, sizeof(message));
+	(void)sg_log_add(e, "MESSAGE", "%s", message);
 	(void)sg_log_add(e, "SEALGUARD_EVENT", "%s", sg_event_name(d->event));
 	(void)sg_log_add(e, "SEALGUARD_ACTION", "%s", sg_action_name(d->action));
 	(void)sg_log_add(e, "SEALGUARD_REASON", "%s", sg_reason_name(d->reason));
@@ -450,26 +464,61 @@ static bool should_log(struct sg_guard *g, struct sg_event *ev,
 	return false;
 }
 
+/* The respond.h view of a denied (or would-be denied) event. */
+static struct sg_violation violation_of(struct sg_guard *g, struct sg_event *ev,
+					const struct sg_decision *d,
+					const struct sg_procinfo *pi,
+					char *summary, size_t size)
+{
+	format_decision(g, ev, d, pi, summary, size);
+	return (struct sg_violation){
+		.kind = d->event == SG_EVENT_EXEC ? SG_KIND_EXEC : SG_KIND_WRITE,
+		.summary = summary,
+		.path = event_path(g, ev),
+		.actor = pi->pid > 0 ? pi : NULL,
+		.pid = pi->pid > 0 ? pi->pid : ev->tid,
+		.pidfd = -1,
+		.blocked = true,
+		.from_hook = sg_respond_from_hook(g->respond, pi->pid),
+	};
+}
+
 /*
  * Answer and account for a decided event, then close its descriptor.
  * Who acted is read while the actor is still blocked on us: once
  * answered, a denied process may exit before /proc is read. Only entries
- * that will be written pay for it (the rate limit is checked first), and
- * nothing here can block: /proc is not marked.
+ * that will be written, and violations that get a response, pay for it
+ * (the rate limit is checked first), and nothing here can block: /proc
+ * is not marked. A kill is sent before the answer: the actor never runs
+ * another instruction (its open fails with the kill, not EPERM).
  */
 static void finish_event(struct sg_guard *g, struct sg_event *ev,
 			 const struct sg_decision *d)
 {
-	struct sg_procinfo pi;
+	enum sg_kind kind = d->event == SG_EVENT_EXEC ? SG_KIND_EXEC :
+							SG_KIND_WRITE;
+	bool violation = d->action != SG_ACTION_ALLOW;
 	bool logged = should_log(g, ev, d);
+	bool act = violation && sg_respond_wants_actor(g->respond, kind);
+	bool hook = violation && logged &&
+		    sg_respond_wants_event(g->respond, kind);
+	char summary[PATH_MAX * 2 + 128];
+	struct sg_violation v;
+	struct sg_procinfo pi;
 
-	if (logged)
+	if (logged || act)
 		(void)sg_procinfo_read(g->proc_fd, ev->tid, &pi);
+	if (act || hook)
+		v = violation_of(g, ev, d, &pi, summary, sizeof(summary));
+	if (act)
+		sg_respond_actor(g->respond, &v);
 	respond(g, ev->fd, d->action == SG_ACTION_DENY);
 	count(g, d);
 	cache_exec_in_kernel(g, ev, d);
 	if (logged)
 		log_decision(g, ev, d, &pi);
+	if (hook)
+		sg_respond_event(g->respond, &v);
 	(void)close(ev->fd);
 }
 

@@ -11,6 +11,7 @@
 
 #include "listen_int.h"
 #include "messages.h"
+#include "respond.h"
 #include "sglog.h"
 
 int sg_caselist_add(struct sg_caselist *cl, const struct sg_sock *s)
@@ -112,6 +113,49 @@ static void read_owner_pid(struct sg_listen *l, struct sg_lcase *c, pid_t pid)
 	strcpy(c->owner.comm, "?");
 }
 
+/* The respond.h view of a violating listener; summary is filled in. */
+static struct sg_violation listen_violation(const struct sg_listen *l,
+					    const struct sg_lcase *c,
+					    char *summary, size_t size,
+					    char *local, size_t lsize)
+{
+	sg_sock_local(&c->sock, local, lsize);
+	snprintf(summary, size, "%s listener %s (%s) of %s[%d] uid %d",
+		 c->sock.proto == IPPROTO_TCP ? "tcp" : "udp", local,
+		 sg_listen_reason_name(c->reason), c->owner.exe,
+		 (int)c->owner.pid, (int)c->owner.uid);
+	return (struct sg_violation){
+		.kind = SG_KIND_LISTEN,
+		.summary = summary,
+		.detail = local,
+		.actor = c->owner.pid > 0 ? &c->owner : NULL,
+		.pid = c->owner.pid,
+		.pidfd = -1,
+		.from_hook = sg_respond_from_hook(l->respond, c->owner.pid),
+	};
+}
+
+/* Freeze the first owner's cgroup, pinned by a pidfd that proves it still
+ * holds the socket (kill is the listener guard's own action): called as
+ * soon as the owner is known, before the socket is destroyed, since the
+ * owner may exit the moment its accept() fails. */
+static void respond_to_owner(struct sg_listen *l, struct sg_lcase *c)
+{
+	char summary[PATH_MAX + 160], local[80];
+	struct sg_violation v;
+
+	if (c->responded || c->owner.pid <= 0 ||
+	    !sg_respond_wants_actor(l->respond, SG_KIND_LISTEN))
+		return;
+	c->responded = true;
+	v = listen_violation(l, c, summary, sizeof(summary), local,
+			     sizeof(local));
+	v.pidfd = sg_owner_pin(l->proc_fd, c->owner.pid, c->sock.inode);
+	sg_respond_actor(l->respond, &v);
+	if (v.pidfd >= 0)
+		(void)close(v.pidfd);
+}
+
 /*
  * Destroy the violating TCP listeners whose owner is known by now (reading
  * who it is first: it may exit as soon as its accept() fails), or all of
@@ -129,6 +173,8 @@ static void destroy_found(struct sg_listen *l, struct sg_caselist *cl,
 		pid = sg_owners_first(&l->owners, c->sock.inode);
 		if (pid && !c->owner_read)
 			read_owner_pid(l, c, pid);
+		if (pid)
+			respond_to_owner(l, c);
 		if (pid || all)
 			destroy_now(l, c);
 	}
@@ -371,6 +417,8 @@ int sg_listen_handle(struct sg_listen *l, struct sg_caselist *cl,
 			judge_owners(l, c);
 		if (startup || violates(c))
 			read_owner(l, c); /* before its accept() fails */
+		if (violates(c)) /* unless the walk did, before destroying */
+			respond_to_owner(l, c);
 		destroy_now(l, c);
 		if (violates(c) && c->action == SG_LISTEN_KILL)
 			kill_owners(l, c);
@@ -500,4 +548,12 @@ void sg_listen_log_case(struct sg_listen *l, const struct sg_lcase *c,
 		}
 	}
 	write_entry(l, c);
+	if (c->outcome != SG_LOUT_ALLOW &&
+	    sg_respond_wants_event(l->respond, SG_KIND_LISTEN)) {
+		char summary[PATH_MAX + 160], lbuf[80];
+		struct sg_violation v = listen_violation(
+			l, c, summary, sizeof(summary), lbuf, sizeof(lbuf));
+
+		sg_respond_event(l->respond, &v);
+	}
 }

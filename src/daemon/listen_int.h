@@ -29,6 +29,7 @@ struct sg_lcase {
 	const char *why; /* ... or in words, when an errno would mislead */
 	size_t nowners, nkilled;
 	bool owner_read;          /* owner is filled in */
+	bool responded;           /* [respond] answered its owner */
 	struct sg_procinfo owner; /* the first owner (pid 0: none found) */
 };
 

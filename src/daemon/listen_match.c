@@ -67,6 +67,9 @@ enum sg_listen_action sg_listen_action_for(const struct sg_policy *p,
 {
 	if (p->mode == SG_MODE_PERMISSIVE)
 		return SG_LISTEN_LOG;
+	/* [respond] listen = kill: the owners die, whatever [listen] says */
+	if (p->respond.actions[SG_KIND_LISTEN] & SG_RESPOND_KILL)
+		return SG_LISTEN_KILL;
 	return s->proto == IPPROTO_TCP ? p->listen.tcp_action :
 					 p->listen.udp_action;
 }

@@ -345,9 +345,9 @@ static bool holds(int procfd, pid_t pid, uint32_t inode)
 	return found;
 }
 
-int sg_owner_kill(int procfd, pid_t pid, uint32_t inode)
+int sg_owner_pin(int procfd, pid_t pid, uint32_t inode)
 {
-	int pidfd, r = 0;
+	int pidfd;
 
 	/* PID 1 ignores SIGKILL from its own namespace anyway; never try */
 	if (pid <= 1 || pid == getpid())
@@ -357,9 +357,20 @@ int sg_owner_kill(int procfd, pid_t pid, uint32_t inode)
 	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	if (pidfd < 0)
 		return -errno;
-	if (!holds(procfd, pid, inode))
-		r = -ESRCH;
-	else if (syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0) < 0)
+	if (!holds(procfd, pid, inode)) {
+		(void)close(pidfd);
+		return -ESRCH;
+	}
+	return pidfd;
+}
+
+int sg_owner_kill(int procfd, pid_t pid, uint32_t inode)
+{
+	int pidfd = sg_owner_pin(procfd, pid, inode), r = 0;
+
+	if (pidfd < 0)
+		return pidfd;
+	if (syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0) < 0)
 		r = -errno;
 	(void)close(pidfd);
 	return r;

@@ -27,6 +27,7 @@
 #include "listen.h"
 #include "messages.h"
 #include "policy.h"
+#include "respond.h"
 #include "roseal.h"
 #include "seal.h"
 #include "status.h"
@@ -56,6 +57,7 @@ static struct sg_listen listener = { .proc_fd = -1, .timer_fd = -1,
 				     .diag = { .fd = -1 } };
 static struct sg_changes *changes; /* NULL: no [changes] in the policy */
 static struct sg_roseal roseal = { .mountinfo_fd = -1 };
+static struct sg_respond *respond; /* NULL: [respond] asks for nothing */
 
 static void usage(FILE *out)
 {
@@ -335,25 +337,26 @@ static void format_status(const struct sg_guard *g, const struct sg_listen *l,
 			  char *buf, size_t size)
 {
 	const struct sg_counters *c = &g->c;
-	char lstatus[160], cstatus[160], sstatus[160];
+	char lstatus[160], cstatus[160], sstatus[160], rstatus[160];
 
 	listen_status(l, lstatus, sizeof(lstatus));
+	sg_respond_status(respond, rstatus, sizeof(rstatus));
 	sg_changes_status(changes, cstatus, sizeof(cstatus));
 	sg_roseal_status(&roseal, sstatus, sizeof(sstatus));
 	snprintf(buf, size,
 		 "%s: %" PRIu64 " events, %" PRIu64 " write denials, %" PRIu64
 		 " exec denials, %" PRIu64 " would-deny, %" PRIu64
 		 " files hashed, %" PRIu64 " execs cached in the kernel, %" PRIu64
-		 " log entries lost%s%s%s",
+		 " log entries lost%s%s%s%s",
 		 sg_mode_name(g->policy->mode), c->events, c->denied_write,
 		 c->denied_exec, c->would_deny, c->hashes, c->ignore_marks,
-		 sg_log_dropped(), lstatus, cstatus, sstatus);
+		 sg_log_dropped(), lstatus, cstatus, sstatus, rstatus);
 }
 
 static void notify_status(const struct sg_guard *g, const struct sg_listen *l,
 			  bool watchdog)
 {
-	char status[1024];
+	char status[1280];
 
 	format_status(g, l, status, sizeof(status));
 	(void)sd_notifyf(0, "%sSTATUS=%s", watchdog ? "WATCHDOG=1\n" : "",
@@ -386,6 +389,7 @@ enum {
 	SLOT_TIMER,
 	SLOT_LISTEN,
 	SLOT_CHANGES,
+	SLOT_RESPOND,
 	SLOT__COUNT
 };
 
@@ -400,11 +404,14 @@ static int run_loop(struct sg_guard *g, struct sg_listen *l, int sig_fd,
 		[SLOT_TIMER] = { timer_fd, POLLIN, 0 },
 		[SLOT_LISTEN] = { l->timer_fd, POLLIN, 0 }, /* -1: guard off */
 		[SLOT_CHANGES] = { sg_changes_fd(changes), POLLIN, 0 },
+		[SLOT_RESPOND] = { sg_respond_fd(respond), POLLIN, 0 },
 	};
 
 	for (;;) {
 		int r;
 
+		/* -1 once the responder is gone */
+		pfd[SLOT_RESPOND].fd = sg_respond_fd(respond);
 		if (poll(pfd, SLOT__COUNT, -1) < 0) {
 			if (errno == EINTR)
 				continue;
@@ -420,6 +427,8 @@ static int run_loop(struct sg_guard *g, struct sg_listen *l, int sig_fd,
 			sg_guard_hashes_done(g);
 		if (pfd[SLOT_CHANGES].revents)
 			sg_changes_process(changes);
+		if (pfd[SLOT_RESPOND].revents)
+			sg_respond_process(respond);
 		if (pfd[SLOT_SIGNAL].revents) {
 			struct signalfd_siginfo si;
 
@@ -452,6 +461,7 @@ static int run_loop(struct sg_guard *g, struct sg_listen *l, int sig_fd,
 				sg_guard_tick(g, sg_now_ms());
 				sg_listen_tick(l, sg_now_ms());
 				sg_changes_tick(changes, sg_now_ms());
+				sg_respond_tick(respond, sg_now_ms());
 				notify_status(g, l, watchdog);
 			}
 		}
@@ -519,6 +529,8 @@ static int seal(struct sg_guard *g, struct sg_listen *l,
 	/* before the marks: it hashes the executables [listen] pins */
 	if (r >= 0)
 		r = sg_listen_init(l, p, b, &errs, &errs);
+	g->respond = respond;
+	l->respond = respond;
 	for (size_t i = 0; r >= 0 && i < errs.n; i++)
 		sg_log(LOG_WARNING, SG_MSGID_START_FAILED, "%s", errs.msgs[i]);
 	if (r < 0) {
@@ -584,6 +596,28 @@ static int harden_host(const struct sg_policy *p)
 
 	if (r < 0)
 		log_refusal(&errs, "cannot harden the host as the policy asks");
+	errlist_free(&errs);
+	return r;
+}
+
+/*
+ * The responses the policy asks for: the responder is forked here, while
+ * we still have every capability and no thread. A response that was
+ * promised and cannot be given (a missing hook, no cgroup v2 for freeze)
+ * is a configuration error.
+ */
+static int prepare_responses(const struct sg_policy *p,
+			     const struct sg_baseline *b)
+{
+	struct errlist errs = { 0 };
+	int r = sg_respond_init(&respond, p, b, &errs);
+
+	if (r < 0) {
+		if (errs.n == 0)
+			(void)errlist_add(&errs, "cannot prepare responses: %s",
+					  strerror(-r));
+		log_refusal(&errs, "cannot prepare the [respond] responses");
+	}
 	errlist_free(&errs);
 	return r;
 }
@@ -654,6 +688,12 @@ int main(int argc, char **argv)
 	raise_fd_limit();
 	if (harden_host(policy) < 0)
 		goto out;
+	r = prepare_responses(policy, baseline);
+	if (r < 0) {
+		if (r != -ENOMEM && r != -EAGAIN && r != -ETIMEDOUT)
+			status = EXIT_CONFIG;
+		goto out;
+	}
 	/* before any thread exists: capabilities are per thread */
 	if (drop_capabilities() < 0)
 		goto out;
@@ -708,6 +748,7 @@ out:
 	sg_changes_free(changes);
 	sg_roseal_free(&roseal);
 	sg_listen_free(&listener);
+	sg_respond_free(respond);
 	sg_log_stop();
 	if (sig_fd >= 0)
 		(void)close(sig_fd);

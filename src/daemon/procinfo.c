@@ -70,6 +70,28 @@ int sg_procinfo_read(int procfd, pid_t tid, struct sg_procinfo *ret)
 	return 0;
 }
 
+int sg_proc_stat(int procfd, pid_t pid, pid_t *ret_ppid, pid_t *ret_sid)
+{
+	char name[64], stat[1024];
+	const char *after;
+	int ppid, pgrp, sid;
+	ssize_t n;
+	char state;
+
+	snprintf(name, sizeof(name), "%d/stat", (int)pid);
+	n = sg_proc_read(procfd, name, stat, sizeof(stat));
+	if (n < 0)
+		return (int)n;
+	/* comm may hold spaces and parentheses: the last ')' ends it */
+	after = strrchr(stat, ')');
+	if (!after ||
+	    sscanf(after + 1, " %c %d %d %d", &state, &ppid, &pgrp, &sid) != 4)
+		return -EPROTO;
+	*ret_ppid = (pid_t)ppid;
+	*ret_sid = (pid_t)sid;
+	return 0;
+}
+
 int sg_proc_exe_stat(int procfd, pid_t tid, struct stat *ret)
 {
 	char name[64];

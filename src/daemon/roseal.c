@@ -19,6 +19,7 @@
 #include "guard.h"
 #include "messages.h"
 #include "policy.h"
+#include "respond.h"
 #include "roseal.h"
 #include "sglog.h"
 
@@ -332,6 +333,20 @@ static bool expected(const struct sg_roseal *rs, const struct sg_mount *m)
 	return false;
 }
 
+/* A mount change is a change event: its hook, and reprovisioning (no
+ * actor: mountinfo names none). */
+static void respond_to_mount(struct sg_roseal *rs, const char *name,
+			     const struct sg_mount *m)
+{
+	char summary[PATH_MAX + 64];
+	struct sg_violation v = { .kind = SG_KIND_CHANGE, .summary = summary,
+				  .path = m->point, .pidfd = -1 };
+
+	snprintf(summary, sizeof(summary), "mount changed: %s %s", name,
+		 m->point);
+	sg_respond_event(rs->g->respond, &v);
+}
+
 static void on_mount_change(enum sg_mount_change kind, const struct sg_mount *a,
 			    const struct sg_mount *b, void *userdata)
 {
@@ -365,6 +380,8 @@ static void on_mount_change(enum sg_mount_change kind, const struct sg_mount *a,
 	(void)sg_log_add(e, "SEALGUARD_MOUNT_ID", "%d", m->id);
 	sg_log_submit(e);
 	rs->reported++;
+	if (kind != SG_MOUNT_RO) /* read-only again: nothing to answer */
+		respond_to_mount(rs, name, m);
 }
 
 /* ---------------------------------------------------------------- seals */

@@ -59,6 +59,7 @@ SB_PASS=0
 SB_FAIL=0
 SB_PIDS=()   # timeout-wrapper pids of background processes, oldest first
 SB_MOUNTS=() # mounts made outside $SB_ROOT, oldest first
+SB_CGROUPS=() # cgroups made by sb_make_cgroup (absolute directories)
 SB_ROOT=${SB_ROOT:-}
 SB_DAEMON_PID=""
 SB_DAEMON_TPID=""
@@ -257,6 +258,42 @@ sb_mount_ext4() {
 		sb__abort "cannot make or mount an ext4 image at $path"
 	fi
 	echo "$path"
+}
+
+# sb_make_cgroup NAME: make an empty child cgroup of the cgroup v2
+# hierarchy (the one mount everyone shares: cgroups cannot be made
+# private) for the test's own processes, echo its directory, and record it:
+# cleanup thaws it, kills what is left in it and removes it. The name
+# carries the scratch directory's so that parallel runs never share one.
+sb_make_cgroup() {
+	sb__check_name "${1:-}"
+	local root dir
+	# the type follows the "-" that ends the optional fields
+	root=$(awk '{ for (i = 7; i < NF; i++) if ($i == "-") {
+		if ($(i + 1) == "cgroup2") { print $5; exit }
+		break } }' /proc/self/mountinfo)
+	[ -n "$root" ] || sb__abort "sb_make_cgroup: no cgroup v2 hierarchy is mounted"
+	dir=$root/sealguard-${SB_ROOT##*/}-$1
+	mkdir "$dir" || sb__abort "cannot make cgroup $dir"
+	echo "$dir" >>"$SB_ROOT/.cgroups"
+	echo "$dir"
+}
+
+# sb__remove_cgroups: for each cgroup sb_make_cgroup made (a subshell made
+# it: the list is in a file), thaw, kill, wait for it to empty, remove.
+sb__remove_cgroups() {
+	local dir i
+	[ -f "$SB_ROOT/.cgroups" ] || return 0
+	while read -r dir; do
+		[ -d "$dir" ] || continue
+		echo 0 >"$dir/cgroup.freeze" 2>/dev/null
+		echo 1 >"$dir/cgroup.kill" 2>/dev/null
+		for ((i = 0; i < 100; i++)); do
+			grep -q '^populated 0' "$dir/cgroup.events" 2>/dev/null && break
+			sleep 0.05
+		done
+		rmdir "$dir" || sb__log "cannot remove cgroup $dir"
+	done <"$SB_ROOT/.cgroups"
 }
 
 # ================================================================ processes
@@ -514,6 +551,7 @@ sb__cleanup() {
 		kill -KILL "$p" 2>/dev/null
 	done
 	for p in $(sb__leftover_pids); do sb__wait_gone "$p" 5; done
+	sb__remove_cgroups
 	if [ -n "$SB_ROOT" ] && mountpoint -q "$SB_ROOT"; then
 		timeout 30 umount -R "$SB_ROOT" || {
 			sb__log "umount -R $SB_ROOT failed: detaching lazily"

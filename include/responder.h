@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * responder.h - the privilege-separated helper that does what the sealed
+ * daemon may not: run the operator's hook programs and freeze cgroups.
+ *
+ * The daemon forks it before it drops its capabilities and loads its
+ * seccomp filter (which allows neither fork, exec, nor a write-open). The
+ * two talk over a SOCK_SEQPACKET socket pair: one message a request, one a
+ * reply, each a struct sg_resp_msg followed by NUL-terminated strings. The
+ * daemon never waits on the responder: it sends without blocking, reads
+ * replies from its poll loop, and a request the responder cannot take is
+ * answered "dropped". The responder keeps one capability
+ * (CAP_DAC_OVERRIDE, for cgroups delegated to a user), sets no_new_privs
+ * and locks the securebits, so every hook runs as root without
+ * capabilities and cannot gain any. It dies with the daemon.
+ */
+#ifndef SEALGUARD_RESPONDER_H
+#define SEALGUARD_RESPONDER_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "errlist.h"
+
+/* Largest message either way; longer fields are cut by the sender. */
+#define SG_RESP_MSG_MAX 16384
+/* Hooks running at once, and requests waiting for a free slot. */
+#define SG_RESP_MAX_RUNNING 4
+#define SG_RESP_MAX_QUEUED 64
+
+enum sg_resp_op {
+	SG_RESP_HELLO,       /* responder -> daemon, once: ready (flags) */
+	SG_RESP_FREEZE,      /* strings: the cgroup path (as /proc/PID/cgroup) */
+	SG_RESP_HOOK,        /* strings: KEY=value, the hook's environment */
+	SG_RESP_REPROVISION, /* the same, for the reprovision program */
+};
+
+enum sg_resp_outcome {
+	SG_RESP_DONE,    /* frozen; or the program exited 0 */
+	SG_RESP_ERRNO,   /* value: the errno that stopped it */
+	SG_RESP_EXIT,    /* value: the program's non-zero exit status */
+	SG_RESP_SIGNAL,  /* value: the signal that ended the program */
+	SG_RESP_TIMEOUT, /* the program ran past the timeout: killed */
+	SG_RESP_DROPPED, /* too many requests waiting: not run */
+	SG_RESP_REFUSED, /* a cgroup that must not be frozen (detail says) */
+};
+
+/* Bits of a HELLO's flags. */
+enum {
+	SG_RESP_CAN_FREEZE = 1 << 0, /* a cgroup v2 hierarchy was found */
+};
+
+struct sg_resp_msg {
+	uint32_t op;         /* enum sg_resp_op */
+	uint32_t id;         /* the daemon's request number, echoed back */
+	uint32_t kind;       /* enum sg_kind; SG_KIND__COUNT: none */
+	int32_t pid;         /* freeze: the process whose cgroup it is */
+	uint32_t outcome;    /* replies: enum sg_resp_outcome */
+	int32_t value;       /* errno, exit status or signal */
+	uint32_t elapsed_ms; /* replies: how long it took */
+	uint32_t flags;      /* HELLO: SG_RESP_CAN_FREEZE */
+	/* then NUL-terminated strings: a request's (see enum sg_resp_op);
+	 * a reply's: the subject (cgroup or program), then a detail */
+};
+
+struct sg_responder_config {
+	const char *hook;        /* NULL: none */
+	const char *reprovision; /* NULL: none */
+	unsigned timeout_s;
+};
+
+/*
+ * Fork the responder (call before any thread exists, and before the
+ * capabilities are dropped: it keeps what it needs). Waits until it
+ * reports ready. Returns the daemon's end of the socket pair and the
+ * responder's pid in *ret_pid, its HELLO flags in *ret_flags; or a
+ * negative errno with the reason in errs.
+ */
+int sg_responder_start(const struct sg_responder_config *cfg, pid_t *ret_pid,
+		       uint32_t *ret_flags, struct errlist *errs);
+
+/*
+ * The strings after a message's header: the i-th NUL-terminated string
+ * (0-based) of a message of len bytes, or NULL past the last one.
+ */
+const char *sg_resp_string(const void *msg, size_t len, unsigned i);
+
+/*
+ * The hook's stdin: {"event":"write",...} from KEY=value strings
+ * (SEALGUARD_EVENT becomes "event"), every value a JSON string. Returns a
+ * malloc'ed string, or NULL on ENOMEM.
+ */
+char *sg_resp_json(const char *const *env, size_t n);
+
+#endif
