@@ -337,7 +337,7 @@ static void format_status(const struct sg_guard *g, const struct sg_listen *l,
 			  char *buf, size_t size)
 {
 	const struct sg_counters *c = &g->c;
-	char lstatus[160], cstatus[160], sstatus[160], rstatus[160];
+	char lstatus[160], cstatus[160], sstatus[160], rstatus[256];
 
 	listen_status(l, lstatus, sizeof(lstatus));
 	sg_respond_status(respond, rstatus, sizeof(rstatus));
@@ -356,7 +356,7 @@ static void format_status(const struct sg_guard *g, const struct sg_listen *l,
 static void notify_status(const struct sg_guard *g, const struct sg_listen *l,
 			  bool watchdog)
 {
-	char status[1280];
+	char status[1400];
 
 	format_status(g, l, status, sizeof(status));
 	(void)sd_notifyf(0, "%sSTATUS=%s", watchdog ? "WATCHDOG=1\n" : "",
@@ -600,6 +600,18 @@ static int harden_host(const struct sg_policy *p)
 	return r;
 }
 
+/* --check: the [respond] programs too, without starting anything. */
+static int check_programs(const struct sg_policy *p, const struct sg_baseline *b)
+{
+	struct errlist errs = { 0 };
+	int r = sg_respond_check(p, b, &errs);
+
+	if (r < 0)
+		log_refusal(&errs, "a [respond] program cannot be used");
+	errlist_free(&errs);
+	return r < 0 ? EXIT_CONFIG : EXIT_SUCCESS;
+}
+
 /*
  * The responses the policy asks for: the responder is forked here, while
  * we still have every capability and no thread. A response that was
@@ -679,9 +691,10 @@ int main(int argc, char **argv)
 	if (load_config(&o, &policy, &baseline) < 0)
 		return EXIT_CONFIG;
 	if (o.check_only) {
-		printf("%s: OK\n%s: OK (%zu files)\n", policy->file,
-		       policy->baseline, baseline->n);
-		status = EXIT_SUCCESS;
+		status = check_programs(policy, baseline);
+		if (status == EXIT_SUCCESS)
+			printf("%s: OK\n%s: OK (%zu files)\n", policy->file,
+			       policy->baseline, baseline->n);
 		goto out;
 	}
 	open_status(&o, policy);

@@ -820,20 +820,30 @@ static int start_responder(struct sg_respond *r, struct errlist *errs)
 	return 0;
 }
 
+int sg_respond_check(const struct sg_policy *p, const struct sg_baseline *b,
+		     struct errlist *errs)
+{
+	const struct sg_respond_policy *rp = &p->respond;
+	int err = 0;
+
+	if (rp->hook)
+		err = check_program("hook", rp->hook, b, errs);
+	if (!err && rp->reprovision)
+		err = check_program("reprovision", rp->reprovision, b, errs);
+	return err;
+}
+
 int sg_respond_init(struct sg_respond **ret, const struct sg_policy *p,
 		    const struct sg_baseline *b, struct errlist *errs)
 {
 	const struct sg_respond_policy *rp = &p->respond;
 	struct sg_respond *r;
-	int err = 0;
+	int err;
 
 	*ret = NULL;
 	if (!sg_policy_responds(p))
 		return 0;
-	if (rp->hook)
-		err = check_program("hook", rp->hook, b, errs);
-	if (!err && rp->reprovision)
-		err = check_program("reprovision", rp->reprovision, b, errs);
+	err = sg_respond_check(p, b, errs);
 	if (err)
 		return err;
 	r = calloc(1, sizeof(*r));

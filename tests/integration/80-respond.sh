@@ -343,15 +343,17 @@ t_ok "its environment names the trigger" \
 sb_stop_daemon || true
 
 # ================================================================ refusals
-# start PROBLEM: the daemon must refuse (78) and say why on stderr
+# refuses WHY [ARGS...]: the daemon must refuse (78) and say why on stderr
 refuses() {
-	local rc=0
+	local rc=0 why=$1
+	shift
 	timeout -k 2 20 "$SG_BUILD/sealguardd" --policy "$FX_POLICY" \
-		--confine "$SB_ROOT" --log-target stderr >"$SB_ROOT/refusal.log" 2>&1 || rc=$?
-	[ "$rc" = 78 ] && grep -q "$1" "$SB_ROOT/refusal.log"
+		--confine "$SB_ROOT" --log-target stderr "$@" >"$SB_ROOT/refusal.log" 2>&1 || rc=$?
+	[ "$rc" = 78 ] && grep -q "$why" "$SB_ROOT/refusal.log"
 }
 respond_policy enforce "write = hook" "hook = $FX_FS/bin/absent.sh"
 t_ok "a hook that does not exist: refused (78)" refuses "absent.sh: No such file"
+t_ok "sealguardd --check says so too (78)" refuses "absent.sh: No such file" --check
 printf '#!/bin/sh\nexit 0\n' >"$FX_FS/bin/late.sh"
 chmod 0755 "$FX_FS/bin/late.sh"
 respond_policy enforce "write = hook" "hook = $FX_FS/bin/late.sh"
