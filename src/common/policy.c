@@ -1102,6 +1102,26 @@ static void check_seals(struct parser *ps)
 		diag(ps, reseal_line, "'reseal' needs at least one [protect] seal");
 }
 
+/*
+ * A maintenance writer is trusted by its inode: one that is not itself
+ * write-protected could be rewritten in place, and whatever was written
+ * into it would inherit its right to write every protected file.
+ */
+static void check_writers(struct parser *ps)
+{
+	const struct sg_pathlist *w = &ps->p->writers;
+
+	if (!ps->p->protect.n)
+		return; /* reported as missing already */
+	for (size_t i = 0; i < w->n; i++)
+		if (!sg_policy_protects(ps->p, w->paths[i]))
+			diag(ps, w->lines[i],
+			     "[protect] writer '%s' must lie under a [protect] "
+			     "path (and not be excluded): a writer that can be "
+			     "rewritten hands its rights to whoever rewrites it",
+			     w->paths[i]);
+}
+
 /* A program run as root on a violation must not be replaceable. */
 static void check_program(struct parser *ps, const char *key)
 {
@@ -1195,6 +1215,7 @@ static void validate(struct parser *ps)
 			      ps->p->exclude.lines[i]);
 	check_exec_scope(ps);
 	check_seals(ps);
+	check_writers(ps);
 	check_rules(ps);
 	check_respond(ps);
 	if (ps->p->listen.nrules)

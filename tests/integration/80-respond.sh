@@ -64,6 +64,7 @@ write_programs() {
 		exit 0
 	EOF
 	chmod 0755 "$FX_FS/bin/hook.sh" "$FX_FS/bin/reprovision.sh"
+	cp /bin/bash "$FX_FS/bin/writer"
 }
 write_programs
 
@@ -94,11 +95,15 @@ run_with() { grep -lx "$1" "$OUT"/run.*/env 2>/dev/null | sed -n 1p | xargs -r d
 reset_out() { rm -rf "${OUT:?}"/*; }
 
 # respond_policy MODE RESPOND-LINES...: the fixture policy, a [listen]
-# section that allows nothing, [changes], and [respond].
+# section that allows nothing, [changes], and [respond]; a maintenance
+# writer (a copy of bash under a protected path).
 respond_policy() {
 	local IFS=$'\n'
 	fx_policy "$1" "" "[log]
 ratelimit_burst = 100
+
+[protect]
+writer = $FX_FS/bin/writer
 
 [listen]
 scan_interval_ms = 10
@@ -266,6 +271,21 @@ t_eq "change = hook: the hook ran" 1 "$(wait_for 1 runs)"
 run=$(run_with SEALGUARD_EVENT=change)
 t_ok "hook env: the changed path" \
 	grep -qx "SEALGUARD_PATH=$FX_FS/etc/newdir" "${run:-/nonexistent}/env"
+
+# ---------------------------------------------------------------- writer
+# A maintenance writer's changes are expected: logged, never answered.
+reset_out
+rc=0
+"$FX_FS/bin/writer" -c 'echo maintained >"$1"; sleep 1' _ "$FX_FS/etc/maint.conf" || rc=$?
+t_eq "a maintenance writer writes a protected tree, and lives" 0 "$rc"
+t_file_content "... its bytes are on disk" "$FX_FS/etc/maint.conf" maintained
+t_journal "journal: its change is logged as maintenance" SEALGUARD_EVENT=change \
+	SEALGUARD_PATH="$FX_FS/etc/maint.conf" SEALGUARD_REASON=maintenance-writer
+sleep 0.5
+t_eq "... and gets no response (no hook ran)" 0 "$(runs)"
+t_eq "... no kill was logged for it" 0 \
+	"$(sb_journal_count MESSAGE_ID=$MSG_RESPONSE SEALGUARD_KIND=change \
+		SEALGUARD_PATH="$FX_FS/etc/maint.conf")"
 
 # ---------------------------------------------------------------- responder
 resp=$(pgrep -P "$SB_DAEMON_PID" -x sealguard-resp || true)
