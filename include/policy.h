@@ -253,7 +253,9 @@ struct sg_policy {
  * new policy in *ret. On any error returns a negative errno (-EINVAL for
  * policy errors, -ENOENT etc. when the file cannot be read, -ENOMEM) and
  * appends every problem found to errs as "file:line: message" (or
- * "file: message" when no line applies). *ret is written only on success.
+ * "file: message" when no line applies). Paths that exist must not go
+ * through a symlink (sg_policy_check_symlinks). *ret is written only on
+ * success.
  */
 int sg_policy_load(const char *path, struct sg_policy **ret,
 		   struct errlist *errs);
@@ -269,6 +271,16 @@ void sg_policy_free(struct sg_policy *p);
  * lists sorted) - used by `sealguard check -v` and the golden-file tests.
  */
 void sg_policy_dump(const struct sg_policy *p, FILE *out);
+
+/*
+ * Paths whose meaning is their name (protect, exclude, seal, exec path,
+ * trusted) must not go through a symlink: the kernel reports real paths,
+ * so "/lib" on a host where it is a link to "usr/lib" would match
+ * nothing. Existing paths only (the parser never looks at the
+ * filesystem; sg_policy_load calls this). 0, -EINVAL with every
+ * offender in errs as "file:line: ...", or -ENOMEM.
+ */
+int sg_policy_check_symlinks(const struct sg_policy *p, struct errlist *errs);
 
 /* True if path is write-protected: under some protect path, not excluded. */
 bool sg_policy_protects(const struct sg_policy *p, const char *path);

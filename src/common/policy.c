@@ -1345,6 +1345,7 @@ int sg_policy_load(const char *path, struct sg_policy **ret,
 		   struct errlist *errs)
 {
 	_cleanup_fclose_ FILE *f = fopen(path, "re");
+	struct sg_policy *p;
 	int r;
 
 	if (!f) {
@@ -1355,7 +1356,16 @@ int sg_policy_load(const char *path, struct sg_policy **ret,
 	r = sg_check_trusted_file(fileno(f), path, errs);
 	if (r < 0)
 		return r;
-	return sg_policy_load_stream(f, path, ret, errs);
+	r = sg_policy_load_stream(f, path, &p, errs);
+	if (r < 0)
+		return r;
+	r = sg_policy_check_symlinks(p, errs);
+	if (r < 0) {
+		sg_policy_free(p);
+		return r;
+	}
+	*ret = p;
+	return 0;
 }
 
 void sg_policy_free(struct sg_policy *p)

@@ -18,6 +18,53 @@ static bool under_any(const struct sg_pathlist *l, const char *path)
 	return false;
 }
 
+struct named_list {
+	const char *section, *key;
+	const struct sg_pathlist *list;
+};
+
+/* One path that resolves elsewhere: 0, or -EINVAL with the reason. */
+static int check_real(const struct sg_policy *p, const struct named_list *nl,
+		      size_t i, struct errlist *errs)
+{
+	const char *path = nl->list->paths[i];
+	_cleanup_free_ char *real = realpath(path, NULL);
+
+	if (!real || streq(real, path))
+		return 0; /* missing: reported where it matters */
+	if (errlist_add(errs,
+			"%s:%u: [%s] %s '%s' goes through a symlink (it is '%s'): "
+			"the kernel reports real paths, so this one would match "
+			"nothing; name '%s'",
+			p->file, nl->list->lines[i], nl->section, nl->key, path,
+			real, real) < 0)
+		return -ENOMEM;
+	return -EINVAL;
+}
+
+int sg_policy_check_symlinks(const struct sg_policy *p, struct errlist *errs)
+{
+	const struct named_list lists[] = {
+		{ "protect", "path", &p->protect },
+		{ "protect", "exclude", &p->exclude },
+		{ "protect", "seal", &p->seals },
+		{ "exec", "path", &p->exec_paths },
+		{ "exec", "trusted", &p->trusted },
+	};
+	int r = 0;
+
+	for (size_t l = 0; l < ARRAY_SIZE(lists); l++)
+		for (size_t i = 0; i < lists[l].list->n; i++) {
+			int k = check_real(p, &lists[l], i, errs);
+
+			if (k == -ENOMEM)
+				return k;
+			if (k < 0)
+				r = k;
+		}
+	return r;
+}
+
 bool sg_policy_protects(const struct sg_policy *p, const char *path)
 {
 	return under_any(&p->protect, path) && !under_any(&p->exclude, path);

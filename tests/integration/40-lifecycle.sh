@@ -40,6 +40,19 @@ res=$(run_refused --policy "$SB_ROOT/open.conf")
 t_eq "policy writable by others: exit status 78" 78 "${res%%|*}"
 t_ok "policy writable by others: says why" has "writable by group or others" "$res"
 
+# A protected path named through a symlink would match nothing: the
+# kernel reports real paths. (/lib on Debian 12 is such a link.)
+ln -s "$FX_FS/etc" "$SB_ROOT/etc-link"
+sed "s|^path = $FX_FS/etc\$|path = $SB_ROOT/etc-link|" "$FX_POLICY" >"$SB_ROOT/link.conf"
+line=$(grep -n "^path = $SB_ROOT/etc-link\$" "$SB_ROOT/link.conf" | cut -d: -f1)
+res=$(run_refused --policy "$SB_ROOT/link.conf")
+t_eq "protect path through a symlink: exit status 78" 78 "${res%%|*}"
+t_ok "protect path through a symlink: names file:line and the real path" \
+	has "$SB_ROOT/link.conf:$line: [protect] path '$SB_ROOT/etc-link' goes through a symlink (it is '$FX_FS/etc')" "$res"
+out=$("$SG_BUILD/sealguard" check --policy "$SB_ROOT/link.conf" 2>&1) && rc=0 || rc=$?
+t_ok "sealguard check refuses it too (non-zero, same message)" \
+	test "$rc" != 0 -a -n "$(has "goes through a symlink" "$out" && echo y)"
+
 cp "$FX_POLICY" "$SB_ROOT/p2.conf"
 sed -i "s|^baseline = .*|baseline = $SB_ROOT/missing|" "$SB_ROOT/p2.conf"
 res=$(run_refused --policy "$SB_ROOT/p2.conf")
