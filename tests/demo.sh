@@ -7,9 +7,10 @@
 # mount and pid namespace: makes a small golden tree on a loop-mounted ext4
 # image and a /tmp-like tmpfs, builds and checks the baseline, starts a
 # private journald and sealguardd, and tries what an intruder would: change
-# a protected file, run a dropped binary, run it through the loader. It
-# ends with what the journal recorded. Nothing outside the sandbox is
-# marked or changed.
+# a protected file, run a dropped binary, run it through the loader; shows
+# what the journal recorded; then, with a [respond] section, the intruder's
+# shell is killed and a hook gets the event. Nothing outside the sandbox
+# is marked or changed.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 if [ "${SB_INSIDE:-}" != 1 ]; then
@@ -58,5 +59,21 @@ journalctl --no-pager -q -o cat SYSLOG_IDENTIFIER=sealguardd
 say "one entry with its fields (journalctl SEALGUARD_EVENT=exec SEALGUARD_VIA=loader -o verbose)"
 journalctl --no-pager -q -o verbose SEALGUARD_EVENT=exec SEALGUARD_VIA=loader |
 	grep -E '^ +(MESSAGE|MESSAGE_ID|PRIORITY|SEALGUARD_[A-Z_]+)=' | sort -u
+sb_stop_daemon || true
+
+say "responses ([respond], docs/respond.md): kill the writer, run a hook"
+printf '#!/bin/sh\n# a hook: the event comes as SEALGUARD_* variables and as JSON on stdin\ncat >%s\n' \
+	"$FX_SCRATCH/notified.json" >"$FX_FS/bin/notify"
+chmod 0755 "$FX_FS/bin/notify"
+fx_policy enforce "" "[respond]
+write = kill, hook
+hook = $FX_FS/bin/notify"
+show tail -n 3 "$FX_POLICY"
+"$FX_SEALGUARD" baseline build --policy "$FX_POLICY" --quiet
+sb_start_daemon "$FX_POLICY"
+try "echo evil >> $FX_FS/etc/app.conf; echo 'never printed: the shell was killed'"
+sleep 0.5
+show cat "$FX_SCRATCH/notified.json"
+journalctl --no-pager -q -o cat SEALGUARD_EVENT=response
 sb_stop_daemon || true
 say "stopped; the sandbox and its mounts are gone when this script exits"
