@@ -433,9 +433,13 @@ static unsigned names_all(const struct name_value *t)
 	return bits;
 }
 
-/* "none", "all", or "exec, write, maintenance" in any order and subset. */
-static void parse_set(struct parser *ps, const struct keydef *k,
-		      const char *v)
+/*
+ * A comma-separated list of k's names, in any order, each at most once,
+ * into *ret_bits. 0; -EINVAL for an unknown name (the caller says what is
+ * allowed); -EALREADY for a repeated one (reported here); -ENOMEM.
+ */
+static int parse_names(struct parser *ps, const struct keydef *k,
+		       const char *v, unsigned *ret_bits)
 {
 	_cleanup_free_ char *copy = strdup(v);
 	unsigned bits = 0;
@@ -443,30 +447,43 @@ static void parse_set(struct parser *ps, const struct keydef *k,
 
 	if (!copy) {
 		ps->error = -ENOMEM;
-		return;
-	}
-	if (streq(v, "none") || streq(v, "all")) {
-		*(unsigned *)field(ps->p, k) =
-			streq(v, "all") ? names_all(k->names) : 0;
-		return;
+		return -ENOMEM;
 	}
 	while ((item = strsep(&rest, ","))) {
 		const struct name_value *nv;
 
 		item = trim(item);
 		nv = name_find(k->names, item);
-		if (!nv) {
-			bad_set(ps, k, v);
-			return;
-		}
+		if (!nv)
+			return -EINVAL;
 		if (bits & nv->value) {
 			diag(ps, ps->line, "'%s' lists '%s' twice", k->key,
 			     item);
-			return;
+			return -EALREADY;
 		}
 		bits |= nv->value;
 	}
-	*(unsigned *)field(ps->p, k) = bits;
+	*ret_bits = bits;
+	return 0;
+}
+
+/* "none", "all", or "exec, write, maintenance" in any order and subset. */
+static void parse_set(struct parser *ps, const struct keydef *k,
+		      const char *v)
+{
+	unsigned bits = 0;
+	int r;
+
+	if (streq(v, "none") || streq(v, "all")) {
+		*(unsigned *)field(ps->p, k) =
+			streq(v, "all") ? names_all(k->names) : 0;
+		return;
+	}
+	r = parse_names(ps, k, v, &bits);
+	if (r == -EINVAL)
+		bad_set(ps, k, v);
+	if (r == 0)
+		*(unsigned *)field(ps->p, k) = bits;
 }
 
 /* The one action a bound UDP socket cannot get: say why, not only what. */
@@ -578,36 +595,20 @@ static void dump_set(const struct sg_policy *p, const struct keydef *k,
 static void parse_actions(struct parser *ps, const struct keydef *k,
 			  const char *v)
 {
-	_cleanup_free_ char *copy = strdup(v);
 	unsigned bits = 0;
-	char *rest = copy, *item;
+	int r;
 
-	if (!copy) {
-		ps->error = -ENOMEM;
-		return;
-	}
 	if (streq(v, "log")) {
 		*(unsigned *)field(ps->p, k) = 0;
 		return;
 	}
-	while ((item = strsep(&rest, ","))) {
-		const struct name_value *nv;
-
-		item = trim(item);
-		nv = name_find(k->names, item);
-		if (!nv) {
-			diag(ps, ps->line,
-			     "'%s' must be log, or a comma-separated list of "
-			     "kill or freeze and hook; got '%s'", k->key, v);
-			return;
-		}
-		if (bits & nv->value) {
-			diag(ps, ps->line, "'%s' lists '%s' twice", k->key,
-			     item);
-			return;
-		}
-		bits |= nv->value;
-	}
+	r = parse_names(ps, k, v, &bits);
+	if (r == -EINVAL)
+		diag(ps, ps->line,
+		     "'%s' must be log, or a comma-separated list of kill or "
+		     "freeze and hook; got '%s'", k->key, v);
+	if (r < 0)
+		return;
 	if ((bits & SG_RESPOND_KILL) && (bits & SG_RESPOND_FREEZE)) {
 		diag(ps, ps->line,
 		     "'%s' cannot both kill and freeze: a killed process cannot "
