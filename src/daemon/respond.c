@@ -198,12 +198,12 @@ static int request_send(struct sg_respond *r, const struct request *q)
 static const char *kill_refusal(const struct sg_respond *r,
 				const struct sg_violation *v)
 {
-	if (v->pid <= 0 || (!v->blocked && v->pidfd < 0))
-		return "the process is gone";
 	if (v->pid == 1)
 		return "it is init";
 	if (v->pid == getpid() || v->pid == r->responder)
 		return "it is sealguardd itself";
+	if (v->pid <= 0 || (!v->blocked && v->pidfd < 0))
+		return "the process is gone";
 	return NULL;
 }
 
@@ -334,14 +334,14 @@ static void add_violation_fields(struct request *q,
 	}
 }
 
-static void log_hook_not_sent(struct sg_respond *r, enum sg_kind kind,
-			      const char *action, const char *program,
-			      const char *result, const char *why)
+static void log_hook_not_run(struct sg_respond *r, enum sg_kind kind,
+			     const char *program, const char *result,
+			     const char *why)
 {
 	char label[PATH_MAX + 64];
 	struct sg_log_entry *e;
 
-	snprintf(label, sizeof(label), "response %s %s %s", action,
+	snprintf(label, sizeof(label), "response hook %s %s",
 		 sg_kind_name(kind), result);
 	e = response_entry(r, streq(result, "would") ? LOG_NOTICE : LOG_ERR,
 			   label);
@@ -351,14 +351,11 @@ static void log_hook_not_sent(struct sg_respond *r, enum sg_kind kind,
 		(void)sg_log_add(e, "MESSAGE", "would run %s for a %s violation "
 					       "(permissive)",
 				 program, sg_kind_name(kind));
-	else if (kind == SG_KIND__COUNT)
-		(void)sg_log_add(e, "MESSAGE", "did not run %s: %s", program,
-				 why);
 	else
 		(void)sg_log_add(e, "MESSAGE", "did not run %s for a %s "
 					       "violation: %s",
 				 program, sg_kind_name(kind), why);
-	add_common(e, action, kind, result, 0);
+	add_common(e, "hook", kind, result, 0);
 	(void)sg_log_add(e, "SEALGUARD_PROGRAM", "%s", program);
 	sg_log_submit(e);
 }
@@ -371,7 +368,7 @@ static void run_hook(struct sg_respond *r, const struct sg_violation *v)
 	int err;
 
 	if (permissive(r)) {
-		log_hook_not_sent(r, v->kind, "hook", hook, "would", NULL);
+		log_hook_not_run(r, v->kind, hook, "would", NULL);
 		return;
 	}
 	request_init(&q, SG_RESP_HOOK, ++r->next_id, v->kind, v->pid);
@@ -386,7 +383,7 @@ static void run_hook(struct sg_respond *r, const struct sg_violation *v)
 	err = -request_send(r, &q);
 	if (err) {
 		r->c.dropped++;
-		log_hook_not_sent(r, v->kind, "hook", hook, "dropped",
+		log_hook_not_run(r, v->kind, hook, "dropped",
 				  err == EAGAIN ? "the responder is behind" :
 						  "the responder is gone");
 	}
@@ -399,6 +396,33 @@ static void free_replace_env(struct sg_respond *r)
 	for (size_t i = 0; i < r->nreplace_env; i++)
 		free(r->replace_env[i]);
 	r->nreplace_env = 0;
+}
+
+/* 5 s, then twice as long each time, at most RETRY_MAX_S. */
+static void retry_replacement_later(struct sg_respond *r)
+{
+	r->retry_s = r->retry_s ? r->retry_s * 2 : RETRY_FIRST_S;
+	if (r->retry_s > RETRY_MAX_S)
+		r->retry_s = RETRY_MAX_S;
+	r->retry_at_ms = sg_now_ms() + r->retry_s * 1000ull;
+}
+
+/* Never rate-limited: there are few, and they matter. */
+static void log_replacement_unsent(struct sg_respond *r, int err)
+{
+	struct sg_log_entry *e = sg_log_entry_new(LOG_ERR, SG_MSGID_REPROVISION);
+
+	if (!e)
+		return;
+	(void)sg_log_add(e, "MESSAGE", "could not run the reprovision program "
+				       "%s: %s; it will be run again",
+			 r->p->respond.reprovision,
+			 err == EAGAIN ? "the responder is behind" :
+					 "the responder is gone");
+	add_common(e, "reprovision", SG_KIND__COUNT, "dropped", 0);
+	(void)sg_log_add(e, "SEALGUARD_PROGRAM", "%s", r->p->respond.reprovision);
+	(void)sg_log_add(e, "SEALGUARD_ERROR", "%s", strerror(err));
+	sg_log_submit(e);
 }
 
 static void send_replacement(struct sg_respond *r)
@@ -416,10 +440,9 @@ static void send_replacement(struct sg_respond *r)
 		r->replace_running = true;
 		return;
 	}
-	log_hook_not_sent(r, SG_KIND__COUNT, "reprovision",
-			  r->p->respond.reprovision, "dropped", strerror(err));
-	r->retry_s = r->retry_s ? r->retry_s : RETRY_FIRST_S;
-	r->retry_at_ms = sg_now_ms() + r->retry_s * 1000ull;
+	r->c.dropped++;
+	log_replacement_unsent(r, err);
+	retry_replacement_later(r);
 }
 
 static void keep_field(struct sg_respond *r, const char *fmt, ...)
@@ -595,8 +618,9 @@ static void count_reply(struct sg_respond *r, const struct sg_resp_msg *m)
 		r->c.failed++;
 	else if (m->op == SG_RESP_FREEZE)
 		r->c.freezes++;
-	else
+	else if (m->op == SG_RESP_HOOK)
 		r->c.hooks++;
+	/* a reprovision run's success is the status's "replacement requested" */
 }
 
 static const char *op_name(uint32_t op)
@@ -616,10 +640,7 @@ static void replacement_answered(struct sg_respond *r,
 		free_replace_env(r);
 		return;
 	}
-	r->retry_s = r->retry_s ? r->retry_s * 2 : RETRY_FIRST_S;
-	if (r->retry_s > RETRY_MAX_S)
-		r->retry_s = RETRY_MAX_S;
-	r->retry_at_ms = sg_now_ms() + r->retry_s * 1000ull;
+	retry_replacement_later(r);
 }
 
 static void log_reply(struct sg_respond *r, const struct sg_resp_msg *m,
