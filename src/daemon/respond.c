@@ -313,24 +313,23 @@ bool sg_respond_from_hook(const struct sg_respond *r, pid_t pid)
 	       leader_ppid == r->responder;
 }
 
+/* The violation, as the hook's SEALGUARD_* variables. */
 static void add_violation_fields(struct request *q,
-				 const struct sg_violation *v,
-				 const char *prefix)
+				 const struct sg_violation *v)
 {
-	request_addf(q, "SEALGUARD_%sMESSAGE=%s", prefix, v->summary);
+	request_addf(q, "SEALGUARD_MESSAGE=%s", v->summary);
 	if (v->path)
-		request_addf(q, "SEALGUARD_%sPATH=%s", prefix, v->path);
+		request_addf(q, "SEALGUARD_PATH=%s", v->path);
 	if (v->new_path)
-		request_addf(q, "SEALGUARD_%sNEW_PATH=%s", prefix, v->new_path);
+		request_addf(q, "SEALGUARD_NEW_PATH=%s", v->new_path);
 	if (v->detail)
-		request_addf(q, "SEALGUARD_%sLOCAL=%s", prefix, v->detail);
+		request_addf(q, "SEALGUARD_LOCAL=%s", v->detail);
 	if (v->pid > 0)
-		request_addf(q, "SEALGUARD_%sPID=%d", prefix, (int)v->pid);
+		request_addf(q, "SEALGUARD_PID=%d", (int)v->pid);
 	if (v->actor) {
-		request_addf(q, "SEALGUARD_%sEXE=%s", prefix, v->actor->exe);
-		request_addf(q, "SEALGUARD_%sCOMM=%s", prefix, v->actor->comm);
-		request_addf(q, "SEALGUARD_%sUID=%d", prefix,
-			     (int)v->actor->uid);
+		request_addf(q, "SEALGUARD_EXE=%s", v->actor->exe);
+		request_addf(q, "SEALGUARD_COMM=%s", v->actor->comm);
+		request_addf(q, "SEALGUARD_UID=%d", (int)v->actor->uid);
 	}
 }
 
@@ -379,7 +378,7 @@ static void run_hook(struct sg_respond *r, const struct sg_violation *v)
 	request_addf(&q, "SEALGUARD_ACTIONS=%s%s%s",
 		     acts & SG_RESPOND_KILL ? "kill, " : "",
 		     acts & SG_RESPOND_FREEZE ? "freeze, " : "", "hook");
-	add_violation_fields(&q, v, "");
+	add_violation_fields(&q, v);
 	err = -request_send(r, &q);
 	if (err) {
 		r->c.dropped++;
