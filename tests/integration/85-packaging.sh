@@ -344,6 +344,11 @@ listed=()
 while read -r line; do
 	entry=$(expand "$line")
 	path=${entry##* }
+	# %license takes a file of the source tree, not of make install
+	if [[ $entry == %license* ]]; then
+		[ -f "$R/$path" ] || rpm_missing+="$path(source) "
+		continue
+	fi
 	if [[ $entry == *%dir* ]]; then
 		[ -d "$rpm_inst$path" ] || rpm_dirs+="$path "
 		continue
