@@ -31,8 +31,8 @@ struct sg_violation {
 	const char *detail;   /* listen: the local address; else NULL */
 	const struct sg_procinfo *actor; /* NULL: unknown or gone */
 	pid_t pid;            /* the acting process; 0: unknown */
-	int pidfd;            /* >= 0: pins pid (it may exit any time) */
-	bool blocked;         /* pid waits on our answer: cannot be reused */
+	int pidfd;            /* pins pid: kill and freeze only through it
+				 (-1: the actor is gone, or was never pinned) */
 	bool from_hook;       /* the actor is a hook (sg_respond_from_hook) */
 };
 

@@ -80,6 +80,19 @@ int sg_responder_start(const struct sg_responder_config *cfg, pid_t *ret_pid,
 		       uint32_t *ret_flags, struct errlist *errs);
 
 /*
+ * Why cg (a cgroup v2 path, as /proc/PID/cgroup gives it) must not be
+ * frozen by a guard whose own cgroup is own, or NULL: not an absolute
+ * path without "." or ".." components; the root (it cannot be frozen);
+ * own or any cgroup above it (that would freeze the guard, and every
+ * process waiting on a permission event with it). The daemon asks before
+ * it stops the actor; the responder asks again before it writes.
+ */
+const char *sg_cgroup_freeze_refusal(const char *own, const char *cg);
+
+/* Our own cgroup v2 path into buf ("/" if none is found). */
+void sg_read_own_cgroup(char *buf, size_t size);
+
+/*
  * The strings after a message's header: the i-th NUL-terminated string
  * (0-based) of a message of len bytes, or NULL past the last one.
  */

@@ -7,6 +7,7 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <sys/fanotify.h>
+#include <sys/pidfd.h>
 #include <sys/stat.h>
 
 #include "baseline.h"
@@ -18,6 +19,10 @@
 #include "policy.h"
 #include "procinfo.h"
 #include "respond.h"
+
+#ifndef PIDFD_THREAD /* Linux 6.9; Debian 12's headers predate it */
+#define PIDFD_THREAD O_EXCL
+#endif
 #include "sglog.h"
 
 /* Enough for a few hundred events per read. */
@@ -37,6 +42,7 @@ struct sg_event {
 	struct sg_intent_info intent;
 	bool via_loader; /* an open by the dynamic loader run directly */
 	bool defer;      /* waits for the hasher thread */
+	int actor_fd;    /* pidfd of the blocked thread ([respond]); -1 */
 	int path_err;    /* 1: not read yet; 0: path valid; <0: errno */
 	char path[PATH_MAX];
 };
@@ -464,6 +470,28 @@ static bool should_log(struct sg_guard *g, struct sg_event *ev,
 	return false;
 }
 
+/*
+ * Pin the blocked thread with a pidfd as soon as the event is read, for a
+ * violation (or an exec waiting on the hasher) that [respond] answers with
+ * kill or freeze. A blocked opener can still be killed, and reaped, while
+ * its event waits for an answer (for minutes, on a big file's hash): its
+ * pid could then be reused, and only a pidfd taken now proves who it was.
+ */
+static void pin_actor(struct sg_guard *g, struct sg_event *ev,
+		      const struct sg_decision *d)
+{
+	enum sg_kind kind = ev->defer || d->event == SG_EVENT_EXEC ?
+				    SG_KIND_EXEC :
+				    SG_KIND_WRITE;
+
+	if ((!ev->defer && d->action == SG_ACTION_ALLOW) ||
+	    !sg_respond_wants_actor(g->respond, kind))
+		return;
+	ev->actor_fd = (int)pidfd_open(ev->tid, PIDFD_THREAD);
+	if (ev->actor_fd < 0 && errno == EINVAL) /* before Linux 6.9 */
+		ev->actor_fd = (int)pidfd_open(ev->tid, 0);
+}
+
 /* The respond.h view of a denied (or would-be denied) event. */
 static struct sg_violation violation_of(struct sg_guard *g, struct sg_event *ev,
 					const struct sg_decision *d,
@@ -477,8 +505,7 @@ static struct sg_violation violation_of(struct sg_guard *g, struct sg_event *ev,
 		.path = event_path(g, ev),
 		.actor = pi->pid > 0 ? pi : NULL,
 		.pid = pi->pid > 0 ? pi->pid : ev->tid,
-		.pidfd = -1,
-		.blocked = true,
+		.pidfd = ev->actor_fd,
 		.from_hook = sg_respond_from_hook(g->respond, pi->pid),
 	};
 }
@@ -489,8 +516,9 @@ static struct sg_violation violation_of(struct sg_guard *g, struct sg_event *ev,
  * answered, a denied process may exit before /proc is read. Only entries
  * that will be written, and violations that get a response, pay for it
  * (the rate limit is checked first), and nothing here can block: /proc
- * is not marked. A kill is sent before the answer: the actor never runs
- * another instruction (its open fails with the kill, not EPERM).
+ * is not marked. A kill is sent before the answer, through the pidfd
+ * pinned when the event was read: the actor never runs another
+ * instruction (its open fails with the kill, not EPERM).
  */
 static void finish_event(struct sg_guard *g, struct sg_event *ev,
 			 const struct sg_decision *d)
@@ -519,6 +547,8 @@ static void finish_event(struct sg_guard *g, struct sg_event *ev,
 		log_decision(g, ev, d, &pi);
 	if (hook)
 		sg_respond_event(g->respond, &v);
+	if (ev->actor_fd >= 0)
+		(void)close(ev->actor_fd);
 	(void)close(ev->fd);
 }
 
@@ -562,7 +592,7 @@ static void handle_event(struct sg_guard *g,
 {
 	struct sg_event ev = { .fd = m->fd, .tid = m->pid, .mask = m->mask,
 			       .intent = { SG_INTENT_UNKNOWN, -1, 0 },
-			       .path_err = 1 };
+			       .actor_fd = -1, .path_err = 1 };
 	struct sg_decision d;
 
 	if (m->fd < 0)
@@ -572,6 +602,7 @@ static void handle_event(struct sg_guard *g,
 		return;
 	}
 	d = decide(g, &ev);
+	pin_actor(g, &ev, &d);
 	if (ev.defer) {
 		if (defer_event(g, &ev) == 0)
 			return;

@@ -105,6 +105,8 @@ static uint64_t now_us(void)
 static void read_owner_pid(struct sg_listen *l, struct sg_lcase *c, pid_t pid)
 {
 	c->owner_read = true;
+	/* now, while it lives: a killed hook could not be told later */
+	c->owner_is_hook = sg_respond_from_hook(l->respond, pid);
 	if (pid > 0 && sg_procinfo_read(l->proc_fd, pid, &c->owner) == 0)
 		return;
 	c->owner.pid = 0; /* none found: keep the socket's own uid */
@@ -114,8 +116,7 @@ static void read_owner_pid(struct sg_listen *l, struct sg_lcase *c, pid_t pid)
 }
 
 /* The respond.h view of a violating listener; summary is filled in. */
-static struct sg_violation listen_violation(const struct sg_listen *l,
-					    const struct sg_lcase *c,
+static struct sg_violation listen_violation(const struct sg_lcase *c,
 					    char *summary, size_t size,
 					    char *local, size_t lsize)
 {
@@ -131,7 +132,7 @@ static struct sg_violation listen_violation(const struct sg_listen *l,
 		.actor = c->owner.pid > 0 ? &c->owner : NULL,
 		.pid = c->owner.pid,
 		.pidfd = -1,
-		.from_hook = sg_respond_from_hook(l->respond, c->owner.pid),
+		.from_hook = c->owner_is_hook,
 	};
 }
 
@@ -148,7 +149,7 @@ static void respond_to_owner(struct sg_listen *l, struct sg_lcase *c)
 	    !sg_respond_wants_actor(l->respond, SG_KIND_LISTEN))
 		return;
 	c->responded = true;
-	v = listen_violation(l, c, summary, sizeof(summary), local,
+	v = listen_violation(c, summary, sizeof(summary), local,
 			     sizeof(local));
 	v.pidfd = sg_owner_pin(l->proc_fd, c->owner.pid, c->sock.inode);
 	sg_respond_actor(l->respond, &v);
@@ -552,7 +553,7 @@ void sg_listen_log_case(struct sg_listen *l, const struct sg_lcase *c,
 	    sg_respond_wants_event(l->respond, SG_KIND_LISTEN)) {
 		char summary[PATH_MAX + 160], lbuf[80];
 		struct sg_violation v = listen_violation(
-			l, c, summary, sizeof(summary), lbuf, sizeof(lbuf));
+			c, summary, sizeof(summary), lbuf, sizeof(lbuf));
 
 		sg_respond_event(l->respond, &v);
 	}

@@ -30,6 +30,7 @@ struct sg_lcase {
 	size_t nowners, nkilled;
 	bool owner_read;          /* owner is filled in */
 	bool responded;           /* [respond] answered its owner */
+	bool owner_is_hook;       /* ... a [respond] hook: no response */
 	struct sg_procinfo owner; /* the first owner (pid 0: none found) */
 };
 

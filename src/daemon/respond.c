@@ -31,13 +31,14 @@ struct sg_respond {
 	int proc_fd;
 	int sock;        /* the responder; -1: none, or it died */
 	pid_t responder; /* 0: none */
+	char own_cgroup[PATH_MAX]; /* never to be frozen, nor any above it */
 	uint32_t next_id;
 	struct sg_ratelimit rl;
 	struct sg_respond_counters c;
 
 	/* apoptosis: the host asks to be replaced, once per run */
 	bool replace_asked, replace_done, replace_running;
-	uint64_t retry_at_ms;
+	uint64_t retry_at_ms, sent_ms;
 	unsigned retry_s, attempts;
 	char *replace_env[MAX_FIELDS];
 	size_t nreplace_env;
@@ -191,9 +192,9 @@ static int request_send(struct sg_respond *r, const struct request *q)
 /* ---------------------------------------------------------------- kill */
 
 /*
- * Never ourselves, our responder, or init. An actor blocked on us cannot
- * have exited, so its pid is its own; any other is reached only through
- * its pidfd.
+ * Never ourselves, our responder, or init; and an actor only through the
+ * pidfd that pinned it when its event was read: a bare pid may have been
+ * reused since (even a blocked opener can be killed while it waits).
  */
 static const char *kill_refusal(const struct sg_respond *r,
 				const struct sg_violation *v)
@@ -202,7 +203,7 @@ static const char *kill_refusal(const struct sg_respond *r,
 		return "it is init";
 	if (v->pid == getpid() || v->pid == r->responder)
 		return "it is sealguardd itself";
-	if (v->pid <= 0 || (!v->blocked && v->pidfd < 0))
+	if (v->pid <= 0 || v->pidfd < 0)
 		return "the process is gone";
 	return NULL;
 }
@@ -221,8 +222,7 @@ static void do_kill(struct sg_respond *r, const struct sg_violation *v)
 		log_actor_response(r, v, "kill", "would", 0, NULL);
 		return;
 	}
-	if ((v->pidfd >= 0 ? pidfd_send_signal(v->pidfd, SIGKILL, NULL, 0) :
-			     kill(v->pid, SIGKILL)) < 0)
+	if (pidfd_send_signal(v->pidfd, SIGKILL, NULL, 0) < 0)
 		err = errno;
 	if (err)
 		r->c.failed++;
@@ -237,23 +237,25 @@ static void do_kill(struct sg_respond *r, const struct sg_violation *v)
 static int read_cgroup(const struct sg_respond *r, pid_t pid, char *buf,
 		       size_t size)
 {
-	char name[64], text[4096], *line;
+	char name[64], text[2 * PATH_MAX], *line;
+	int found = 0;
 	ssize_t n;
 
 	snprintf(name, sizeof(name), "%d/cgroup", (int)pid);
 	n = sg_proc_read(r->proc_fd, name, text, sizeof(text));
 	if (n < 0)
 		return (int)n;
+
 	for (line = text; line && *line; line = strchr(line, '\n')) {
 		line += *line == '\n';
-		if (strncmp(line, "0::", 3) == 0) {
-			line += 3;
-			snprintf(buf, size, "%.*s", (int)strcspn(line, "\n"),
-				 line);
-			return 0;
-		}
+		if (strncmp(line, "0::", 3) != 0)
+			continue;
+		if (found++) /* a newline in a cgroup's name: which is it? */
+			return -EBADMSG;
+		line += 3;
+		snprintf(buf, size, "%.*s", (int)strcspn(line, "\n"), line);
 	}
-	return -ENOENT; /* no cgroup v2 membership */
+	return found ? 0 : -ENOENT; /* no cgroup v2 membership */
 }
 
 static void do_freeze(struct sg_respond *r, const struct sg_violation *v)
@@ -270,19 +272,35 @@ static void do_freeze(struct sg_respond *r, const struct sg_violation *v)
 	}
 	err = -read_cgroup(r, v->pid, cgroup, sizeof(cgroup));
 	/* read through the pid: the pidfd proves it was still the actor */
-	if (!err && v->pidfd >= 0 &&
-	    pidfd_send_signal(v->pidfd, 0, NULL, 0) < 0)
+	if (!err && pidfd_send_signal(v->pidfd, 0, NULL, 0) < 0)
 		err = ESRCH;
 	if (err) {
 		r->c.failed++;
-		log_actor_response(r, v, "freeze", "failed", err,
-				   "cannot read its cgroup");
+		log_actor_response(r, v, "freeze", "failed", 0,
+				   err == EBADMSG ?
+					   "its cgroup's name holds a newline" :
+				   err == ESRCH ? "the process is gone" :
+						  "cannot read its cgroup");
+		return;
+	}
+	why = sg_cgroup_freeze_refusal(r->own_cgroup, cgroup);
+	if (why) {
+		r->c.failed++;
+		log_actor_response(r, v, "freeze", "refused", 0, why);
 		return;
 	}
 	if (permissive(r)) {
 		log_actor_response(r, v, "freeze", "would", 0, NULL);
 		return;
 	}
+	/*
+	 * Stop it now: the freeze is the responder's, a moment later, and
+	 * meanwhile a denied actor would run on past its failed call (and a
+	 * listener's owner exit once its socket is destroyed). A blocked
+	 * actor stops on its way back to user space, before one more
+	 * instruction. Thawing it takes a SIGCONT too (docs/respond.md).
+	 */
+	(void)pidfd_send_signal(v->pidfd, SIGSTOP, NULL, 0);
 	request_init(&q, SG_RESP_FREEZE, ++r->next_id, v->kind, v->pid);
 	request_add(&q, cgroup);
 	err = -request_send(r, &q);
@@ -407,7 +425,8 @@ static void retry_replacement_later(struct sg_respond *r)
 }
 
 /* Never rate-limited: there are few, and they matter. */
-static void log_replacement_unsent(struct sg_respond *r, int err)
+static void log_replacement_unsent(struct sg_respond *r, const char *why,
+				   int err)
 {
 	struct sg_log_entry *e = sg_log_entry_new(LOG_ERR, SG_MSGID_REPROVISION);
 
@@ -415,9 +434,7 @@ static void log_replacement_unsent(struct sg_respond *r, int err)
 		return;
 	(void)sg_log_add(e, "MESSAGE", "could not run the reprovision program "
 				       "%s: %s; it will be run again",
-			 r->p->respond.reprovision,
-			 err == EAGAIN ? "the responder is behind" :
-					 "the responder is gone");
+			 r->p->respond.reprovision, why);
 	add_common(e, "reprovision", SG_KIND__COUNT, "dropped", 0);
 	(void)sg_log_add(e, "SEALGUARD_PROGRAM", "%s", r->p->respond.reprovision);
 	(void)sg_log_add(e, "SEALGUARD_ERROR", "%s", strerror(err));
@@ -437,10 +454,13 @@ static void send_replacement(struct sg_respond *r)
 	err = -request_send(r, &q);
 	if (!err) {
 		r->replace_running = true;
+		r->sent_ms = sg_now_ms();
 		return;
 	}
 	r->c.dropped++;
-	log_replacement_unsent(r, err);
+	log_replacement_unsent(r, err == EAGAIN ? "the responder is behind" :
+						  "the responder is gone",
+			       err);
 	retry_replacement_later(r);
 }
 
@@ -747,6 +767,16 @@ void sg_respond_tick(struct sg_respond *r, uint64_t now_ms)
 			 rp->lifetime_s);
 		ask_replacement(r, "lifetime", why, NULL);
 	}
+	/* an answer that never comes (the responder died, or lost it): the
+	 * program had its timeout and more */
+	if (r->replace_running &&
+	    now_ms - r->sent_ms > (rp->hook_timeout_s + 10) * 1000ull) {
+		r->replace_running = false;
+		r->c.failed++;
+		log_replacement_unsent(r, "no answer from the responder",
+				       ETIMEDOUT);
+		retry_replacement_later(r);
+	}
 	if (r->replace_asked && !r->replace_done && !r->replace_running &&
 	    r->nreplace_env && r->retry_at_ms && now_ms >= r->retry_at_ms)
 		send_replacement(r);
@@ -871,6 +901,7 @@ int sg_respond_init(struct sg_respond **ret, const struct sg_policy *p,
 		return -ENOMEM;
 	r->p = p;
 	r->sock = -1;
+	sg_read_own_cgroup(r->own_cgroup, sizeof(r->own_cgroup));
 	sg_ratelimit_init(&r->rl, p->ratelimit_interval_s, p->ratelimit_burst);
 	r->proc_fd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (r->proc_fd < 0) {

@@ -15,7 +15,10 @@
 #include <sys/capability.h>
 #include <sys/pidfd.h>
 #include <sys/prctl.h>
+#include <linux/openat2.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 
@@ -29,6 +32,11 @@
 
 #define RESP_SOCK_FD 3
 #define HELLO_TIMEOUT_MS 5000
+/* Replies the daemon has not taken yet (its socket buffer is full). */
+#define MAX_PENDING_REPLIES 1024
+/* Hooks, and one more slot: the reprovision program never waits behind
+ * them (nor is it dropped for them). */
+#define MAX_JOBS (SG_RESP_MAX_RUNNING + 1)
 
 /* A hook program that is running. */
 struct job {
@@ -53,10 +61,12 @@ struct responder {
 	char own_cgroup[PATH_MAX];
 	char hostname[256];
 	char boot_id[64];
-	struct job jobs[SG_RESP_MAX_RUNNING];
+	struct job jobs[MAX_JOBS];
 	size_t njobs;
 	struct queued *queue[SG_RESP_MAX_QUEUED];
 	size_t qhead, qlen;
+	struct queued *replies[MAX_PENDING_REPLIES];
+	size_t rhead, rlen;
 };
 
 static uint64_t mono_ms(void)
@@ -144,6 +154,32 @@ char *sg_resp_json(const char *const *env, size_t n)
 
 /* ------------------------------------------------------------- replies */
 
+static void queue_reply(struct responder *rs, const char *buf, size_t len)
+{
+	struct queued *q;
+
+	if (rs->rlen == MAX_PENDING_REPLIES || !(q = malloc(sizeof(*q) + len)))
+		return; /* the daemon stopped reading long ago */
+	q->len = len;
+	memcpy(q->buf, buf, len);
+	rs->replies[(rs->rhead + rs->rlen++) % MAX_PENDING_REPLIES] = q;
+}
+
+/* Hand over what waits, as far as the daemon's socket takes it. */
+static void flush_replies(struct responder *rs)
+{
+	while (rs->rlen) {
+		struct queued *q = rs->replies[rs->rhead];
+
+		if (send(rs->sock, q->buf, q->len, MSG_DONTWAIT | MSG_NOSIGNAL) < 0 &&
+		    errno == EAGAIN)
+			return;
+		free(q); /* sent, or the daemon is gone */
+		rs->rhead = (rs->rhead + 1) % MAX_PENDING_REPLIES;
+		rs->rlen--;
+	}
+}
+
 static void reply(struct responder *rs, const struct sg_resp_msg *req,
 		  enum sg_resp_outcome outcome, int value, uint64_t start_ms,
 		  const char *subject, const char *detail)
@@ -163,26 +199,59 @@ static void reply(struct responder *rs, const struct sg_resp_msg *req,
 					detail ? detail : "") + 1;
 	if (len > sizeof(buf))
 		len = sizeof(buf);
-	/* never block on the daemon: it reads replies when it can */
-	(void)send(rs->sock, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+	/* never block on the daemon, and never lose an answer: what its
+	 * socket cannot take now waits here, in order */
+	if (rs->rlen == 0 &&
+	    send(rs->sock, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL) >= 0)
+		return;
+	queue_reply(rs, buf, len);
 }
 
 /* -------------------------------------------------------------- freeze */
 
-/*
- * Never freeze the root (there is no cgroup.freeze there), our own
- * cgroup, or one above it: that would freeze the daemon, and every
- * process waiting on a permission event with it.
- */
-static const char *freeze_refusal(const struct responder *rs, const char *cg)
+/* Absolute, no empty, "." or ".." component. Anything else a cgroup
+ * name may hold (spaces, control characters) is fine: an intruder names
+ * its own cgroups. */
+static bool cgroup_path_ok(const char *cg)
 {
-	if (sg_policy_path_problem(cg))
+	const char *c = cg;
+
+	if (cg[0] != '/')
+		return false;
+	if (streq(cg, "/"))
+		return true;
+	while (*c == '/') {
+		size_t len = strcspn(++c, "/");
+
+		if (len == 0 || (len == 1 && c[0] == '.') ||
+		    (len == 2 && c[0] == '.' && c[1] == '.'))
+			return false;
+		c += len;
+	}
+	return true;
+}
+
+const char *sg_cgroup_freeze_refusal(const char *own, const char *cg)
+{
+	if (!cgroup_path_ok(cg))
 		return "not a normalised cgroup path";
 	if (streq(cg, "/"))
 		return "the process is in the root cgroup";
-	if (path_is_under(rs->own_cgroup, cg))
+	if (path_is_under(own, cg))
 		return "the cgroup holds sealguardd itself";
 	return NULL;
+}
+
+/* rel below the cgroup hierarchy's root, through no symlink. */
+static int open_beneath(int root, const char *rel)
+{
+	struct open_how how = {
+		.flags = O_WRONLY | O_CLOEXEC,
+		.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS |
+			   RESOLVE_NO_MAGICLINKS,
+	};
+
+	return (int)syscall(SYS_openat2, root, rel, &how, sizeof(how));
 }
 
 static void do_freeze(struct responder *rs, const struct sg_resp_msg *req,
@@ -202,7 +271,7 @@ static void do_freeze(struct responder *rs, const struct sg_resp_msg *req,
 		      "no cgroup v2 hierarchy is mounted");
 		return;
 	}
-	why = freeze_refusal(rs, cg);
+	why = sg_cgroup_freeze_refusal(rs->own_cgroup, cg);
 	if (why) {
 		reply(rs, req, SG_RESP_REFUSED, 0, start, cg, why);
 		return;
@@ -212,7 +281,7 @@ static void do_freeze(struct responder *rs, const struct sg_resp_msg *req,
 		reply(rs, req, SG_RESP_ERRNO, ENAMETOOLONG, start, cg, NULL);
 		return;
 	}
-	fd = openat(rs->cgroup_root, rel, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+	fd = open_beneath(rs->cgroup_root, rel);
 	if (fd < 0 || write(fd, "1", 1) != 1)
 		err = errno;
 	if (fd >= 0)
@@ -248,31 +317,27 @@ static size_t build_env(const struct responder *rs, const void *msg,
 	return n;
 }
 
-/* A pipe already holding the JSON: the hook reads it as stdin, and we
- * never block writing it (a big document grows the pipe first). */
-static int json_pipe(char *const *env, size_t n)
+/* A memory file already holding the JSON, read from its start: the hook
+ * reads it as stdin, and writing it can never block (a pipe could: past
+ * the pipe quota its buffer is two pages). */
+static int json_stdin(char *const *env, size_t n)
 {
 	_cleanup_free_ char *json = sg_resp_json((const char *const *)env, n);
-	int p[2];
+	_cleanup_close_ int fd = -1;
 	size_t len;
 
 	if (!json)
 		return -ENOMEM;
 	len = strlen(json);
-	json[len++] = '\n';
-	if (pipe2(p, O_CLOEXEC) < 0)
+	json[len++] = '\n'; /* over the NUL: the document is one line */
+	fd = memfd_create("sealguard-event", MFD_CLOEXEC);
+	if (fd < 0)
 		return -errno;
-	if (len > 65536)
-		(void)fcntl(p[1], F_SETPIPE_SZ, (int)len);
-	if (write(p[1], json, len) != (ssize_t)len) {
-		int r = errno ? -errno : -EMSGSIZE;
-
-		(void)close(p[0]);
-		(void)close(p[1]);
-		return r;
-	}
-	(void)close(p[1]);
-	return p[0];
+	if (write(fd, json, len) != (ssize_t)len)
+		return errno ? -errno : -EIO;
+	if (lseek(fd, 0, SEEK_SET) < 0)
+		return -errno;
+	return TAKE_FD(fd);
 }
 
 /* posix_spawn: glibc reports an exec failure as the call's error. The
@@ -329,7 +394,7 @@ static void start_job(struct responder *rs, const void *msg, size_t len)
 	}
 	n = build_env(rs, msg, len, env, ARRAY_SIZE(env), host, sizeof(host),
 		      boot, sizeof(boot));
-	in = json_pipe(env + 2, n - 2); /* not PATH and LC_ALL */
+	in = json_stdin(env + 2, n - 2); /* not PATH and LC_ALL */
 	if (in < 0) {
 		reply(rs, req, SG_RESP_ERRNO, -in, start, program, NULL);
 		return;
@@ -350,9 +415,11 @@ static void start_job(struct responder *rs, const void *msg, size_t len)
 	}
 	j->pidfd = (int)pidfd_open(j->pid, 0);
 	if (j->pidfd < 0) { /* cannot happen for our own unreaped child */
+		int err = errno;
+
 		(void)kill(-j->pid, SIGKILL);
 		(void)waitpid(j->pid, NULL, 0);
-		reply(rs, req, SG_RESP_ERRNO, errno, start, program, NULL);
+		reply(rs, req, SG_RESP_ERRNO, err, start, program, NULL);
 		return;
 	}
 	j->req = *req;
@@ -417,9 +484,18 @@ static void enqueue(struct responder *rs, const void *msg, size_t len)
 	rs->queue[(rs->qhead + rs->qlen++) % SG_RESP_MAX_QUEUED] = q;
 }
 
+static size_t running(const struct responder *rs, enum sg_resp_op op)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < rs->njobs; i++)
+		n += rs->jobs[i].req.op == op;
+	return n;
+}
+
 static void start_queued(struct responder *rs)
 {
-	while (rs->qlen && rs->njobs < SG_RESP_MAX_RUNNING) {
+	while (rs->qlen && running(rs, SG_RESP_HOOK) < SG_RESP_MAX_RUNNING) {
 		struct queued *q = rs->queue[rs->qhead];
 
 		rs->qhead = (rs->qhead + 1) % SG_RESP_MAX_QUEUED;
@@ -435,8 +511,13 @@ static void handle_request(struct responder *rs, const void *msg, size_t len)
 
 	if (req->op == SG_RESP_FREEZE)
 		do_freeze(rs, req, sg_resp_string(msg, len, 0));
-	else if (req->op == SG_RESP_HOOK || req->op == SG_RESP_REPROVISION)
+	else if (req->op == SG_RESP_HOOK)
 		enqueue(rs, msg, len);
+	else if (req->op == SG_RESP_REPROVISION && running(rs, req->op))
+		reply(rs, req, SG_RESP_DROPPED, 0, mono_ms(), "",
+		      "the reprovision program is still running");
+	else if (req->op == SG_RESP_REPROVISION) /* its own slot, at once */
+		start_job(rs, msg, len);
 	start_queued(rs);
 }
 
@@ -465,8 +546,8 @@ static int open_cgroup_root(void)
 	return -ENOENT;
 }
 
-/* "0::/system.slice/sealguard.service" -> the path. */
-static void read_own_cgroup(char *buf, size_t size)
+/* "0::/system.slice/sealguard.service" -> the path ("/" if none). */
+void sg_read_own_cgroup(char *buf, size_t size)
 {
 	_cleanup_fclose_ FILE *f = fopen("/proc/self/cgroup", "re");
 	_cleanup_free_ char *line = NULL;
@@ -490,8 +571,9 @@ static void read_line_file(const char *path, char *buf, size_t size)
 }
 
 /* One capability: cgroups delegated to a user are owned by that user.
- * Hooks get none: no root magic (NOROOT, locked), no ambient set, and
- * no_new_privs, so neither setuid nor file capabilities give any back. */
+ * Hooks get none: no root magic (NOROOT, locked), no ambient set, an
+ * empty bounding set, and no_new_privs, so neither setuid nor file
+ * capabilities give any back. */
 static int drop_privileges(void)
 {
 	const unsigned bits = SECBIT_KEEP_CAPS_LOCKED | SECBIT_NO_SETUID_FIXUP |
@@ -505,8 +587,10 @@ static int drop_privileges(void)
 
 	if (cap_set_secbits(bits) < 0 || cap_reset_ambient() < 0)
 		return -errno;
+	/* the bounding set only limits what an exec can give: empty it, we
+	 * keep our one capability in our own sets */
 	for (cap_value_t c = 0; c <= (cap_value_t)cap_max_bits() - 1; c++)
-		if (c != keep && CAP_IS_SUPPORTED(c) && cap_drop_bound(c) < 0)
+		if (CAP_IS_SUPPORTED(c) && cap_drop_bound(c) < 0)
 			return -errno;
 	caps = cap_init();
 	if (!caps)
@@ -545,6 +629,15 @@ static int setup(struct responder *rs, int sock, pid_t parent)
 	sigfillset(&all);
 	(void)sigprocmask(SIG_UNBLOCK, &all, NULL);
 	(void)signal(SIGPIPE, SIG_IGN);
+	/* waitid() needs our children: never auto-reaped */
+	(void)signal(SIGCHLD, SIG_DFL);
+	/* systemd's stop signals every process of the unit: we go when the
+	 * daemon closes our socket (or dies), not before it, so that it does
+	 * not report us lost on every clean stop. Hooks get the defaults
+	 * back (POSIX_SPAWN_SETSIGDEF). */
+	(void)signal(SIGTERM, SIG_IGN);
+	(void)signal(SIGINT, SIG_IGN);
+	(void)signal(SIGHUP, SIG_IGN);
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
 		return -ESRCH;
 	(void)prctl(PR_SET_NAME, "sealguard-resp");
@@ -553,7 +646,7 @@ static int setup(struct responder *rs, int sock, pid_t parent)
 		return r;
 	rs->sock = r;
 	rs->cgroup_root = open_cgroup_root();
-	read_own_cgroup(rs->own_cgroup, sizeof(rs->own_cgroup));
+	sg_read_own_cgroup(rs->own_cgroup, sizeof(rs->own_cgroup));
 	read_line_file("/proc/sys/kernel/hostname", rs->hostname,
 		       sizeof(rs->hostname));
 	read_line_file("/proc/sys/kernel/random/boot_id", rs->boot_id,
@@ -580,11 +673,12 @@ static _Noreturn void serve(struct responder *rs)
 	static char msg[SG_RESP_MSG_MAX];
 
 	for (;;) {
-		struct pollfd pfd[1 + SG_RESP_MAX_RUNNING];
+		struct pollfd pfd[1 + MAX_JOBS];
 		size_t njobs = rs->njobs;
 		ssize_t len;
 
-		pfd[0] = (struct pollfd){ rs->sock, POLLIN, 0 };
+		pfd[0] = (struct pollfd){ rs->sock,
+					  POLLIN | (rs->rlen ? POLLOUT : 0), 0 };
 		for (size_t i = 0; i < njobs; i++)
 			pfd[1 + i] = (struct pollfd){ rs->jobs[i].pidfd,
 						      POLLIN, 0 };
@@ -596,6 +690,8 @@ static _Noreturn void serve(struct responder *rs)
 			if (pfd[1 + i].revents)
 				finish_job(rs, i);
 		start_queued(rs);
+		if (pfd[0].revents & POLLOUT)
+			flush_replies(rs);
 		if (pfd[0].revents & POLLIN) {
 			len = recv(rs->sock, msg, sizeof(msg), MSG_DONTWAIT);
 			if (len == 0)

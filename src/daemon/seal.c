@@ -127,7 +127,8 @@ enum narrow {
 	SOCK_FAMILY,  /* socket: AF_UNIX (journal, sd_notify), AF_NETLINK */
 	SELF_ONLY,    /* tgkill: only our own process (raise, abort) */
 	SIGKILL_ONLY, /* kill: SIGKILL to a listener's owner, nothing else */
-	PROBE_OR_KILL, /* pidfd_send_signal: SIGKILL, or 0 (a liveness probe) */
+	PIDFD_SIGNALS, /* pidfd_send_signal: SIGKILL, SIGSTOP, or 0 (a
+			  liveness probe) */
 	FCNTL_CMDS,   /* fcntl: flags and memfd seals only */
 	TTY_QUERY,    /* ioctl: TCGETS (stdio asks whether stderr is a tty) */
 	THREAD_ONLY,  /* clone: new threads, never new processes */
@@ -168,7 +169,7 @@ static const struct allowed_syscall allowed[] = {
 	{ "gettid", ANY, "own thread ids" },
 	{ "getuid", ANY, "libsystemd: credentials sent with sd_notify" },
 	{ "ioctl", TTY_QUERY, "stdio buffering of stderr" },
-	{ "kill", SIGKILL_ONLY, "listen action = kill; [respond] kill of a blocked actor" },
+	{ "kill", SIGKILL_ONLY, "listen action = kill" },
 	{ "lseek", ANY, "re-read /proc files" },
 	{ "madvise", ANY, "malloc" },
 	{ "memfd_create", ANY, "libsystemd: journal entries too big for a datagram" },
@@ -184,9 +185,10 @@ static const struct allowed_syscall allowed[] = {
 	{ "open_tree", ANY, "read-only seals: clone a tree to seal it again" },
 	{ "openat", READ_ONLY, "/proc files, read-only" },
 	{ "openat2", NO_OPENAT2, "ENOSYS: the verify pass falls back to openat" },
-	{ "pidfd_open", ANY, "pin a listener's owner before killing it" },
-	{ "pidfd_send_signal", PROBE_OR_KILL,
-	  "SIGKILL a listener's owner or a change's actor; signal 0: is it alive" },
+	{ "pidfd_open", ANY, "pin a listener's owner or an event's actor before killing it" },
+	{ "pidfd_send_signal", PIDFD_SIGNALS,
+	  "SIGKILL a listener's owner or a violation's actor ([respond] kill); "
+	  "SIGSTOP an actor whose cgroup is to be frozen; 0: is it alive" },
 	{ "poll", ANY, "the event loop" },
 	{ "ppoll", ANY, "the event loop" },
 	{ "pread64", ANY, "hash files, re-read mountinfo" },
@@ -273,7 +275,7 @@ static int add_each(scmp_filter_ctx ctx, int nr, unsigned arg,
 static int add_rule(scmp_filter_ctx ctx, const struct allowed_syscall *s)
 {
 	static const unsigned long families[] = { AF_UNIX, AF_NETLINK };
-	static const unsigned long probe_or_kill[] = { 0, SIGKILL };
+	static const unsigned long pidfd_signals[] = { 0, SIGKILL, SIGSTOP };
 	static const unsigned long fcntl_cmds[] = {
 		F_GETFD, F_SETFD, F_GETFL, F_SETFL, F_ADD_SEALS, F_GET_SEALS,
 	};
@@ -296,9 +298,9 @@ static int add_rule(scmp_filter_ctx ctx, const struct allowed_syscall *s)
 		return add(ctx, nr, 1, SCMP_A0(SCMP_CMP_EQ, (unsigned long)getpid()));
 	case SIGKILL_ONLY:
 		return add(ctx, nr, 1, SCMP_A1(SCMP_CMP_EQ, SIGKILL));
-	case PROBE_OR_KILL:
-		return add_each(ctx, nr, 1, probe_or_kill,
-				ARRAY_SIZE(probe_or_kill));
+	case PIDFD_SIGNALS:
+		return add_each(ctx, nr, 1, pidfd_signals,
+				ARRAY_SIZE(pidfd_signals));
 	case FCNTL_CMDS:
 		return add_each(ctx, nr, 1, fcntl_cmds, ARRAY_SIZE(fcntl_cmds));
 	case TTY_QUERY:

@@ -45,11 +45,12 @@ write_programs() {
 		env | grep '^SEALGUARD_' | sort >"\$d/env"
 		env | grep -v '^SEALGUARD_' | cut -d= -f1 | sort >"\$d/other-env"
 		cat >"\$d/stdin"
-		grep -E '^(CapEff|CapPrm|NoNewPrivs):' /proc/self/status >"\$d/status"
+		grep -E '^(CapEff|CapPrm|CapInh|CapBnd|CapAmb|NoNewPrivs):' /proc/self/status >"\$d/status"
 		case "\$(cat $OUT/mode 2>/dev/null)" in
 		fail) exit 3 ;;
 		hang) echo \$\$ >"\$d/hanging"; exec sleep 1000 ;;
 		violate) echo evil >$conf 2>"\$d/violate-err" || true ;;
+		listen) exec $SB_TOOLS/sglisten serve tcp 127.0.0.1 8124 ;;
 		esac
 		exit 0
 	EOF
@@ -161,8 +162,8 @@ t_eq "hook stdin: the same event as JSON" \
 	"$(python3 -c 'import json, sys
 d = json.load(open(sys.argv[1]))
 print(d["event"], d["path"], d["pid"], d["mode"])' "$run/stdin" 2>&1)"
-t_ok "hook: no capabilities (CapEff and CapPrm 0)" \
-	test "$(grep -c ':[[:space:]]*0000000000000000$' "$run/status")" = 2
+t_ok "hook: no capabilities (effective, permitted, inheritable, bounding, ambient: 0)" \
+	test "$(grep -c ':[[:space:]]*0000000000000000$' "$run/status")" = 5
 t_ok "hook: no_new_privs is set" grep -q '^NoNewPrivs:[[:space:]]*1$' "$run/status"
 
 rc=0
@@ -205,6 +206,16 @@ t_journal "journal: the hook's own write is denied" SEALGUARD_EVENT=write \
 	SEALGUARD_ACTION=deny SEALGUARD_EXE="$(readlink -f /bin/sh)"
 sleep 1
 t_eq "the hook's own violation started no other hook" 1 "$(runs)"
+reset_out
+echo listen >"$OUT/mode"
+t_eq "a hook that opens a forbidden listener: the trigger is denied" EPERM \
+	"$(sb_try openat-wronly "$conf")"
+t_eq "the hook ran" 1 "$(wait_for 1 runs)"
+t_journal "journal: the hook's listener is destroyed" SEALGUARD_EVENT=listen \
+	SEALGUARD_ACTION=destroyed SEALGUARD_LOCAL=127.0.0.1:8124
+sleep 1
+t_eq "... and neither freezes it nor starts another hook" "1 0" \
+	"$(runs) $(sb_journal_count MESSAGE_ID=$MSG_RESPONSE SEALGUARD_KIND=listen)"
 [ "$(runs)" = 1 ] || { for f in "$OUT"/run.*/env; do echo "== $f"; cat "$f"; done >&2; }
 t_eq "the protected file is unchanged" "$golden" "$(fx_sha "$conf")"
 rm -f "$OUT/mode"
@@ -227,11 +238,20 @@ t_eq "a frozen process makes no progress" "$t1" "$(cat "$SB_ROOT/ticks" 2>/dev/n
 t_journal "journal: the freeze, with the cgroup" MESSAGE_ID=$MSG_RESPONSE \
 	SEALGUARD_RESPONSE=freeze SEALGUARD_KIND=exec SEALGUARD_RESULT=done \
 	SEALGUARD_CGROUP="$cgname"
+actor=$(journalctl -q --no-pager -o cat --output-fields=SEALGUARD_PID \
+	MESSAGE_ID=$MSG_RESPONSE SEALGUARD_RESPONSE=freeze SEALGUARD_KIND=exec | sed -n 1p)
+t_eq "the actor has not printed its result: it never ran past its exec" "" \
+	"$(cat "$SB_ROOT/victim.out")"
 echo 0 >"$cg/cgroup.freeze"
 sleep 0.5
-t_ok "thawed, it runs again (it could be inspected meanwhile)" \
+t_ok "thawed, the rest of the cgroup runs again (it could be inspected meanwhile)" \
 	test "$(cat "$SB_ROOT/ticks" 2>/dev/null || true)" != "$t1"
-t_eq "the untrusted exec itself was denied" EPERM "$(cat "$SB_ROOT/victim.out")"
+t_eq "the actor itself stays stopped (SIGSTOP, sent before its exec returned)" \
+	"T" "$(awk '/^State:/ { print $2 }' "/proc/${actor:-0}/status" 2>/dev/null)"
+t_eq "... and still has not printed anything" "" "$(cat "$SB_ROOT/victim.out")"
+kill -CONT "${actor:-0}"
+t_eq "continued, the actor sees its exec denied" EPERM \
+	"$(wait_for EPERM cat "$SB_ROOT/victim.out")"
 echo 1 >"$cg/cgroup.kill"
 
 t_eq "exec = freeze in the daemon's own cgroup: the exec is denied" EPERM \
@@ -246,6 +266,9 @@ sb_bg listener bash -c 'echo $BASHPID >"$1/cgroup.procs"; exec "$2" serve tcp 12
 	_ "$lcg" "$SB_TOOLS/sglisten"
 t_eq "listen = freeze: the listener's owner is frozen" "frozen 1" \
 	"$(wait_for "frozen 1" grep '^frozen' "$lcg/cgroup.events")"
+owner=$(cat "$lcg/cgroup.procs")
+t_ok "... and it is still there, in the frozen cgroup (not an empty one)" \
+	test -n "$owner" -a -d "/proc/${owner:-0}"
 t_journal "journal: the listener was destroyed, as [listen] says" \
 	SEALGUARD_EVENT=listen SEALGUARD_ACTION=destroyed SEALGUARD_LOCAL=127.0.0.1:8123
 t_journal "journal: the freeze of the owner's cgroup" MESSAGE_ID=$MSG_RESPONSE \
@@ -298,6 +321,8 @@ kill -KILL "${resp:-0}" 2>/dev/null || true
 t_journal "journal: a dead responder is reported" MESSAGE_ID=$MSG_RESPONDER_LOST
 t_eq "without its responder, the daemon still denies writes" EPERM \
 	"$(sb_try openat-wronly "$conf")"
+t_journal "... and says the hook could not be run" MESSAGE_ID=$MSG_RESPONSE \
+	SEALGUARD_RESPONSE=hook SEALGUARD_RESULT=dropped
 t_ok "the daemon is still running" sb__alive "$SB_DAEMON_PID"
 rc=0
 sb_stop_daemon || rc=$?
@@ -325,10 +350,13 @@ uptime=$(cut -d. -f1 /proc/uptime)
 respond_policy enforce "reprovision = $FX_FS/bin/reprovision.sh" \
 	"lifetime = $((uptime + 3))"
 sb_start_daemon "$FX_POLICY"
-t_eq "lifetime: nothing is asked before it is over" 0 "$(reprovisions)"
 t_journal "lifetime over: the host asks to be replaced (ALERT)" \
 	MESSAGE_ID=$MSG_REPROVISION SEALGUARD_REASON=lifetime SEALGUARD_RESULT=asked \
 	PRIORITY=1
+asked_at=$(journalctl -q --no-pager -o cat --output-fields=SEALGUARD_UPTIME \
+	MESSAGE_ID=$MSG_REPROVISION SEALGUARD_RESULT=asked | sed -n 1p)
+t_ok "... not before its lifetime (uptime $asked_at >= $((uptime + 3)))" \
+	test "${asked_at:-0}" -ge $((uptime + 3))
 t_journal "a failing reprovision program is logged" MESSAGE_ID=$MSG_REPROVISION \
 	SEALGUARD_RESPONSE=reprovision SEALGUARD_RESULT=exit SEALGUARD_EXIT_STATUS=1
 SB_JOURNAL_WAIT=10 t_journal "... and run again until it succeeds" \

@@ -272,27 +272,102 @@ static void test_responder_timeout(void **state)
 	assert_int_equal(m.outcome, SG_RESP_TIMEOUT);
 }
 
+/* Is a cgroup v2 hierarchy mounted here? (The CI machines have one.) */
+static bool have_cgroup2(void)
+{
+	char line[1024];
+	bool found = false;
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+
+	while (f && !found && fgets(line, sizeof(line), f))
+		found = strstr(line, " - cgroup2 ") != NULL;
+	if (f)
+		fclose(f);
+	return found;
+}
+
+/* One freeze request; the reply's outcome, detail in detail. */
+static uint32_t freeze(int fd, uint32_t id, const char *cg, char *detail)
+{
+	char subject[256];
+	struct sg_resp_msg m;
+
+	assert_int_equal(send_request(fd, SG_RESP_FREEZE, id, cg, NULL), 0);
+	assert_int_equal(read_reply(fd, 3000, &m, subject, detail, 256), 0);
+	assert_int_equal(m.id, id);
+	assert_string_equal(subject, cg);
+	return m.outcome;
+}
+
 static void test_responder_freeze_refusals(void **state)
 {
 	struct responder_fixture *f = *state;
+	char detail[256];
+
+	assert_true(have_cgroup2()); /* freeze needs it; so does this test */
+	assert_int_equal(freeze(f->fd, 43, "/", detail), SG_RESP_REFUSED);
+	assert_string_equal(detail, "the process is in the root cgroup");
+	assert_int_equal(freeze(f->fd, 44, "/a/../b", detail), SG_RESP_REFUSED);
+	assert_string_equal(detail, "not a normalised cgroup path");
+	assert_int_equal(freeze(f->fd, 45, "relative", detail), SG_RESP_REFUSED);
+	/* our own cgroup (and so every one above it) holds the responder */
+	{
+		char own[512] = "", line[600];
+		FILE *c = fopen("/proc/self/cgroup", "re");
+
+		while (c && fgets(line, sizeof(line), c))
+			if (!strncmp(line, "0::", 3))
+				snprintf(own, sizeof(own), "%.*s",
+					 (int)strcspn(line + 3, "\n"), line + 3);
+		if (c)
+			fclose(c);
+		if (strcmp(own, "/") != 0) {
+			assert_int_equal(freeze(f->fd, 46, own, detail),
+					 SG_RESP_REFUSED);
+			assert_string_equal(detail,
+					    "the cgroup holds sealguardd itself");
+		}
+	}
+	/* a name with a space or a tab is a name like any other: not
+	 * refused, only absent here */
+	assert_int_equal(freeze(f->fd, 47, "/no such\tcgroup", detail),
+			 SG_RESP_ERRNO);
+}
+
+/* A flood of requests: every one is answered exactly once, the ones past
+ * four running and 64 waiting as "dropped", even though we read no reply
+ * until the last request is sent (the responder keeps what our socket
+ * cannot take). */
+static void test_responder_flood(void **state)
+{
+	struct responder_fixture *f = *state;
+	enum { N = 600 }; /* past what a socket pair buffers (~280 replies) */
+	static bool seen[N];
 	char subject[256], detail[256];
+	unsigned done = 0, dropped = 0;
 	struct sg_resp_msg m;
 
-	assert_int_equal(send_request(f->fd, SG_RESP_FREEZE, 43, "/", NULL), 0);
-	assert_int_equal(read_reply(f->fd, 3000, &m, subject, detail,
-				    sizeof(subject)), 0);
-	assert_int_equal(m.id, 43);
-	/* no cgroup v2 at all is an error; with one, the root is refused */
-	if (m.outcome != SG_RESP_ERRNO)
-		assert_int_equal(m.outcome, SG_RESP_REFUSED);
-	assert_int_equal(send_request(f->fd, SG_RESP_FREEZE, 44, "/a/../b",
-				      NULL), 0);
-	assert_int_equal(read_reply(f->fd, 3000, &m, subject, detail,
-				    sizeof(subject)), 0);
-	if (m.outcome != SG_RESP_ERRNO) {
-		assert_int_equal(m.outcome, SG_RESP_REFUSED);
-		assert_string_equal(detail, "not a normalised cgroup path");
+	memset(seen, 0, sizeof(seen));
+	for (uint32_t i = 0; i < N; i++)
+		assert_int_equal(send_request(f->fd, SG_RESP_HOOK, i,
+					      "SEALGUARD_EVENT=write", NULL), 0);
+	for (unsigned n = 0; n < N; n++) {
+		assert_int_equal(read_reply(f->fd, 10000, &m, subject, detail,
+					    sizeof(subject)), 0);
+		assert_true(m.id < N);
+		assert_false(seen[m.id]);
+		seen[m.id] = true;
+		if (m.outcome == SG_RESP_DROPPED)
+			dropped++;
+		else if (m.outcome == SG_RESP_EXIT && m.value == 7)
+			done++;
 	}
+	assert_int_equal(done + dropped, N);
+	assert_true(done >= SG_RESP_MAX_RUNNING + SG_RESP_MAX_QUEUED);
+	assert_true(dropped > 0);
+	/* and nothing more comes */
+	assert_int_equal(read_reply(f->fd, 300, &m, subject, detail,
+				    sizeof(subject)), -ETIMEDOUT);
 }
 
 int main(void)
@@ -310,6 +385,9 @@ int main(void)
 						responder_setup,
 						responder_teardown),
 		cmocka_unit_test_setup_teardown(test_responder_freeze_refusals,
+						responder_setup,
+						responder_teardown),
+		cmocka_unit_test_setup_teardown(test_responder_flood,
 						responder_setup,
 						responder_teardown),
 	};
