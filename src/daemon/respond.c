@@ -208,14 +208,21 @@ static const char *kill_refusal(const struct sg_respond *r,
 	return NULL;
 }
 
+/* A response that cannot be given to this actor: counted, said why. */
+static void refuse(struct sg_respond *r, const struct sg_violation *v,
+		   const char *action, const char *why)
+{
+	r->c.failed++;
+	log_actor_response(r, v, action, "refused", 0, why);
+}
+
 static void do_kill(struct sg_respond *r, const struct sg_violation *v)
 {
 	const char *why = kill_refusal(r, v);
 	int err = 0;
 
 	if (why) {
-		r->c.failed++;
-		log_actor_response(r, v, "kill", "refused", 0, why);
+		refuse(r, v, "kill", why);
 		return;
 	}
 	if (permissive(r)) {
@@ -266,8 +273,7 @@ static void do_freeze(struct sg_respond *r, const struct sg_violation *v)
 	int err;
 
 	if (why) {
-		r->c.failed++;
-		log_actor_response(r, v, "freeze", "refused", 0, why);
+		refuse(r, v, "freeze", why);
 		return;
 	}
 	err = -read_cgroup(r, v->pid, cgroup, sizeof(cgroup));
@@ -285,8 +291,7 @@ static void do_freeze(struct sg_respond *r, const struct sg_violation *v)
 	}
 	why = sg_cgroup_freeze_refusal(r->own_cgroup, cgroup);
 	if (why) {
-		r->c.failed++;
-		log_actor_response(r, v, "freeze", "refused", 0, why);
+		refuse(r, v, "freeze", why);
 		return;
 	}
 	if (permissive(r)) {
