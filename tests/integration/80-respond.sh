@@ -115,7 +115,8 @@ scan_interval_ms = 10
 ${*:2}"
 }
 
-respond_policy enforce "write = kill, hook" "hook = $FX_FS/bin/hook.sh"
+respond_policy enforce "write = kill, hook" "exec = kill" "listen = kill" \
+	"hook = $FX_FS/bin/hook.sh"
 t_ok "baseline builds (with the hook and reprovision programs)" fx_baseline
 sb_start_journald
 
@@ -167,8 +168,28 @@ t_ok "hook: no capabilities (effective, permitted, inheritable, bounding, ambien
 t_ok "hook: no_new_privs is set" grep -q '^NoNewPrivs:[[:space:]]*1$' "$run/status"
 
 rc=0
+bash -c 'exec "$1" 2>/dev/null; echo "exec returned"' _ "$FX_SCRATCH/dropped" \
+	>"$SB_ROOT/victim.out" 2>&1 &
+victim=$!
+wait "$victim" 2>/dev/null || rc=$?
+t_eq "exec = kill: a process exec'ing an untrusted file dies in its execve (137)" \
+	"137 " "$rc $(cat "$SB_ROOT/victim.out")"
+t_journal "journal: the kill for the exec" MESSAGE_ID=$MSG_RESPONSE \
+	SEALGUARD_RESPONSE=kill SEALGUARD_KIND=exec SEALGUARD_RESULT=done \
+	SEALGUARD_PID="$victim" SEALGUARD_PATH="$FX_SCRATCH/dropped"
+
+sb_bg lkill "$SB_TOOLS/sglisten" serve tcp 127.0.0.1 8125
+lkill=$SB_BG_PID
+t_ok "listen = kill: the owner of a forbidden listener is killed" \
+	sb__wait_gone "$lkill" 5
+t_journal "journal: the listener guard killed it ([respond] listen = kill overrides destroy)" \
+	SEALGUARD_EVENT=listen SEALGUARD_ACTION=killed SEALGUARD_LOCAL=127.0.0.1:8125
+
+rc=0
 sb_stop_daemon || rc=$?
 t_eq "daemon stops cleanly" 0 "$rc"
+t_eq "a clean stop reports no lost responder" 0 \
+	"$(sb_journal_count MESSAGE_ID=$MSG_RESPONDER_LOST)"
 
 # ================================================================ hooks that fail
 reset_out
