@@ -178,7 +178,9 @@ t_journal "journal: the kill for the exec" MESSAGE_ID=$MSG_RESPONSE \
 	SEALGUARD_RESPONSE=kill SEALGUARD_KIND=exec SEALGUARD_RESULT=done \
 	SEALGUARD_PID="$victim" SEALGUARD_PATH="$FX_SCRATCH/dropped"
 
-sb_bg lkill "$SB_TOOLS/sglisten" serve tcp 127.0.0.1 8125
+# an owner that would outlive its destroyed socket: it never calls accept()
+sb_bg lkill python3 -c 'import socket, time
+s = socket.socket(); s.bind(("127.0.0.1", 8125)); s.listen(); time.sleep(60)'
 lkill=$SB_BG_PID
 t_ok "listen = kill: the owner of a forbidden listener is killed" \
 	sb__wait_gone "$lkill" 5
