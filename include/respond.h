@@ -6,10 +6,12 @@
  * Per kind of event (write, exec, listen, change): kill the acting
  * process, freeze its cgroup, run the operator's hook; and, once, run the
  * reprovision program when the host has lived its lifetime or on the
- * first violation of a chosen kind. Killing is done here, at once (the
- * daemon keeps CAP_KILL); freezing and programs go to the responder
+ * first violation of a chosen kind. Actors are reached only through a
+ * pidfd that pinned them. Killing is done here, at once (the daemon keeps
+ * CAP_KILL), and so is the SIGSTOP that holds an actor until its cgroup
+ * is frozen; the freeze and the programs go to the responder
  * (responder.h), which the sealed daemon never waits on. A violation by
- * a hook (or a program it started) is never answered with another hook.
+ * a hook (or a program it started) gets no response at all.
  * In permissive mode nothing is done: each response is logged as "would".
  */
 #ifndef SEALGUARD_RESPOND_H
