@@ -19,11 +19,11 @@
 #include "policy.h"
 #include "procinfo.h"
 #include "respond.h"
+#include "sglog.h"
 
 #ifndef PIDFD_THREAD /* Linux 6.9; Debian 12's headers predate it */
 #define PIDFD_THREAD O_EXCL
 #endif
-#include "sglog.h"
 
 /* Enough for a few hundred events per read. */
 #define EVENT_BUF_SIZE (64 * 1024)
