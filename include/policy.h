@@ -301,6 +301,17 @@ bool sg_policy_excludes(const struct sg_policy *p, const char *path);
 
 const char *sg_mode_name(enum sg_mode m);
 
+struct sg_baseline;
+
+/*
+ * The [respond] hook and reprovision programs (respond_check.c): each a
+ * root-owned regular file no one else may write, executable, and in the
+ * baseline b (when b is given). 0, or a negative errno with the reason
+ * in errs.
+ */
+int sg_respond_check(const struct sg_policy *p, const struct sg_baseline *b,
+		     struct errlist *errs);
+
 /* "write", "exec", "listen", "change". */
 const char *sg_kind_name(enum sg_kind k);
 

@@ -56,15 +56,6 @@ int sg_respond_init(struct sg_respond **ret, const struct sg_policy *p,
 		    const struct sg_baseline *b, struct errlist *errs);
 
 /*
- * The hook and reprovision programs: root-owned regular files no one else
- * may write, executable, and in the baseline b. 0, or a negative errno
- * with the reason in errs. (sg_respond_init checks them too; sealguardd
- * --check uses this alone.)
- */
-int sg_respond_check(const struct sg_policy *p, const struct sg_baseline *b,
-		     struct errlist *errs);
-
-/*
  * A violation is answered in two parts. The actor part (kill, freeze)
  * answers every violation, while the actor is still blocked on us or
  * pinned by a pidfd: callers read the actor only if it is wanted. The

@@ -66,6 +66,18 @@ static unsigned check_match(const struct sg_policy *p,
 	return problems;
 }
 
+/* The [respond] programs: what would keep sealguardd from starting. */
+static unsigned check_programs(const struct sg_policy *p,
+			       const struct sg_baseline *b)
+{
+	struct errlist errs = { 0 };
+	int r = sg_respond_check(p, b, &errs);
+
+	cli_print_errs(&errs);
+	errlist_free(&errs);
+	return r < 0;
+}
+
 static unsigned check_baseline(const struct sg_policy *p, const char *file,
 			       const char *key)
 {
@@ -75,6 +87,7 @@ static unsigned check_baseline(const struct sg_policy *p, const char *file,
 	if (cli_load_baseline(file, key, &b) < 0)
 		return 1;
 	problems = p ? check_match(p, b, file) : 0;
+	problems += p ? check_programs(p, b) : 0;
 	if (!problems)
 		printf("baseline %s: OK (%zu files%s)\n", file, b->n,
 		       key ? ", signature verified" : "");

@@ -427,6 +427,9 @@ refuses() {
 respond_policy enforce "write = hook" "hook = $FX_FS/bin/absent.sh"
 t_ok "a hook that does not exist: refused (78)" refuses "absent.sh: No such file"
 t_ok "sealguardd --check says so too (78)" refuses "absent.sh: No such file" --check
+out=$("$FX_SEALGUARD" check --policy "$FX_POLICY" 2>&1) && rc=0 || rc=$?
+t_ok "sealguard check says so too (exit $rc): $(echo "$out" | grep absent | sed -n 1p)" \
+	test "$rc" != 0 -a -n "$(grep -F "[respond] hook $FX_FS/bin/absent.sh: No such file" <<<"$out")"
 printf '#!/bin/sh\nexit 0\n' >"$FX_FS/bin/late.sh"
 chmod 0755 "$FX_FS/bin/late.sh"
 respond_policy enforce "write = hook" "hook = $FX_FS/bin/late.sh"
