@@ -351,6 +351,34 @@ rc=0
 sb_stop_daemon || rc=$?
 t_eq "daemon stops cleanly" 0 "$rc"
 
+# ================================================================ freeze: write, change
+# A writer, and a process that makes a directory under a protected path
+# (which fanotify cannot stop): each stopped and its cgroup frozen, the
+# change's actor through the pidfd the kernel gave with its event.
+reset_out
+respond_policy enforce "write = freeze" "change = freeze"
+sb_start_daemon "$FX_POLICY"
+wcg=$(sb_make_cgroup writer)
+sb_bg wfreeze bash -c 'echo $BASHPID >"$1/cgroup.procs"; exec "$2" openat-wronly "$3"' \
+	_ "$wcg" "$SGTRY" "$conf"
+t_eq "write = freeze: the writer's cgroup is frozen" "frozen 1" \
+	"$(wait_for "frozen 1" grep '^frozen' "$wcg/cgroup.events")"
+t_journal "journal: the freeze for the write" MESSAGE_ID=$MSG_RESPONSE \
+	SEALGUARD_RESPONSE=freeze SEALGUARD_KIND=write SEALGUARD_RESULT=done \
+	SEALGUARD_CGROUP="/$(basename "$wcg")"
+t_eq "the protected file is unchanged" "$golden" "$(fx_sha "$conf")"
+ccg=$(sb_make_cgroup changer)
+sb_bg cfreeze bash -c 'echo $BASHPID >"$1/cgroup.procs"; exec python3 -c "import os, sys, time
+os.mkdir(sys.argv[1]); time.sleep(30)" "$2"' _ "$ccg" "$FX_FS/etc/newdir2"
+t_eq "change = freeze: the cgroup of the process that made a directory is frozen" \
+	"frozen 1" "$(wait_for "frozen 1" grep '^frozen' "$ccg/cgroup.events")"
+changer=$(cat "$ccg/cgroup.procs")
+t_ok "... with the process in it" test -n "$changer" -a -d "/proc/${changer:-0}"
+t_journal "journal: the freeze for the change" MESSAGE_ID=$MSG_RESPONSE \
+	SEALGUARD_RESPONSE=freeze SEALGUARD_KIND=change SEALGUARD_RESULT=done \
+	SEALGUARD_CGROUP="/$(basename "$ccg")"
+sb_stop_daemon || true
+
 # ================================================================ permissive
 reset_out
 respond_policy permissive "write = kill, hook" "hook = $FX_FS/bin/hook.sh"
