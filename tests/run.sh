@@ -12,7 +12,8 @@
 # binary of each build (cmocka); every tests/integration/[0-9]*.sh against
 # each build, each in its own sandbox (tests/lib/sandbox.sh). After each
 # script it checks from the host that the script left no mount and no
-# process behind. Logs go to build/test-logs/. The last line is
+# process behind. Logs go to build/test-logs/; a second run of the same
+# checkout waits for the first (build/.run.lock). The last line is
 # "N passed, N failed"; the exit status is 1 if anything failed.
 #
 # Counting: a unit binary counts its cmocka tests; one that crashes, exits
@@ -25,6 +26,14 @@ set -uo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$REPO" || exit 1
 LOGS=$REPO/build/test-logs
+# Two runs of one checkout would share build/ and its logs, and each
+# would count the other's leftovers: the second waits for the first.
+mkdir -p "$REPO/build"
+exec 9>"$REPO/build/.run.lock"
+if ! flock -n 9; then
+	echo "run.sh: another run of this checkout is in progress; waiting" >&2
+	flock 9
+fi
 SCRIPT_TIMEOUT=${SB_TIMEOUT:-180}
 
 QUICK=0
