@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 
 #include "baseline.h"
+#include "pathrule.h"
 #include "trustfile.h"
 #include "util.h"
 
@@ -113,25 +114,6 @@ char *sg_path_unescape(const char *escaped)
 	return out;
 }
 
-/* Absolute, no "//", no "." or ".." component, no trailing "/" but "/". */
-static bool path_is_normalised(const char *p)
-{
-	if (p[0] != '/')
-		return false;
-	if (p[1] == '\0')
-		return true;
-	for (const char *c = p; *c; c++) {
-		size_t n;
-
-		if (*c != '/')
-			continue;
-		n = strcspn(c + 1, "/");
-		if (n == 0 || (n == 1 && c[1] == '.') ||
-		    (n == 2 && c[1] == '.' && c[2] == '.'))
-			return false;
-	}
-	return true;
-}
 
 /* ---- look-ups ---- */
 
@@ -234,18 +216,10 @@ bool sg_baseline_has_hash(const struct sg_baseline *b,
 	return false;
 }
 
-static bool under_any(const char *path, char *const *list, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (path_is_under(path, list[i]))
-			return true;
-	return false;
-}
-
 bool sg_baseline_covers(const struct sg_baseline *b, const char *path)
 {
-	return under_any(path, b->roots, b->nroots) &&
-	       !under_any(path, b->excludes, b->nexcludes);
+	return sg_path_under_any(path, b->roots, b->nroots) &&
+	       !sg_path_under_any(path, b->excludes, b->nexcludes);
 }
 
 /* ---- drift ---- */
@@ -425,7 +399,7 @@ static char *parse_path(struct parser *p, const char *field)
 		free(path);
 		return NULL;
 	}
-	if (!path_is_normalised(path)) {
+	if (!sg_path_is_normalised(path)) {
 		perr(p, "path '%s' is not absolute and normalised", field);
 		free(path);
 		return NULL;
@@ -492,7 +466,7 @@ static void parse_exclude(struct parser *p, char **f)
 	if (!check_order(p, b->nexcludes ? b->excludes[b->nexcludes - 1] : NULL,
 			 path, f[1]))
 		goto bad;
-	if (!under_any(path, b->roots, b->nroots)) {
+	if (!sg_path_under_any(path, b->roots, b->nroots)) {
 		perr(p, "exclude '%s' lies under no root", f[1]);
 		goto bad;
 	}
@@ -798,15 +772,15 @@ int sg_baseline_load(const char *path, struct sg_baseline **ret,
 static bool writable_baseline(const struct sg_baseline *b)
 {
 	for (size_t i = 0; i < b->nroots; i++)
-		if (!path_is_normalised(b->roots[i]) ||
+		if (!sg_path_is_normalised(b->roots[i]) ||
 		    (i && strcmp(b->roots[i - 1], b->roots[i]) >= 0))
 			return false;
 	for (size_t i = 0; i < b->nexcludes; i++)
-		if (!path_is_normalised(b->excludes[i]) ||
+		if (!sg_path_is_normalised(b->excludes[i]) ||
 		    (i && strcmp(b->excludes[i - 1], b->excludes[i]) >= 0))
 			return false;
 	for (size_t i = 0; i < b->n; i++)
-		if (!path_is_normalised(b->entries[i].path) ||
+		if (!sg_path_is_normalised(b->entries[i].path) ||
 		    b->entries[i].mode > 07777 ||
 		    (i && strcmp(b->entries[i - 1].path,
 				 b->entries[i].path) >= 0))

@@ -18,6 +18,7 @@
 #include <ini.h>
 #include <stdarg.h>
 
+#include "pathrule.h"
 #include "policy.h"
 #include "trustfile.h"
 #include "util.h"
@@ -310,9 +311,6 @@ static void pathlist_sort(struct sg_pathlist *l)
  */
 const char *sg_policy_path_problem(const char *v)
 {
-	const char *c = v + 1;
-	size_t len;
-
 	if (v[0] != '/')
 		return "must be an absolute path";
 	for (const char *s = v; *s; s++)
@@ -320,21 +318,7 @@ const char *sg_policy_path_problem(const char *v)
 			return "must not contain control characters";
 	if (strchr(v, ' '))
 		return "must not contain spaces (one path per line)";
-	if (strstr(v, "//"))
-		return "must not contain '//'";
-	if (streq(v, "/"))
-		return NULL;
-	if (v[strlen(v) - 1] == '/')
-		return "must not end in '/'";
-	for (;; c += len + 1) { /* no component is empty now */
-		len = strcspn(c, "/");
-		if (len == 1 && c[0] == '.')
-			return "must not contain a '.' component";
-		if (len == 2 && c[0] == '.' && c[1] == '.')
-			return "must not contain a '..' component";
-		if (!c[len])
-			return NULL;
-	}
+	return sg_path_form_problem(v);
 }
 
 static bool path_ok(struct parser *ps, const struct keydef *k, const char *v)

@@ -7,15 +7,13 @@
  * simplest and fast enough. A bsearch on the strcmp order would be wrong:
  * "/usr-x" sorts between "/usr" and "/usr/bin".
  */
+#include "pathrule.h"
 #include "policy.h"
 #include "util.h"
 
 static bool under_any(const struct sg_pathlist *l, const char *path)
 {
-	for (size_t i = 0; i < l->n; i++)
-		if (path_is_under(path, l->paths[i]))
-			return true;
-	return false;
+	return sg_path_under_any(path, l->paths, l->n);
 }
 
 struct named_list {
