@@ -7,6 +7,7 @@ set -euo pipefail
 
 PKGS=(
 	build-essential pkg-config                   # compiler, make
+	clang                                        # the second compiler CI builds with
 	libcap-dev libseccomp-dev libinih-dev         # the daemon's libraries
 	libsystemd-dev libssl-dev
 	libcmocka-dev                                # unit tests

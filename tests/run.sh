@@ -3,11 +3,12 @@
 #
 #   tests/run.sh [--quick] [--only PATTERN]
 #
-#   --quick         the normal build only (no ASan+UBSan build)
+#   --quick         the normal build only (no ASan+UBSan, no clang build)
 #   --only PATTERN  only the unit binaries and integration scripts whose
 #                   name matches PATTERN (an extended regex)
 #
-# Steps: tests/install-deps.sh; `make tests` and `make SANITIZE=1 tests`
+# Steps: tests/install-deps.sh; `make tests`, `make SANITIZE=1 tests` and
+# `make CC=clang tests` (compile only)
 # (-k: one broken file does not hide every other result); every unit test
 # binary of each build (cmocka); every tests/integration/[0-9]*.sh against
 # each build, each in its own sandbox (tests/lib/sandbox.sh). After each
@@ -99,6 +100,20 @@ for b in "${BUILDS[@]}"; do
 		FAILED=$((FAILED + 1))
 	fi
 done
+
+# The same tree with clang: warning-free with both compilers is a
+# property of the code, so it is checked on every run (compile only: the
+# tests run against the gcc builds above).
+if [ "$QUICK" = 0 ]; then
+	t=$(date +%s%N)
+	if timeout 1800 make -k -j2 CC=clang BUILD=build-clang tests >"$LOGS/make-build-clang.log" 2>&1; then
+		say "build build-clang: ok ($(elapsed "$t"))"
+	else
+		say "FAIL: build build-clang: make CC=clang tests failed ($(elapsed "$t")); first errors:"
+		grep -m 15 -E ': (fatal )?error:|undefined reference|\*\*\* ' "$LOGS/make-build-clang.log" | indent
+		FAILED=$((FAILED + 1))
+	fi
+fi
 
 # Sanitizer run-time options. Leak detection needs ptrace-like access that
 # some containers deny: probe it once instead of trusting it.

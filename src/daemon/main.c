@@ -20,18 +20,18 @@
 #include <systemd/sd-daemon.h>
 
 #include "baseline.h"
-#include "changes.h"
-#include "guard.h"
-#include "harden.h"
+#include "watch/changes.h"
+#include "fan/guard.h"
+#include "seal/harden.h"
 #include "hash.h"
-#include "listen.h"
+#include "listen/listen.h"
 #include "messages.h"
 #include "policy.h"
-#include "respond.h"
-#include "roseal.h"
-#include "seal.h"
-#include "status.h"
-#include "sglog.h"
+#include "respond/respond.h"
+#include "watch/roseal.h"
+#include "seal/seal.h"
+#include "log/status.h"
+#include "log/sglog.h"
 
 #ifndef SEALGUARD_VERSION
 #define SEALGUARD_VERSION "0.1.0"

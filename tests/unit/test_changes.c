@@ -12,7 +12,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "changes.h"
+#include "watch/changes.h"
 #include "util.h"
 
 /* ---------------------------------------------------------------- kinds */

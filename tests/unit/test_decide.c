@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * test_decide.c - the decision rules (include/decide.h), exhaustively:
+ * test_decide.c - the decision rules (src/daemon/fan/decide.h), exhaustively:
  * every (intent, protected, writer, log bits, mode) for opens, every trust
  * for execs, and the baseline comparison with match = path and content
  * against a small baseline loaded from text.
@@ -12,7 +12,7 @@
 #include <cmocka.h>
 
 #include "baseline.h"
-#include "decide.h"
+#include "fan/decide.h"
 #include "hash.h"
 #include "policy.h"
 #include "util.h"

@@ -13,7 +13,7 @@
 
 #include <cmocka.h>
 
-#include "hasher.h"
+#include "fan/hasher.h"
 #include "util.h"
 
 /* sha256("hello\n") and sha256("") (published values). */

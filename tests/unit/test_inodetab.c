@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * test_inodetab.c - (dev, ino) tables (include/inodetab.h): put/get/has,
+ * test_inodetab.c - (dev, ino) tables (src/daemon/fan/inodetab.h): put/get/has,
  * update in place, growth to 100k entries, the bounded cache, and
  * freshness by ctime and size.
  */
@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <cmocka.h>
 
-#include "inodetab.h"
+#include "fan/inodetab.h"
 #include "util.h"
 
 static struct stat mkst(uint64_t dev, uint64_t ino, time_t ctime_s,

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * test_intent.c - write intent from open flags and /proc/<tid>/syscall
- * (include/intent.h). Unknown must always fail closed: any doubt about a
+ * (src/daemon/fan/intent.h). Unknown must always fail closed: any doubt about a
  * line or a thread has to come out as SG_INTENT_UNKNOWN, never as READ.
  */
 #include <dirent.h>
@@ -20,7 +20,7 @@
 #include <time.h>
 #include <cmocka.h>
 
-#include "intent.h"
+#include "fan/intent.h"
 #include "util.h"
 
 /* ---- sg_intent_from_flags ---- */

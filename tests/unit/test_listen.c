@@ -20,7 +20,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
-#include "listen.h"
+#include "listen/listen.h"
 #include "util.h"
 
 static struct sg_listen_rule parse_ok(const char *v)

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * test_mounts.c - mountinfo parsing and the mark plan (include/mounts.h).
+ * test_mounts.c - mountinfo parsing and the mark plan (src/daemon/sys/mounts.h).
  *
  * The plan stat()s mount points, so synthetic mountinfo text names real
  * directories: ones made under a mkdtemp dir (all on one st_dev: flags
@@ -17,7 +17,7 @@
 #include <sys/stat.h>
 #include <cmocka.h>
 
-#include "mounts.h"
+#include "sys/mounts.h"
 #include "policy.h"
 #include "util.h"
 

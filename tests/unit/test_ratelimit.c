@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * test_ratelimit.c - journal rate limiting (include/ratelimit.h): bursts,
+ * test_ratelimit.c - journal rate limiting (src/daemon/log/ratelimit.h): bursts,
  * window rollover, sweep, eviction, floods of distinct keys, saturation.
  * The invariant checked everywhere: every suppressed entry is reported
  * exactly once, under the label it was counted for.
@@ -11,7 +11,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "ratelimit.h"
+#include "log/ratelimit.h"
 #include "util.h"
 
 /* What the report callback saw. */

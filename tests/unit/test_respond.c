@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * test_respond.c - the pieces of [respond] that need no daemon: the
- * responder's wire strings (include/responder.h), the JSON a hook reads
+ * responder's wire strings (src/daemon/respond/responder.h), the JSON a hook reads
  * on stdin, the /proc/<pid>/stat reading that tells a hook from anyone
  * else, and the responder itself, forked for real: a freeze it must
  * refuse, a program it runs, one it kills at the timeout. (The whole
@@ -21,8 +21,8 @@
 #include <cmocka.h>
 
 #include "policy.h"
-#include "procinfo.h"
-#include "responder.h"
+#include "sys/procinfo.h"
+#include "respond/responder.h"
 #include "util.h"
 
 /* ------------------------------------------------------------ strings */

@@ -13,8 +13,8 @@
 #include <sys/sysmacros.h>
 #include <cmocka.h>
 
-#include "mounts.h"
-#include "roseal.h"
+#include "sys/mounts.h"
+#include "watch/roseal.h"
 #include "util.h"
 
 /* A host: / on vda, /usr its own filesystem, /srv/data a bind of a

@@ -23,7 +23,7 @@
 
 #include <cmocka.h>
 
-#include "seal.h"
+#include "seal/seal.h"
 #include "util.h"
 
 /* Run fn in a child; return its wait status. */

@@ -16,9 +16,9 @@
 #include <cmocka.h>
 
 #include "baseline.h"
-#include "sglog.h"
+#include "log/sglog.h"
 #include "util.h"
-#include "verifier.h"
+#include "watch/verifier.h"
 
 struct fixture {
 	char root[64];

@@ -1,0 +1,337 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * guard.c - set-up, marking and shut-down of the fanotify guard. The event
+ * path is in guard_event.c.
+ */
+#include <fcntl.h>
+#include <ftw.h>
+#include <sys/fanotify.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "baseline.h"
+#include "fan/guard.h"
+#include "fan/hasher.h"
+#include "messages.h"
+#include "policy.h"
+#include "log/sglog.h"
+
+/* Events on marked filesystems; both on every mark, see mounts.h. */
+#define GUARD_MASK (FAN_OPEN_PERM | FAN_OPEN_EXEC_PERM)
+/* Bound on the exec verdict cache: its entries are 40 bytes. */
+#define EXEC_CACHE_LIMIT 65536
+/* Large files waiting for the hasher thread; beyond, the loop hashes. */
+#define HASH_QUEUE_LEN 64
+
+uint64_t sg_now_ms(void)
+{
+	struct timespec ts;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* nftw() has no user pointer; the walk runs once, single-threaded. */
+static struct {
+	struct sg_guard *g;
+	int error;
+} walk;
+
+static int walk_one(const char *path, const struct stat *st, int type,
+		    struct FTW *ftw)
+{
+	int r;
+
+	if (sg_policy_excludes(walk.g->policy, path))
+		return FTW_SKIP_SUBTREE;
+	if (type != FTW_F)
+		return FTW_CONTINUE;
+	r = sg_inodetab_put(&walk.g->protected_inodes, st, 1, 0);
+	if (r < 0) {
+		walk.error = r;
+		return FTW_STOP;
+	}
+	return FTW_CONTINUE;
+}
+
+/*
+ * Every inode under a protected path is protected under any name: a
+ * hardlink elsewhere on the same filesystem is the same inode.
+ */
+static int collect_protected_inodes(struct sg_guard *g, struct errlist *errs)
+{
+	const struct sg_policy *p = g->policy;
+	int r;
+
+	r = sg_inodetab_init(&g->protected_inodes, 4096, 0);
+	if (r < 0)
+		return r;
+	walk.g = g;
+	walk.error = 0;
+	for (size_t i = 0; i < p->protect.n; i++) {
+		r = nftw(p->protect.paths[i], walk_one, 64,
+			 FTW_PHYS | FTW_ACTIONRETVAL);
+		if (walk.error)
+			return walk.error;
+		if (r < 0) {
+			r = -errno;
+			(void)errlist_add(errs, "protected path %s: %s",
+					  p->protect.paths[i], strerror(-r));
+			return r;
+		}
+	}
+	return 0;
+}
+
+/* stat() each path; missing ones are reported (not fatal) in errs. */
+static int resolve_inodes(const struct sg_pathlist *l, const char *what,
+			  struct sg_inode_id **ret, size_t *ret_n,
+			  struct errlist *errs)
+{
+	struct sg_inode_id *ids = calloc(l->n + 1, sizeof(*ids));
+	size_t n = 0;
+
+	if (!ids)
+		return -ENOMEM;
+	for (size_t i = 0; i < l->n; i++) {
+		struct stat st;
+
+		if (stat(l->paths[i], &st) < 0) {
+			(void)errlist_add(errs, "%s %s: %s (ignored)", what,
+					  l->paths[i], strerror(errno));
+			continue;
+		}
+		ids[n++] = (struct sg_inode_id){ st.st_dev, st.st_ino };
+	}
+	*ret = ids;
+	*ret_n = n;
+	return 0;
+}
+
+static int open_group(struct sg_guard *g)
+{
+	/*
+	 * UNLIMITED_QUEUE: a permission event that overflows a bounded queue
+	 * is allowed by the kernel, so a flood would open the guard.
+	 * O_NONBLOCK on event fds: a FIFO must never block the listener.
+	 * No O_NOATIME: on files of other users it needs CAP_FOWNER, which
+	 * the sealed daemon does not keep.
+	 */
+	g->fan_fd = fanotify_init(FAN_CLASS_CONTENT | FAN_CLOEXEC |
+					  FAN_NONBLOCK | FAN_UNLIMITED_QUEUE |
+					  FAN_UNLIMITED_MARKS | FAN_REPORT_TID,
+				  O_RDONLY | O_LARGEFILE | O_CLOEXEC | O_NONBLOCK);
+	return g->fan_fd < 0 ? -errno : 0;
+}
+
+int sg_guard_init(struct sg_guard *g, const struct sg_policy *p,
+		  const struct sg_baseline *b, const char *confine,
+		  struct errlist *errs)
+{
+	struct stat st;
+	int r;
+
+	*g = (struct sg_guard){ .policy = p, .baseline = b, .confine = confine,
+				.fan_fd = -1, .proc_fd = -1,
+				.mountinfo_fd = -1, .self_pid = getpid() };
+	sg_ratelimit_init(&g->rl, p->ratelimit_interval_s, p->ratelimit_burst);
+	if (stat("/", &st) < 0)
+		return -errno;
+	g->root_dev = st.st_dev;
+
+	g->proc_fd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (g->proc_fd < 0)
+		return -errno;
+	g->mountinfo_fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
+	if (g->mountinfo_fd < 0)
+		return -errno;
+	r = collect_protected_inodes(g, errs);
+	if (r < 0)
+		return r;
+	r = sg_inodetab_init(&g->exec_cache, 1024, EXEC_CACHE_LIMIT);
+	if (r < 0)
+		return r;
+	r = sg_inodetab_init(&g->not_elf, 1024, EXEC_CACHE_LIMIT);
+	if (r < 0)
+		return r;
+	r = resolve_inodes(&p->loaders, "loader", &g->loaders, &g->nloaders,
+			   errs);
+	if (r < 0)
+		return r;
+	r = resolve_inodes(&p->writers, "writer", &g->writers, &g->nwriters,
+			   errs);
+	if (r < 0)
+		return r;
+	r = sg_guard_protect_self(g, errs);
+	if (r < 0)
+		return r;
+	r = sg_hasher_start(HASH_QUEUE_LEN, &g->hasher);
+	if (r < 0)
+		return r;
+	sg_guard_add_helper_tid(g, sg_hasher_tid(g->hasher));
+	return open_group(g);
+}
+
+void sg_guard_add_helper_tid(struct sg_guard *g, pid_t tid)
+{
+	if (g->nhelper_tids < ARRAY_SIZE(g->helper_tids))
+		g->helper_tids[g->nhelper_tids++] = tid;
+}
+
+/* The test suite's safety net: never mark what the test did not create. */
+static int check_confined(const struct sg_guard *g,
+			  const struct sg_mark_target *t, struct errlist *errs)
+{
+	if (!g->confine)
+		return 0;
+	if (t->dev == g->root_dev || !path_is_under(t->point, g->confine)) {
+		(void)errlist_add(errs,
+				  "refusing to mark %s: not a filesystem "
+				  "mounted below --confine %s",
+				  t->point, g->confine);
+		return -EPERM;
+	}
+	return 0;
+}
+
+static int mark_target(struct sg_guard *g, const struct sg_mark_target *t)
+{
+	if (fanotify_mark(g->fan_fd, FAN_MARK_ADD | FAN_MARK_FILESYSTEM,
+			  GUARD_MASK, AT_FDCWD, t->point) < 0)
+		return -errno;
+	return 0;
+}
+
+static int plan_now(struct sg_guard *g, struct sg_mark_plan *ret)
+{
+	struct sg_mounts m = { 0 };
+	int r = sg_mounts_read_fd(g->mountinfo_fd, &m);
+
+	if (r < 0)
+		return r;
+	r = sg_mark_plan_build(g->policy, &m, ret);
+	if (r >= 0) {
+		r = sg_guard_plan_self(g, &m, ret);
+		if (r < 0)
+			sg_mark_plan_free(ret);
+	}
+	sg_mounts_free(&m);
+	return r;
+}
+
+int sg_guard_mark(struct sg_guard *g, struct errlist *errs)
+{
+	struct sg_mark_plan plan = { 0 };
+	int r;
+
+	r = plan_now(g, &plan);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < plan.n; i++) {
+		r = check_confined(g, &plan.v[i], errs);
+		if (r < 0)
+			goto fail;
+	}
+	if (plan.n == 0) {
+		(void)errlist_add(errs, "nothing to mark: no protected path "
+					"or exec path is on a filesystem");
+		r = -ENOENT;
+		goto fail;
+	}
+	for (size_t i = 0; i < plan.n; i++) {
+		r = mark_target(g, &plan.v[i]);
+		if (r < 0) {
+			(void)errlist_add(errs, "cannot mark %s: %s",
+					  plan.v[i].point, strerror(-r));
+			goto fail;
+		}
+	}
+	g->plan = plan;
+	return 0;
+fail:
+	sg_mark_plan_free(&plan);
+	return r;
+}
+
+void sg_guard_mounts_changed(struct sg_guard *g)
+{
+	struct sg_mark_plan plan = { 0 };
+	struct errlist errs = { 0 };
+
+	if (plan_now(g, &plan) < 0)
+		return; /* keep the marks we have; mountinfo is retried later */
+	for (size_t i = 0; i < plan.n; i++) {
+		const struct sg_mark_target *t = &plan.v[i];
+		int r;
+
+		if (sg_mark_plan_flags(&g->plan, t->dev) == t->flags)
+			continue;
+		if (check_confined(g, t, &errs) < 0)
+			continue;
+		r = mark_target(g, t);
+		g->c.mount_changes++;
+		if (r < 0)
+			sg_log(LOG_ERR, SG_MSGID_MOUNTS_CHANGED,
+			       "cannot mark new filesystem at %s: %s", t->point,
+			       strerror(-r));
+		else
+			sg_log(LOG_NOTICE, SG_MSGID_MOUNTS_CHANGED,
+			       "marked new filesystem at %s (%s%s)", t->point,
+			       t->flags & SG_FS_PROTECT ? "protect " : "",
+			       t->flags & SG_FS_EXEC ? "exec" : "");
+	}
+	for (size_t i = 0; i < errs.n; i++)
+		sg_log(LOG_WARNING, SG_MSGID_MOUNTS_CHANGED, "%s", errs.msgs[i]);
+	errlist_free(&errs);
+	sg_mark_plan_free(&g->plan);
+	g->plan = plan;
+}
+
+void sg_guard_shutdown(struct sg_guard *g)
+{
+	if (g->fan_fd < 0)
+		return;
+	/* Decide what is already queued, and what waits for a hash;
+	 * whatever arrives after the close is allowed by the kernel: the one
+	 * fail-open window of a stop. */
+	(void)sg_guard_process(g);
+	sg_hasher_stop(g->hasher);
+	sg_guard_hashes_done(g);
+	(void)close(g->fan_fd);
+	g->fan_fd = -1;
+}
+
+void sg_guard_free(struct sg_guard *g)
+{
+	if (g->fan_fd >= 0)
+		(void)close(g->fan_fd);
+	if (g->proc_fd >= 0)
+		(void)close(g->proc_fd);
+	if (g->mountinfo_fd >= 0)
+		(void)close(g->mountinfo_fd);
+	sg_hasher_free(g->hasher);
+	g->hasher = NULL;
+	sg_mark_plan_free(&g->plan);
+	sg_inodetab_free(&g->protected_inodes);
+	sg_inodetab_free(&g->exec_cache);
+	sg_inodetab_free(&g->not_elf);
+	free(g->loaders);
+	free(g->writers);
+	for (size_t i = 0; i < g->nself_paths; i++)
+		free(g->self_paths[i]);
+	free(g->self_paths);
+	g->self_paths = NULL;
+	g->nself_paths = 0;
+	sg_ratelimit_free(&g->rl);
+	g->fan_fd = g->proc_fd = g->mountinfo_fd = -1;
+}
+
+int sg_guard_fd(const struct sg_guard *g)
+{
+	return g->fan_fd;
+}
+
+int sg_guard_hash_fd(const struct sg_guard *g)
+{
+	return g->hasher ? sg_hasher_fd(g->hasher) : -1;
+}

@@ -1,0 +1,653 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * guard_event.c - the permission-event path: read, decide, answer, and
+ * only then log. See guard.h.
+ */
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <sys/fanotify.h>
+#include <sys/pidfd.h>
+#include <sys/stat.h>
+
+#include "baseline.h"
+#include "fan/decide.h"
+#include "fan/guard.h"
+#include "hash.h"
+#include "fan/hasher.h"
+#include "messages.h"
+#include "policy.h"
+#include "sys/procinfo.h"
+#include "respond/respond.h"
+#include "log/sglog.h"
+
+#ifndef PIDFD_THREAD /* Linux 6.9; Debian 12's headers predate it */
+#define PIDFD_THREAD O_EXCL
+#endif
+
+/* Enough for a few hundred events per read. */
+#define EVENT_BUF_SIZE (64 * 1024)
+#define SG_MAX_READS_PER_CALL 64
+/* Files up to this size are hashed in the loop (about 0.15 ms here);
+ * larger ones by the hasher thread, so other opens are not held up. */
+#define SG_INLINE_HASH_MAX (256 * 1024)
+
+/* What is known about one event; filled lazily. */
+struct sg_event {
+	int fd;
+	pid_t tid;
+	uint64_t mask;
+	struct stat st;
+	unsigned fs_flags; /* SG_FS_* of the file's filesystem */
+	struct sg_intent_info intent;
+	bool via_loader; /* an open by the dynamic loader run directly */
+	bool defer;      /* waits for the hasher thread */
+	int actor_fd;    /* pidfd of the blocked thread ([respond]); -1 */
+	int path_err;    /* 1: not read yet; 0: path valid; <0: errno */
+	char path[PATH_MAX];
+};
+
+static const char *event_path(struct sg_guard *g, struct sg_event *ev)
+{
+	if (ev->path_err == 1)
+		ev->path_err = sg_fd_path(g->proc_fd, ev->fd, ev->path,
+					  sizeof(ev->path));
+	return ev->path_err == 0 ? ev->path : NULL;
+}
+
+static bool inode_in(const struct sg_inode_id *ids, size_t n,
+		     const struct stat *st)
+{
+	for (size_t i = 0; i < n; i++)
+		if (ids[i].dev == st->st_dev && ids[i].ino == st->st_ino)
+			return true;
+	return false;
+}
+
+static bool exe_in(struct sg_guard *g, pid_t tid, const struct sg_inode_id *ids,
+		   size_t n)
+{
+	struct stat st;
+
+	if (n == 0 || sg_proc_exe_stat(g->proc_fd, tid, &st) < 0)
+		return false;
+	return inode_in(ids, n, &st);
+}
+
+/* Filesystems are planned by st_dev; btrfs subvolumes and the like have
+ * their own st_dev, so fall back to the path there. */
+static unsigned fs_flags_of(struct sg_guard *g, struct sg_event *ev)
+{
+	unsigned flags = sg_mark_plan_flags(&g->plan, ev->st.st_dev);
+	const char *path;
+
+	if (flags)
+		return flags;
+	path = event_path(g, ev);
+	if (!path)
+		return SG_FS_PROTECT | SG_FS_EXEC; /* know nothing: check all */
+	if (sg_policy_protects(g->policy, path) ||
+	    sg_guard_is_self_path(g, path) ||
+	    sg_inodetab_has(&g->protected_inodes, ev->st.st_dev,
+			    ev->st.st_ino))
+		flags |= SG_FS_PROTECT;
+	if (sg_policy_checks_exec(g->policy, path))
+		flags |= SG_FS_EXEC;
+	return flags;
+}
+
+static bool is_protected(struct sg_guard *g, struct sg_event *ev)
+{
+	const char *path;
+
+	if (sg_inodetab_has(&g->protected_inodes, ev->st.st_dev,
+			    ev->st.st_ino))
+		return true;
+	path = event_path(g, ev);
+	/* a path we cannot read is treated as protected: fail closed */
+	return !path || sg_policy_protects(g->policy, path) ||
+	       sg_guard_is_self_path(g, path);
+}
+
+static bool exec_in_scope(struct sg_guard *g, struct sg_event *ev)
+{
+	const char *path;
+
+	if (!(ev->fs_flags & SG_FS_EXEC))
+		return false;
+	if (ev->fs_flags & SG_FS_EXEC_WHOLE ||
+	    g->policy->exec_scope == SG_EXEC_SCOPE_LOCAL)
+		return true;
+	path = event_path(g, ev);
+	return !path || sg_policy_checks_exec(g->policy, path);
+}
+
+static enum sg_trust trust_from_hash(struct sg_guard *g, struct sg_event *ev,
+				     int r, const unsigned char *sha,
+				     uint64_t size)
+{
+	g->c.hashes++;
+	if (r < 0)
+		return SG_TRUST_NEED_HASH; /* decided as hash-error */
+	if (size != (uint64_t)ev->st.st_size)
+		return SG_TRUST_MISMATCH; /* changed while we read it */
+	return sg_trust_judge(g->baseline, g->policy->exec_match,
+			      event_path(g, ev), sha);
+}
+
+static enum sg_trust hash_inline(struct sg_guard *g, struct sg_event *ev)
+{
+	unsigned char sha[SG_SHA256_LEN];
+	uint64_t size = 0;
+	int r = sg_sha256_fd(ev->fd, sha, &size);
+
+	return trust_from_hash(g, ev, r, sha, size);
+}
+
+/*
+ * Verdicts are cached by inode: a hardlink of a trusted file is the
+ * trusted file. With match=path, "not in the baseline" belongs to the
+ * name, not the inode, and is cheap to find again: caching it would let an
+ * exec through a stray hardlink deny the real one.
+ */
+static void cache_trust(struct sg_guard *g, const struct sg_event *ev,
+			enum sg_trust t)
+{
+	if (t == SG_TRUST_OK || t == SG_TRUST_MISMATCH ||
+	    (t == SG_TRUST_UNKNOWN &&
+	     g->policy->exec_match == SG_EXEC_MATCH_CONTENT))
+		(void)sg_inodetab_put(&g->exec_cache, &ev->st, (uint8_t)t, 0);
+}
+
+/*
+ * Is this file trusted for exec? Cached by inode, ctime and size. A large
+ * file that must be hashed is left to the hasher thread (ev->defer): the
+ * caller hands the event over and its verdict comes later.
+ */
+static enum sg_trust judge_trust(struct sg_guard *g, struct sg_event *ev)
+{
+	const struct sg_inode_entry *cached;
+	enum sg_trust t;
+
+	cached = sg_inodetab_get_fresh(&g->exec_cache, &ev->st);
+	if (cached) {
+		g->c.exec_cache_hits++;
+		return (enum sg_trust)cached->value;
+	}
+	if (!S_ISREG(ev->st.st_mode))
+		return SG_TRUST_UNKNOWN;
+	t = sg_trust_precheck(g->baseline, g->policy->exec_match,
+			      event_path(g, ev), (uint64_t)ev->st.st_size);
+	if (t == SG_TRUST_NEED_HASH) {
+		if (ev->st.st_size > SG_INLINE_HASH_MAX && g->hasher) {
+			ev->defer = true;
+			return t;
+		}
+		t = hash_inline(g, ev);
+	}
+	cache_trust(g, ev, t);
+	return t;
+}
+
+static struct sg_decision exec_decision(struct sg_guard *g, enum sg_trust t)
+{
+	return sg_decision_apply_mode(g->policy, sg_decide_exec(g->policy, t));
+}
+
+static struct sg_decision judge_exec(struct sg_guard *g, struct sg_event *ev)
+{
+	if (!exec_in_scope(g, ev))
+		return (struct sg_decision){ SG_EVENT_EXEC, SG_ACTION_ALLOW,
+					     SG_REASON_OUT_OF_SCOPE, false };
+	return sg_decide_exec(g->policy, judge_trust(g, ev));
+}
+
+static bool known_trusted(struct sg_guard *g, const struct stat *st)
+{
+	const struct sg_inode_entry *e = sg_inodetab_get_fresh(&g->exec_cache,
+							       st);
+
+	return e && e->value == SG_TRUST_OK;
+}
+
+/*
+ * Only an ELF file can be run by the loader. The answer is cached by
+ * inode, ctime and size (a write that makes the file ELF moves ctime),
+ * which saves a pread on every later open of the same data file.
+ */
+static bool looks_like_elf(struct sg_guard *g, struct sg_event *ev)
+{
+	char magic[4];
+
+	if (sg_inodetab_get_fresh(&g->not_elf, &ev->st))
+		return false;
+	if (pread(ev->fd, magic, sizeof(magic), 0) == sizeof(magic) &&
+	    memcmp(magic, "\177ELF", 4) == 0)
+		return true;
+	(void)sg_inodetab_put(&g->not_elf, &ev->st, 1, 0);
+	return false;
+}
+
+/*
+ * The dynamic loader run directly ("ld.so /tmp/x") never execs /tmp/x: it
+ * opens it read-only. Such opens of files not known to be trusted are
+ * judged as execs. Cheapest tests first: only regular ELF files matter.
+ */
+static bool loader_open(struct sg_guard *g, struct sg_event *ev)
+{
+	if (!S_ISREG(ev->st.st_mode) || !(ev->fs_flags & SG_FS_EXEC))
+		return false;
+	if (known_trusted(g, &ev->st) || !looks_like_elf(g, ev))
+		return false;
+	return exe_in(g, ev->tid, g->loaders, g->nloaders) &&
+	       exec_in_scope(g, ev);
+}
+
+/*
+ * Read the blocked thread's intent. Unknown (unreadable, openat2,
+ * io_uring, ...) stays SG_INTENT_UNKNOWN: the caller fails closed.
+ */
+static enum sg_intent read_intent(struct sg_guard *g, struct sg_event *ev)
+{
+	if (sg_intent_read(g->proc_fd, ev->tid, &ev->intent,
+			   &g->c.intent_retries) < 0 ||
+	    ev->intent.intent == SG_INTENT_UNKNOWN)
+		g->c.intent_unknown++;
+	return ev->intent.intent;
+}
+
+/*
+ * An open on a filesystem holding protected paths. Whether the file is
+ * protected is learnt first (an inode lookup, a readlink for files not
+ * seen at seal time), because only then does the intent matter: the
+ * costlier /proc read is spent on protected files alone, unless the
+ * policy logs unprotected writes too.
+ */
+static bool judge_protected_open(struct sg_guard *g, struct sg_event *ev,
+				 struct sg_decision *ret)
+{
+	bool prot = is_protected(g, ev), writer;
+	enum sg_intent intent;
+
+	if (!prot && !(g->policy->log_allowed & SG_LOG_ALLOW_WRITE))
+		return false;
+	intent = read_intent(g, ev);
+	if (intent == SG_INTENT_READ)
+		return false; /* the loader check may still apply */
+	writer = prot && intent != SG_INTENT_EXEC &&
+		 exe_in(g, ev->tid, g->writers, g->nwriters);
+	*ret = sg_decide_open(g->policy, intent, prot, writer);
+	return true;
+}
+
+static struct sg_decision judge_open(struct sg_guard *g, struct sg_event *ev)
+{
+	struct sg_decision d;
+
+	if (ev->fs_flags & SG_FS_PROTECT && judge_protected_open(g, ev, &d))
+		return d;
+	if (loader_open(g, ev)) {
+		ev->via_loader = true;
+		return judge_exec(g, ev);
+	}
+	return sg_decide_open(g->policy, SG_INTENT_READ, false, false);
+}
+
+static bool is_ours(const struct sg_guard *g, pid_t tid)
+{
+	if (tid == g->self_pid)
+		return true;
+	for (size_t i = 0; i < g->nhelper_tids; i++)
+		if (g->helper_tids[i] == tid)
+			return true;
+	return false;
+}
+
+static struct sg_decision decide(struct sg_guard *g, struct sg_event *ev)
+{
+	static const struct sg_decision allow_ours = {
+		SG_EVENT_WRITE, SG_ACTION_ALLOW, SG_REASON_READ_ONLY, false
+	};
+	struct sg_decision d;
+
+	if (is_ours(g, ev->tid))
+		return allow_ours;
+	if (fstat(ev->fd, &ev->st) < 0) {
+		/* cannot happen for a valid event fd; never guess "allow" */
+		d = (struct sg_decision){ (ev->mask & FAN_OPEN_EXEC_PERM) ?
+						  SG_EVENT_EXEC :
+						  SG_EVENT_WRITE,
+					  SG_ACTION_DENY, SG_REASON_HASH_ERROR,
+					  true };
+		return sg_decision_apply_mode(g->policy, d);
+	}
+	ev->fs_flags = fs_flags_of(g, ev);
+	d = (ev->mask & FAN_OPEN_EXEC_PERM) ? judge_exec(g, ev) :
+					      judge_open(g, ev);
+	return sg_decision_apply_mode(g->policy, d);
+}
+
+static void respond(struct sg_guard *g, int fd, bool deny)
+{
+	struct fanotify_response resp = { .fd = fd,
+					   .response = deny ? FAN_DENY :
+							      FAN_ALLOW };
+	ssize_t n;
+
+	do
+		n = write(g->fan_fd, &resp, sizeof(resp));
+	while (n < 0 && errno == EINTR);
+	/* a failure here means the kernel already dropped the event (its
+	 * opener died); there is nobody left to answer */
+}
+
+/* Cache a trusted exec in the kernel: no event until the file changes. */
+static void cache_exec_in_kernel(struct sg_guard *g, struct sg_event *ev,
+				 const struct sg_decision *d)
+{
+	if (!(ev->mask & FAN_OPEN_EXEC_PERM) || d->action != SG_ACTION_ALLOW ||
+	    (d->reason != SG_REASON_TRUSTED &&
+	     d->reason != SG_REASON_OUT_OF_SCOPE) || d->log)
+		return;
+	if (fanotify_mark(g->fan_fd,
+			  FAN_MARK_ADD | FAN_MARK_IGNORE | FAN_MARK_EVICTABLE,
+			  FAN_OPEN_EXEC_PERM, ev->fd, NULL) == 0)
+		g->c.ignore_marks++;
+}
+
+static void count(struct sg_guard *g, const struct sg_decision *d)
+{
+	g->c.events++;
+	if (d->action == SG_ACTION_ALLOW)
+		g->c.allowed++;
+	else if (d->action == SG_ACTION_WOULD_DENY)
+		g->c.would_deny++;
+	else if (d->event == SG_EVENT_EXEC)
+		g->c.denied_exec++;
+	else
+		g->c.denied_write++;
+}
+
+static const char *message_id(const struct sg_decision *d)
+{
+	static const char *const ids[2][3] = {
+		[SG_EVENT_WRITE] = { [SG_ACTION_ALLOW] = SG_MSGID_WRITE_ALLOWED,
+				     [SG_ACTION_DENY] = SG_MSGID_WRITE_DENIED,
+				     [SG_ACTION_WOULD_DENY] =
+					     SG_MSGID_WRITE_WOULD_DENY },
+		[SG_EVENT_EXEC] = { [SG_ACTION_ALLOW] = SG_MSGID_EXEC_ALLOWED,
+				    [SG_ACTION_DENY] = SG_MSGID_EXEC_DENIED,
+				    [SG_ACTION_WOULD_DENY] =
+					    SG_MSGID_EXEC_WOULD_DENY },
+	};
+	return ids[d->event][d->action];
+}
+
+static int priority_of(const struct sg_decision *d)
+{
+	if (d->action == SG_ACTION_DENY)
+		return LOG_WARNING;
+	return d->action == SG_ACTION_WOULD_DENY ? LOG_NOTICE : LOG_INFO;
+}
+
+/* The MESSAGE of a decision: also the summary a response carries. */
+static void format_decision(struct sg_guard *g, struct sg_event *ev,
+			    const struct sg_decision *d,
+			    const struct sg_procinfo *pi, char *buf,
+			    size_t size)
+{
+	const char *path = event_path(g, ev);
+
+	snprintf(buf, size, "%s %s %s (%s) by %s[%d] uid %d",
+		 d->action == SG_ACTION_WOULD_DENY ? "would deny" :
+		 d->action == SG_ACTION_DENY	   ? "denied" :
+						     "allowed",
+		 sg_event_name(d->event), path ? path : "?",
+		 sg_reason_name(d->reason), pi->exe, (int)pi->pid,
+		 (int)pi->uid);
+}
+
+static void log_decision(struct sg_guard *g, struct sg_event *ev,
+			 const struct sg_decision *d,
+			 const struct sg_procinfo *pi)
+{
+	const char *path = event_path(g, ev);
+	char message[PATH_MAX * 2 + 128];
+	struct sg_log_entry *e;
+
+	e = sg_log_entry_new(priority_of(d), message_id(d));
+	if (!e)
+		return;
+	format_decision(g, ev, d, pi, message, sizeof(message));
+	(void)sg_log_add(e, "MESSAGE", "%s", message);
+	(void)sg_log_add(e, "SEALGUARD_EVENT", "%s", sg_event_name(d->event));
+	(void)sg_log_add(e, "SEALGUARD_ACTION", "%s", sg_action_name(d->action));
+	(void)sg_log_add(e, "SEALGUARD_REASON", "%s", sg_reason_name(d->reason));
+	(void)sg_log_add(e, "SEALGUARD_PATH", "%s", path ? path : "?");
+	(void)sg_log_add(e, "SEALGUARD_PID", "%d", (int)pi->pid);
+	(void)sg_log_add(e, "SEALGUARD_TID", "%d", (int)ev->tid);
+	(void)sg_log_add(e, "SEALGUARD_PPID", "%d", (int)pi->ppid);
+	(void)sg_log_add(e, "SEALGUARD_EXE", "%s", pi->exe);
+	(void)sg_log_add(e, "SEALGUARD_COMM", "%s", pi->comm);
+	(void)sg_log_add(e, "SEALGUARD_UID", "%d", (int)pi->uid);
+	(void)sg_log_add(e, "SEALGUARD_EUID", "%d", (int)pi->euid);
+	(void)sg_log_add(e, "SEALGUARD_MODE", "%s",
+			 sg_mode_name(g->policy->mode));
+	if (!(ev->mask & FAN_OPEN_EXEC_PERM) && ev->intent.syscall_nr >= 0) {
+		(void)sg_log_add(e, "SEALGUARD_SYSCALL", "%ld",
+				 ev->intent.syscall_nr);
+		(void)sg_log_add(e, "SEALGUARD_OPEN_FLAGS", "0%lo",
+				 ev->intent.flags);
+	}
+	if (ev->via_loader)
+		(void)sg_log_add(e, "SEALGUARD_VIA", "loader");
+	sg_log_submit(e);
+}
+
+static void report_suppressed(const char *label, uint32_t n, void *userdata)
+{
+	sg_log(LOG_NOTICE, SG_MSGID_SUPPRESSED,
+	       "suppressed %" PRIu32 " more identical entries: %s", n, label);
+}
+
+/* Will this decision be written to the journal (rate limit applied)? */
+static bool should_log(struct sg_guard *g, struct sg_event *ev,
+		       const struct sg_decision *d)
+{
+	char label[PATH_MAX + 64];
+	const char *path;
+
+	if (!d->log)
+		return false;
+	path = event_path(g, ev);
+	snprintf(label, sizeof(label), "%s %s %s %s", sg_event_name(d->event),
+		 sg_action_name(d->action), sg_reason_name(d->reason),
+		 path ? path : "?");
+	if (sg_ratelimit_allow(&g->rl, label, sg_now_ms(), report_suppressed,
+			       NULL))
+		return true;
+	g->c.suppressed++;
+	return false;
+}
+
+/*
+ * Pin the blocked thread with a pidfd as soon as the event is read, for a
+ * violation (or an exec waiting on the hasher) that [respond] answers with
+ * kill or freeze. A blocked opener can still be killed, and reaped, while
+ * its event waits for an answer (for minutes, on a big file's hash): its
+ * pid could then be reused, and only a pidfd taken now proves who it was.
+ */
+static void pin_actor(struct sg_guard *g, struct sg_event *ev,
+		      const struct sg_decision *d)
+{
+	enum sg_kind kind = ev->defer || d->event == SG_EVENT_EXEC ?
+				    SG_KIND_EXEC :
+				    SG_KIND_WRITE;
+
+	if ((!ev->defer && d->action == SG_ACTION_ALLOW) ||
+	    !sg_respond_wants_actor(g->respond, kind))
+		return;
+	ev->actor_fd = (int)pidfd_open(ev->tid, PIDFD_THREAD);
+	if (ev->actor_fd < 0 && errno == EINVAL) /* before Linux 6.9 */
+		ev->actor_fd = (int)pidfd_open(ev->tid, 0);
+}
+
+/* The respond.h view of a denied (or would-be denied) event. */
+static struct sg_violation violation_of(struct sg_guard *g, struct sg_event *ev,
+					const struct sg_decision *d,
+					const struct sg_procinfo *pi,
+					char *summary, size_t size)
+{
+	format_decision(g, ev, d, pi, summary, size);
+	return (struct sg_violation){
+		.kind = d->event == SG_EVENT_EXEC ? SG_KIND_EXEC : SG_KIND_WRITE,
+		.summary = summary,
+		.path = event_path(g, ev),
+		.actor = pi->pid > 0 ? pi : NULL,
+		.pid = pi->pid > 0 ? pi->pid : ev->tid,
+		.pidfd = ev->actor_fd,
+		.from_hook = sg_respond_from_hook(g->respond, pi->pid),
+	};
+}
+
+/*
+ * Answer and account for a decided event, then close its descriptor.
+ * Who acted is read while the actor is still blocked on us: once
+ * answered, a denied process may exit before /proc is read. Only entries
+ * that will be written, and violations that get a response, pay for it
+ * (the rate limit is checked first), and nothing here can block: /proc
+ * is not marked. A kill is sent before the answer, through the pidfd
+ * pinned when the event was read: the actor never runs another
+ * instruction (its open fails with the kill, not EPERM).
+ */
+static void finish_event(struct sg_guard *g, struct sg_event *ev,
+			 const struct sg_decision *d)
+{
+	enum sg_kind kind = d->event == SG_EVENT_EXEC ? SG_KIND_EXEC :
+							SG_KIND_WRITE;
+	bool violation = d->action != SG_ACTION_ALLOW;
+	bool logged = should_log(g, ev, d);
+	bool act = violation && sg_respond_wants_actor(g->respond, kind);
+	bool hook = violation && logged &&
+		    sg_respond_wants_event(g->respond, kind);
+	char summary[PATH_MAX * 2 + 128];
+	struct sg_violation v;
+	struct sg_procinfo pi;
+
+	if (logged || act)
+		(void)sg_procinfo_read(g->proc_fd, ev->tid, &pi);
+	if (act || hook)
+		v = violation_of(g, ev, d, &pi, summary, sizeof(summary));
+	if (act)
+		sg_respond_actor(g->respond, &v);
+	respond(g, ev->fd, d->action == SG_ACTION_DENY);
+	count(g, d);
+	cache_exec_in_kernel(g, ev, d);
+	if (logged)
+		log_decision(g, ev, d, &pi);
+	if (hook)
+		sg_respond_event(g->respond, &v);
+	if (ev->actor_fd >= 0)
+		(void)close(ev->actor_fd);
+	(void)close(ev->fd);
+}
+
+/* Hand a large file to the hasher; its opener keeps waiting. */
+static int defer_event(struct sg_guard *g, const struct sg_event *ev)
+{
+	struct sg_event *copy = malloc(sizeof(*copy));
+	int r;
+
+	if (!copy)
+		return -ENOMEM;
+	*copy = *ev;
+	r = sg_hasher_submit(g->hasher, copy->fd, copy);
+	if (r < 0)
+		free(copy);
+	return r;
+}
+
+static void hash_done(void *cookie, int r, const unsigned char *sha,
+		      uint64_t size, void *userdata)
+{
+	struct sg_guard *g = userdata;
+	struct sg_event *ev = cookie;
+	enum sg_trust t = trust_from_hash(g, ev, r, sha, size);
+	struct sg_decision d;
+
+	cache_trust(g, ev, t);
+	d = exec_decision(g, t);
+	finish_event(g, ev, &d);
+	free(ev);
+}
+
+void sg_guard_hashes_done(struct sg_guard *g)
+{
+	if (g->hasher)
+		sg_hasher_collect(g->hasher, hash_done, g);
+}
+
+static void handle_event(struct sg_guard *g,
+			 const struct fanotify_event_metadata *m)
+{
+	struct sg_event ev = { .fd = m->fd, .tid = m->pid, .mask = m->mask,
+			       .intent = { SG_INTENT_UNKNOWN, -1, 0 },
+			       .actor_fd = -1, .path_err = 1 };
+	struct sg_decision d;
+
+	if (m->fd < 0)
+		return; /* FAN_NOFD: a queue overflow, never a permission */
+	if (!(m->mask & (FAN_OPEN_PERM | FAN_OPEN_EXEC_PERM))) {
+		(void)close(m->fd);
+		return;
+	}
+	d = decide(g, &ev);
+	pin_actor(g, &ev, &d);
+	if (ev.defer) {
+		if (defer_event(g, &ev) == 0)
+			return;
+		/* the hasher is full: hash here rather than guess */
+		enum sg_trust t = hash_inline(g, &ev);
+
+		cache_trust(g, &ev, t);
+		d = exec_decision(g, t);
+	}
+	finish_event(g, &ev, &d);
+}
+
+int sg_guard_process(struct sg_guard *g)
+{
+	static char buf[EVENT_BUF_SIZE]
+		__attribute__((aligned(__alignof__(struct fanotify_event_metadata))));
+
+	/* Bounded, so that a flood of events cannot starve the signals, the
+	 * hasher's verdicts and the watchdog ping: poll() comes back at once
+	 * while events remain. */
+	for (unsigned reads = 0; reads < SG_MAX_READS_PER_CALL; reads++) {
+		const struct fanotify_event_metadata *m;
+		ssize_t len = read(g->fan_fd, buf, sizeof(buf));
+
+		if (len < 0 && errno == EINTR)
+			continue;
+		if (len < 0)
+			return errno == EAGAIN ? 0 : -errno;
+		for (m = (const void *)buf; FAN_EVENT_OK(m, len);
+		     m = FAN_EVENT_NEXT(m, len)) {
+			if (m->vers != FANOTIFY_METADATA_VERSION)
+				return -EPROTO;
+			handle_event(g, m);
+		}
+		/* A read that did not fill the buffer drained the queue when
+		 * it was made: let poll() say when more comes, rather than
+		 * paying a read that finds nothing (one syscall an event
+		 * when openers come one at a time). */
+		if ((size_t)len < sizeof(buf) / 2)
+			return 0;
+	}
+	return 0;
+}
+
+void sg_guard_tick(struct sg_guard *g, uint64_t now_ms)
+{
+	sg_ratelimit_sweep(&g->rl, now_ms, report_suppressed, NULL);
+}

@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * inodetab.c - (dev, ino) hash tables. See inodetab.h.
+ */
+#include "fan/inodetab.h"
+#include "util.h"
+
+static uint64_t mix(uint64_t dev, uint64_t ino)
+{
+	/* splitmix64 finaliser: inode numbers are sequential, spread them */
+	uint64_t x = ino ^ (dev * 0x9e3779b97f4a7c15ULL);
+
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+	return x ^ (x >> 31);
+}
+
+static int64_t ctime_ns(const struct stat *st)
+{
+	return (int64_t)st->st_ctim.tv_sec * 1000000000 + st->st_ctim.tv_nsec;
+}
+
+int sg_inodetab_init(struct sg_inodetab *t, size_t hint, size_t limit)
+{
+	size_t cap = 64;
+
+	while (cap < hint * 2)
+		cap *= 2;
+	t->slots = calloc(cap, sizeof(*t->slots));
+	if (!t->slots)
+		return -ENOMEM;
+	t->cap = cap;
+	t->count = 0;
+	t->limit = limit;
+	return 0;
+}
+
+void sg_inodetab_free(struct sg_inodetab *t)
+{
+	free(t->slots);
+	*t = (struct sg_inodetab){ 0 };
+}
+
+static struct sg_inode_entry *find_slot(const struct sg_inodetab *t,
+					uint64_t dev, uint64_t ino)
+{
+	size_t mask = t->cap - 1;
+
+	for (size_t i = mix(dev, ino) & mask;; i = (i + 1) & mask) {
+		struct sg_inode_entry *e = &t->slots[i];
+
+		if (!e->used || (e->dev == dev && e->ino == ino))
+			return e;
+	}
+}
+
+static int grow(struct sg_inodetab *t)
+{
+	struct sg_inodetab bigger = { 0 };
+	int r;
+
+	r = sg_inodetab_init(&bigger, t->cap, 0);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < t->cap; i++)
+		if (t->slots[i].used)
+			*find_slot(&bigger, t->slots[i].dev, t->slots[i].ino) =
+				t->slots[i];
+	bigger.count = t->count;
+	bigger.limit = t->limit;
+	free(t->slots);
+	*t = bigger;
+	return 0;
+}
+
+int sg_inodetab_put(struct sg_inodetab *t, const struct stat *st,
+		    uint8_t value, uint8_t reason)
+{
+	struct sg_inode_entry *e = t->cap ? find_slot(t, st->st_dev,
+						     st->st_ino) :
+					    NULL;
+	int r;
+
+	/* an update in place needs no room: only a new entry does */
+	if (!e || !e->used) {
+		if (t->limit && t->count >= t->limit) {
+			/* a bounded cache: forget everything, start over */
+			memset(t->slots, 0, t->cap * sizeof(*t->slots));
+			t->count = 0;
+		}
+		/* keep the load factor under 1/2 so probes stay short */
+		if ((t->count + 1) * 2 > t->cap) {
+			r = grow(t);
+			if (r < 0)
+				return r;
+		}
+		e = find_slot(t, st->st_dev, st->st_ino);
+		t->count++;
+	}
+	*e = (struct sg_inode_entry){
+		.dev = st->st_dev,
+		.ino = st->st_ino,
+		.ctime_ns = ctime_ns(st),
+		.size = (uint64_t)st->st_size,
+		.used = 1,
+		.value = value,
+		.reason = reason,
+	};
+	return 0;
+}
+
+const struct sg_inode_entry *sg_inodetab_get(const struct sg_inodetab *t,
+					     uint64_t dev, uint64_t ino)
+{
+	const struct sg_inode_entry *e;
+
+	if (!t->cap)
+		return NULL;
+	e = find_slot(t, dev, ino);
+	return e->used ? e : NULL;
+}
+
+const struct sg_inode_entry *sg_inodetab_get_fresh(const struct sg_inodetab *t,
+						   const struct stat *st)
+{
+	const struct sg_inode_entry *e = sg_inodetab_get(t, st->st_dev,
+							 st->st_ino);
+
+	if (e && e->ctime_ns == ctime_ns(st) && e->size == (uint64_t)st->st_size)
+		return e;
+	return NULL;
+}

@@ -1,0 +1,315 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * sglog.c - journal entries, queued to a writer thread. See sglog.h.
+ */
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <sys/uio.h>
+#include <systemd/sd-journal.h>
+
+#include "messages.h"
+#include "log/sglog.h"
+
+#define JOURNAL_SOCKET "/run/systemd/journal/socket"
+
+struct sg_log_entry {
+	char **fields; /* "KEY=value" */
+	size_t n;
+	struct sg_log_entry *next;
+};
+
+static struct {
+	enum sg_log_target target;
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	pthread_t thread;
+	pid_t thread_tid;
+	bool running;
+	bool stopping;
+	struct sg_log_entry *head, *tail;
+	unsigned queued, queue_len;
+	atomic_uint_fast64_t dropped;
+	uint64_t dropped_reported;
+} q = {
+	.target = SG_LOG_AUTO,
+	.lock = PTHREAD_MUTEX_INITIALIZER,
+	.wake = PTHREAD_COND_INITIALIZER,
+};
+
+int sg_log_target_parse(const char *s, enum sg_log_target *ret)
+{
+	static const char *const names[] = { "auto", "journal", "stderr" };
+
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+		if (streq(s, names[i])) {
+			*ret = (enum sg_log_target)i;
+			return 0;
+		}
+	return -EINVAL;
+}
+
+void sg_log_set_target(enum sg_log_target t)
+{
+	if (t == SG_LOG_AUTO)
+		t = access(JOURNAL_SOCKET, W_OK) == 0 ? SG_LOG_JOURNAL :
+							SG_LOG_STDERR;
+	q.target = t;
+}
+
+struct sg_log_entry *sg_log_entry_new(int priority, const char *message_id)
+{
+	struct sg_log_entry *e = calloc(1, sizeof(*e));
+
+	if (!e)
+		return NULL;
+	(void)sg_log_add(e, "PRIORITY", "%d", priority);
+	(void)sg_log_add(e, "SYSLOG_IDENTIFIER", "sealguardd");
+	if (message_id)
+		(void)sg_log_add(e, "MESSAGE_ID", "%s", message_id);
+	return e;
+}
+
+int sg_log_addv(struct sg_log_entry *e, const char *key, const char *fmt,
+		va_list ap)
+{
+	_cleanup_free_ char *value = NULL;
+	char *field, **grown;
+
+	if (vasprintf(&value, fmt, ap) < 0) {
+		value = NULL;
+		return -ENOMEM;
+	}
+	if (asprintf(&field, "%s=%s", key, value) < 0)
+		return -ENOMEM;
+	grown = realloc(e->fields, (e->n + 1) * sizeof(*grown));
+	if (!grown) {
+		free(field);
+		return -ENOMEM;
+	}
+	grown[e->n++] = field;
+	e->fields = grown;
+	return 0;
+}
+
+int sg_log_add(struct sg_log_entry *e, const char *key, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = sg_log_addv(e, key, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+void sg_log_entry_free(struct sg_log_entry *e)
+{
+	if (!e)
+		return;
+	for (size_t i = 0; i < e->n; i++)
+		free(e->fields[i]);
+	free(e->fields);
+	free(e);
+}
+
+/* One line on stderr: "<prio> MESSAGE | KEY=value ..." with the value
+ * escaped so that an attacker-chosen path cannot forge a second line. */
+static void write_escaped(FILE *out, const char *s)
+{
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c < 0x20 || c == 0x7f || c == '\\')
+			fprintf(out, "\\x%02x", c);
+		else
+			fputc(c, out);
+	}
+}
+
+static const char *field_value(const struct sg_log_entry *e, const char *key)
+{
+	size_t n = strlen(key);
+
+	for (size_t i = 0; i < e->n; i++)
+		if (strncmp(e->fields[i], key, n) == 0 && e->fields[i][n] == '=')
+			return e->fields[i] + n + 1;
+	return NULL;
+}
+
+static void write_stderr(const struct sg_log_entry *e)
+{
+	const char *prio = field_value(e, "PRIORITY");
+	const char *msg = field_value(e, "MESSAGE");
+
+	flockfile(stderr);
+	fprintf(stderr, "sealguardd: <%s> ", prio ? prio : "?");
+	write_escaped(stderr, msg ? msg : "");
+	for (size_t i = 0; i < e->n; i++) {
+		if (strncmp(e->fields[i], "MESSAGE=", 8) == 0 ||
+		    strncmp(e->fields[i], "PRIORITY=", 9) == 0 ||
+		    strncmp(e->fields[i], "SYSLOG_IDENTIFIER=", 18) == 0)
+			continue;
+		fputs(" ", stderr);
+		write_escaped(stderr, e->fields[i]);
+	}
+	fputc('\n', stderr);
+	funlockfile(stderr);
+	(void)fflush(stderr);
+}
+
+static void write_entry(const struct sg_log_entry *e)
+{
+	struct iovec iov[64];
+	size_t n = e->n < ARRAY_SIZE(iov) ? e->n : ARRAY_SIZE(iov);
+
+	if (q.target == SG_LOG_JOURNAL) {
+		for (size_t i = 0; i < n; i++)
+			iov[i] = (struct iovec){ e->fields[i],
+						 strlen(e->fields[i]) };
+		if (sd_journal_sendv(iov, (int)n) >= 0)
+			return;
+	}
+	write_stderr(e);
+}
+
+static struct sg_log_entry *dequeue_locked(void)
+{
+	struct sg_log_entry *e = q.head;
+
+	if (e) {
+		q.head = e->next;
+		if (!q.head)
+			q.tail = NULL;
+		q.queued--;
+	}
+	return e;
+}
+
+static void report_drops(void)
+{
+	uint64_t dropped = atomic_load(&q.dropped);
+	struct sg_log_entry *e;
+
+	if (dropped == q.dropped_reported)
+		return;
+	e = sg_log_entry_new(LOG_ERR, SG_MSGID_LOG_LOST);
+	if (!e)
+		return;
+	(void)sg_log_add(e, "MESSAGE",
+			 "%" PRIu64 " journal entries lost: log queue full",
+			 dropped - q.dropped_reported);
+	(void)sg_log_add(e, "SEALGUARD_LOST", "%" PRIu64,
+			 dropped - q.dropped_reported);
+	write_entry(e);
+	sg_log_entry_free(e);
+	q.dropped_reported = dropped;
+}
+
+static void *writer_main(void *arg)
+{
+	pthread_mutex_lock(&q.lock);
+	q.thread_tid = gettid();
+	pthread_cond_broadcast(&q.wake);
+	pthread_mutex_unlock(&q.lock);
+	for (;;) {
+		struct sg_log_entry *e;
+
+		pthread_mutex_lock(&q.lock);
+		while (!q.head && !q.stopping)
+			pthread_cond_wait(&q.wake, &q.lock);
+		e = dequeue_locked();
+		pthread_mutex_unlock(&q.lock);
+		if (!e)
+			break; /* stopping and drained */
+		write_entry(e);
+		sg_log_entry_free(e);
+		report_drops();
+	}
+	report_drops();
+	return NULL;
+}
+
+int sg_log_start(unsigned queue_len)
+{
+	int r;
+
+	q.queue_len = queue_len;
+	q.stopping = false;
+	r = pthread_create(&q.thread, NULL, writer_main, NULL);
+	if (r)
+		return -r;
+	q.running = true;
+	/* the guard must know this thread to let its opens through */
+	pthread_mutex_lock(&q.lock);
+	while (!q.thread_tid)
+		pthread_cond_wait(&q.wake, &q.lock);
+	pthread_mutex_unlock(&q.lock);
+	return 0;
+}
+
+pid_t sg_log_writer_tid(void)
+{
+	return q.thread_tid;
+}
+
+void sg_log_stop(void)
+{
+	if (!q.running)
+		return;
+	pthread_mutex_lock(&q.lock);
+	q.stopping = true;
+	pthread_cond_signal(&q.wake);
+	pthread_mutex_unlock(&q.lock);
+	(void)pthread_join(q.thread, NULL);
+	q.running = false;
+}
+
+uint64_t sg_log_dropped(void)
+{
+	return atomic_load(&q.dropped);
+}
+
+void sg_log_submit(struct sg_log_entry *e)
+{
+	if (!e)
+		return;
+	if (!q.running) {
+		write_entry(e);
+		sg_log_entry_free(e);
+		return;
+	}
+	pthread_mutex_lock(&q.lock);
+	if (q.queued >= q.queue_len) {
+		pthread_mutex_unlock(&q.lock);
+		atomic_fetch_add(&q.dropped, 1);
+		sg_log_entry_free(e);
+		return;
+	}
+	e->next = NULL;
+	if (q.tail)
+		q.tail->next = e;
+	else
+		q.head = e;
+	q.tail = e;
+	q.queued++;
+	pthread_cond_signal(&q.wake);
+	pthread_mutex_unlock(&q.lock);
+}
+
+void sg_log(int priority, const char *message_id, const char *fmt, ...)
+{
+	struct sg_log_entry *e = sg_log_entry_new(priority, message_id);
+	va_list ap;
+	int r;
+
+	if (!e)
+		return;
+	va_start(ap, fmt);
+	r = sg_log_addv(e, "MESSAGE", fmt, ap);
+	va_end(ap);
+	if (r < 0)
+		(void)sg_log_add(e, "MESSAGE", "%s", fmt); /* out of memory */
+	sg_log_submit(e);
+}

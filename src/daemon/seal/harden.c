@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * harden.c - host settings that close bypasses the guard cannot see,
+ * set at start when the policy's [harden] section asks, each change
+ * logged. vm.memfd_noexec = 2 forbids executable memfds: memfd_create +
+ * fexecve runs code from no mount at all, which no fanotify mark covers
+ * (design.md). The setting is per pid namespace and sticky: it can be
+ * raised, never lowered again in that namespace.
+ */
+#include <fcntl.h>
+
+#include "seal/harden.h"
+#include "messages.h"
+#include "policy.h"
+#include "log/sglog.h"
+#include "util.h"
+
+static int read_sysctl(const char *path, char *buf, size_t size)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, size - 1);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
+}
+
+static int write_sysctl(const char *path, const char *value)
+{
+	_cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
+	size_t n = strlen(value);
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, value, n) != (ssize_t)n)
+		return -errno;
+	return 0;
+}
+
+/* Set path to want unless it already is; log the change. */
+static int set_sysctl(const char *name, const char *path, const char *want,
+		      struct errlist *errs)
+{
+	char old[64];
+	int r = read_sysctl(path, old, sizeof(old));
+
+	if (r == 0 && streq(old, want))
+		return 0;
+	if (r == 0)
+		r = write_sysctl(path, want);
+	if (r < 0) {
+		(void)errlist_add(errs, "cannot set %s = %s: %s", name, want,
+				  strerror(-r));
+		return r;
+	}
+	sg_log(LOG_NOTICE, SG_MSGID_HARDENED, "hardened the host: %s = %s (was %s)",
+	       name, want, old);
+	return 0;
+}
+
+int sg_harden_apply(const struct sg_policy *p, struct errlist *errs)
+{
+	if (p->harden_memfd_noexec)
+		return set_sysctl("vm.memfd_noexec",
+				  "/proc/sys/vm/memfd_noexec", "2", errs);
+	return 0;
+}
