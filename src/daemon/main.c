@@ -19,6 +19,7 @@
 #include <sys/timerfd.h>
 #include <systemd/sd-daemon.h>
 
+#include "clock.h"
 #include "baseline.h"
 #include "watch/changes.h"
 #include "fan/guard.h"
@@ -353,15 +354,27 @@ static void format_status(const struct sg_guard *g, const struct sg_listen *l,
 		 sg_log_dropped(), lstatus, cstatus, sstatus, rstatus);
 }
 
+static struct sg_status_counts status_counts(const struct sg_guard *g)
+{
+	return (struct sg_status_counts){
+		.events = g->c.events,
+		.denied_write = g->c.denied_write,
+		.denied_exec = g->c.denied_exec,
+		.would_deny = g->c.would_deny,
+		.suppressed = g->c.suppressed,
+	};
+}
+
 static void notify_status(const struct sg_guard *g, const struct sg_listen *l,
 			  bool watchdog)
 {
+	struct sg_status_counts counts = status_counts(g);
 	char status[1400];
 
 	format_status(g, l, status, sizeof(status));
 	(void)sd_notifyf(0, "%sSTATUS=%s", watchdog ? "WATCHDOG=1\n" : "",
 			 status);
-	sg_status_publish("running", g, status);
+	sg_status_publish("running", &counts, status);
 }
 
 /*
@@ -740,8 +753,11 @@ int main(int argc, char **argv)
 	(void)sd_notify(0, "STOPPING=1");
 	sg_guard_shutdown(&guard);
 	sg_roseal_unseal(&roseal);
-	if (r >= 0) /* the marker of a clean stop: a crash leaves "running" */
-		sg_status_publish("stopped", &guard, NULL);
+	if (r >= 0) { /* the marker of a clean stop: a crash leaves "running" */
+		struct sg_status_counts counts = status_counts(&guard);
+
+		sg_status_publish("stopped", &counts, NULL);
+	}
 	if (r < 0)
 		sg_log(LOG_CRIT, SG_MSGID_STOPPED, "event loop failed: %s",
 		       strerror(-r));

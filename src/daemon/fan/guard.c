@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "clock.h"
 #include "baseline.h"
 #include "fan/guard.h"
 #include "fan/hasher.h"
@@ -22,14 +23,6 @@
 #define EXEC_CACHE_LIMIT 65536
 /* Large files waiting for the hasher thread; beyond, the loop hashes. */
 #define HASH_QUEUE_LEN 64
-
-uint64_t sg_now_ms(void)
-{
-	struct timespec ts;
-
-	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 /* nftw() has no user pointer; the walk runs once, single-threaded. */
 static struct {
@@ -285,20 +278,6 @@ void sg_guard_mounts_changed(struct sg_guard *g)
 	errlist_free(&errs);
 	sg_mark_plan_free(&g->plan);
 	g->plan = plan;
-}
-
-void sg_guard_shutdown(struct sg_guard *g)
-{
-	if (g->fan_fd < 0)
-		return;
-	/* Decide what is already queued, and what waits for a hash;
-	 * whatever arrives after the close is allowed by the kernel: the one
-	 * fail-open window of a stop. */
-	(void)sg_guard_process(g);
-	sg_hasher_stop(g->hasher);
-	sg_guard_hashes_done(g);
-	(void)close(g->fan_fd);
-	g->fan_fd = -1;
 }
 
 void sg_guard_free(struct sg_guard *g)

@@ -125,6 +125,4 @@ void sg_guard_free(struct sg_guard *g);
 /* The fanotify fd, for the fatal-signal handler to close. */
 int sg_guard_fd(const struct sg_guard *g);
 
-uint64_t sg_now_ms(void);
-
 #endif

@@ -10,6 +10,7 @@
 #include <sys/pidfd.h>
 #include <sys/stat.h>
 
+#include "clock.h"
 #include "baseline.h"
 #include "fan/decide.h"
 #include "fan/guard.h"
@@ -645,6 +646,20 @@ int sg_guard_process(struct sg_guard *g)
 			return 0;
 	}
 	return 0;
+}
+
+void sg_guard_shutdown(struct sg_guard *g)
+{
+	if (g->fan_fd < 0)
+		return;
+	/* Decide what is already queued, and what waits for a hash;
+	 * whatever arrives after the close is allowed by the kernel: the one
+	 * fail-open window of a stop. */
+	(void)sg_guard_process(g);
+	sg_hasher_stop(g->hasher);
+	sg_guard_hashes_done(g);
+	(void)close(g->fan_fd);
+	g->fan_fd = -1;
 }
 
 void sg_guard_tick(struct sg_guard *g, uint64_t now_ms)

@@ -9,18 +9,11 @@
 #include <sys/timerfd.h>
 #include <time.h>
 
+#include "clock.h"
 #include "listen/listen.h"
 #include "listen/listen_int.h"
 #include "messages.h"
 #include "log/sglog.h"
-
-uint64_t sg_listen_now_ms(void)
-{
-	struct timespec ts;
-
-	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 static int init_pins(struct sg_listen *l, const struct sg_baseline *b,
 		     struct errlist *warns)
@@ -124,7 +117,7 @@ int sg_listen_start(struct sg_listen *l)
 	if (!l->enabled)
 		return 0;
 	before = l->c;
-	r = sg_listen_scan(l, sg_listen_now_ms(), true);
+	r = sg_listen_scan(l, sg_now_ms(), true);
 	if (r == 0)
 		log_started(l, &before);
 	/* a failed scan is logged and retried by the timer */
@@ -138,7 +131,7 @@ void sg_listen_on_timer(struct sg_listen *l)
 
 	if (read(l->timer_fd, &ticks, sizeof(ticks)) <= 0)
 		return;
-	(void)sg_listen_scan(l, sg_listen_now_ms(), false);
+	(void)sg_listen_scan(l, sg_now_ms(), false);
 }
 
 /* ------------------------------------------------------------ known */
@@ -221,33 +214,6 @@ static int merge_known(struct sg_listen *l, uint64_t now,
 	return r;
 }
 
-static int known_cmp(const void *a, const void *b)
-{
-	uint64_t x = ((const struct sg_listen_known *)a)->cookie;
-	uint64_t y = ((const struct sg_listen_known *)b)->cookie;
-
-	return x < y ? -1 : x > y;
-}
-
-int sg_listen_remember(struct sg_listen *l, uint64_t cookie,
-		       enum sg_known_state state, uint64_t until_ms,
-		       struct sg_lcase *pending)
-{
-	if (l->nknown == l->known_cap) {
-		size_t cap = l->known_cap ? l->known_cap * 2 : 64;
-		struct sg_listen_known *v = reallocarray(l->known, cap,
-							 sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		l->known = v;
-		l->known_cap = cap;
-	}
-	l->known[l->nknown++] = (struct sg_listen_known){ cookie, state,
-							  until_ms, pending };
-	return 0;
-}
-
 /* ------------------------------------------------------------ scan */
 
 static void report_scan_error(struct sg_listen *l, int r, uint64_t now)
@@ -283,7 +249,7 @@ int sg_listen_scan(struct sg_listen *l, uint64_t now_ms, bool startup)
 	if (r == 0 && cases.n)
 		r = sg_listen_handle(l, &cases, now_ms, startup);
 	if (l->nknown != before)
-		qsort(l->known, l->nknown, sizeof(*l->known), known_cmp);
+		sg_listen_known_sort(l);
 	sg_caselist_free(&cases);
 	if (r < 0)
 		report_scan_error(l, r, now_ms);

@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "clock.h"
 #include "listen/listen_int.h"
 #include "messages.h"
 #include "respond/respond.h"
@@ -91,14 +92,6 @@ static int u32_cmp(const void *a, const void *b)
 	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
 
 	return x < y ? -1 : x > y;
-}
-
-static uint64_t now_us(void)
-{
-	struct timespec ts;
-
-	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
 }
 
 /* Who pid is, for the journal: read while it still runs. */
@@ -191,7 +184,7 @@ static void destroy_found(struct sg_listen *l, struct sg_caselist *cl,
 static int walk_owners(struct sg_listen *l, struct sg_caselist *cl,
 		       const uint32_t *inodes, size_t n)
 {
-	uint64_t deadline = now_us() + SG_LISTEN_ATTRIBUTE_MS * 1000;
+	uint64_t deadline = sg_now_us() + SG_LISTEN_ATTRIBUTE_MS * 1000;
 	_cleanup_free_ pid_t *pids = NULL;
 	size_t npids;
 	int r;
@@ -203,7 +196,7 @@ static int walk_owners(struct sg_listen *l, struct sg_caselist *cl,
 
 		r = sg_owners_scan(l->proc_fd, pids + i, step, inodes, n,
 				   &l->owners);
-		destroy_found(l, cl, now_us() >= deadline);
+		destroy_found(l, cl, sg_now_us() >= deadline);
 	}
 	sg_owners_sort(&l->owners);
 	return r;

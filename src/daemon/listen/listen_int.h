@@ -53,10 +53,12 @@ void sg_caselist_free(struct sg_caselist *cl);
 int sg_listen_handle(struct sg_listen *l, struct sg_caselist *cases,
 		     uint64_t now_ms, bool startup);
 
-/* Remember a judged listener (unsorted until the scan ends). */
+/* listen_known.c: remember a judged listener (unsorted until the scan
+ * ends, when sg_listen_known_sort puts them back in cookie order). */
 int sg_listen_remember(struct sg_listen *l, uint64_t cookie,
 		       enum sg_known_state state, uint64_t until_ms,
 		       struct sg_lcase *pending);
+void sg_listen_known_sort(struct sg_listen *l);
 
 /* One journal entry for c, rate-limited unless startup. */
 void sg_listen_log_case(struct sg_listen *l, const struct sg_lcase *c,
@@ -64,7 +66,5 @@ void sg_listen_log_case(struct sg_listen *l, const struct sg_lcase *c,
 
 void sg_listen_report_suppressed(const char *label, uint32_t n,
 				 void *userdata);
-
-uint64_t sg_listen_now_ms(void);
 
 #endif

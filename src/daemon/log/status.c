@@ -10,7 +10,6 @@
 #include <sys/capability.h>
 #include <time.h>
 
-#include "fan/guard.h"
 #include "hash.h"
 #include "messages.h"
 #include "policy.h"
@@ -86,10 +85,9 @@ void sg_status_sealed(const char *seccomp_action)
 	cap_free(caps);
 }
 
-void sg_status_publish(const char *state, const struct sg_guard *g,
+void sg_status_publish(const char *state, const struct sg_status_counts *c,
 		       const char *summary)
 {
-	const struct sg_counters *c = &g->c;
 	const struct sg_policy *p = st.policy;
 	char body[SG_STATE_RECORD_SIZE - 64];
 	int n;

@@ -8,8 +8,15 @@
 
 #include "statefile.h"
 
-struct sg_guard;
+#include <stdint.h>
+
 struct sg_policy;
+
+/* The permission guard's counters the record carries (the caller copies
+ * them: the record knows no component). */
+struct sg_status_counts {
+	uint64_t events, denied_write, denied_exec, would_deny, suppressed;
+};
 
 /* Before the seal: open the record, hash the policy and the baseline. */
 int sg_status_init(const char *dir, const struct sg_policy *p,
@@ -23,7 +30,7 @@ void sg_status_sealed(const char *seccomp_action);
 
 /* Rewrite the record: state "running" or "stopped", the guard's counters
  * and the one-line summary the other parts add to STATUS=. */
-void sg_status_publish(const char *state, const struct sg_guard *g,
+void sg_status_publish(const char *state, const struct sg_status_counts *c,
 		       const char *summary);
 
 void sg_status_close(void);

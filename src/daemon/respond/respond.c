@@ -11,8 +11,8 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "clock.h"
 #include "baseline.h"
-#include "fan/guard.h"
 #include "messages.h"
 #include "log/ratelimit.h"
 #include "respond/respond.h"
@@ -51,22 +51,6 @@ struct request {
 static bool permissive(const struct sg_respond *r)
 {
 	return r->p->mode == SG_MODE_PERMISSIVE;
-}
-
-static uint64_t clock_s(clockid_t id)
-{
-	struct timespec ts;
-
-	clock_gettime(id, &ts);
-	return (uint64_t)ts.tv_sec;
-}
-
-static uint64_t realtime_usec(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
 }
 
 /* ------------------------------------------------------------- logging */
@@ -395,7 +379,7 @@ static void run_hook(struct sg_respond *r, const struct sg_violation *v)
 	request_addf(&q, "SEALGUARD_EVENT=%s", sg_kind_name(v->kind));
 	request_addf(&q, "SEALGUARD_REQUEST=%" PRIu32, r->next_id);
 	request_addf(&q, "SEALGUARD_MODE=%s", sg_mode_name(r->p->mode));
-	request_addf(&q, "SEALGUARD_TIME_USEC=%" PRIu64, realtime_usec());
+	request_addf(&q, "SEALGUARD_TIME_USEC=%" PRIu64, sg_realtime_us());
 	request_addf(&q, "SEALGUARD_ACTIONS=%s%s%s",
 		     acts & SG_RESPOND_KILL ? "kill, " : "",
 		     acts & SG_RESPOND_FREEZE ? "freeze, " : "", "hook");
@@ -490,7 +474,7 @@ static void keep_field(struct sg_respond *r, const char *fmt, ...)
 static void ask_replacement(struct sg_respond *r, const char *reason,
 			    const char *why, const struct sg_violation *v)
 {
-	uint64_t uptime = clock_s(CLOCK_BOOTTIME);
+	uint64_t uptime = sg_clock_s(CLOCK_BOOTTIME);
 	struct sg_log_entry *e;
 
 	if (r->replace_asked)
@@ -523,7 +507,7 @@ static void ask_replacement(struct sg_respond *r, const char *reason,
 	keep_field(r, "SEALGUARD_MESSAGE=%s", why);
 	keep_field(r, "SEALGUARD_UPTIME=%" PRIu64, uptime);
 	keep_field(r, "SEALGUARD_MODE=%s", sg_mode_name(r->p->mode));
-	keep_field(r, "SEALGUARD_TIME_USEC=%" PRIu64, realtime_usec());
+	keep_field(r, "SEALGUARD_TIME_USEC=%" PRIu64, sg_realtime_us());
 	if (v) {
 		keep_field(r, "SEALGUARD_TRIGGER_KIND=%s", sg_kind_name(v->kind));
 		keep_field(r, "SEALGUARD_TRIGGER_MESSAGE=%s", v->summary);
@@ -765,7 +749,7 @@ void sg_respond_tick(struct sg_respond *r, uint64_t now_ms)
 	rp = &r->p->respond;
 	sg_ratelimit_sweep(&r->rl, now_ms, report_suppressed, NULL);
 	if (rp->lifetime_s && !r->replace_asked &&
-	    clock_s(CLOCK_BOOTTIME) >= rp->lifetime_s) {
+	    sg_clock_s(CLOCK_BOOTTIME) >= rp->lifetime_s) {
 		snprintf(why, sizeof(why), "its lifetime of %u s is over",
 			 rp->lifetime_s);
 		ask_replacement(r, "lifetime", why, NULL);

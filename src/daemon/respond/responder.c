@@ -22,6 +22,7 @@
 #include <sys/wait.h>
 #include <time.h>
 
+#include "clock.h"
 #include "policy.h"
 #include "respond/responder.h"
 #include "util.h"
@@ -68,14 +69,6 @@ struct responder {
 	struct queued *replies[MAX_PENDING_REPLIES];
 	size_t rhead, rlen;
 };
-
-static uint64_t mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 const char *sg_resp_string(const void *msg, size_t len, unsigned i)
 {
@@ -190,7 +183,7 @@ static void reply(struct responder *rs, const struct sg_resp_msg *req,
 
 	m.outcome = outcome;
 	m.value = value;
-	m.elapsed_ms = (uint32_t)(mono_ms() - start_ms);
+	m.elapsed_ms = (uint32_t)(sg_now_ms() - start_ms);
 	memcpy(buf, &m, sizeof(m));
 	room = sizeof(buf) - len;
 	len += (size_t)snprintf(buf + len, room, "%s", subject ? subject : "") + 1;
@@ -257,7 +250,7 @@ static int open_beneath(int root, const char *rel)
 static void do_freeze(struct responder *rs, const struct sg_resp_msg *req,
 		      const char *cg)
 {
-	uint64_t start = mono_ms();
+	uint64_t start = sg_now_ms();
 	char rel[PATH_MAX];
 	const char *why;
 	int fd, err = 0;
@@ -382,7 +375,7 @@ static void start_job(struct responder *rs, const void *msg, size_t len)
 	const char *program = req->op == SG_RESP_REPROVISION ?
 				      rs->cfg->reprovision : rs->cfg->hook;
 	char *env[64], host[300], boot[100];
-	uint64_t start = mono_ms();
+	uint64_t start = sg_now_ms();
 	struct job *j = &rs->jobs[rs->njobs];
 	size_t n;
 	int in, r;
@@ -475,7 +468,7 @@ static void enqueue(struct responder *rs, const void *msg, size_t len)
 
 	if (rs->qlen == SG_RESP_MAX_QUEUED ||
 	    !(q = malloc(sizeof(*q) + len))) {
-		reply(rs, msg, SG_RESP_DROPPED, 0, mono_ms(), "",
+		reply(rs, msg, SG_RESP_DROPPED, 0, sg_now_ms(), "",
 		      "too many hooks waiting");
 		return;
 	}
@@ -514,7 +507,7 @@ static void handle_request(struct responder *rs, const void *msg, size_t len)
 	else if (req->op == SG_RESP_HOOK)
 		enqueue(rs, msg, len);
 	else if (req->op == SG_RESP_REPROVISION && running(rs, req->op))
-		reply(rs, req, SG_RESP_DROPPED, 0, mono_ms(), "",
+		reply(rs, req, SG_RESP_DROPPED, 0, sg_now_ms(), "",
 		      "the reprovision program is still running");
 	else if (req->op == SG_RESP_REPROVISION) /* its own slot, at once */
 		start_job(rs, msg, len);
@@ -682,10 +675,10 @@ static _Noreturn void serve(struct responder *rs)
 		for (size_t i = 0; i < njobs; i++)
 			pfd[1 + i] = (struct pollfd){ rs->jobs[i].pidfd,
 						      POLLIN, 0 };
-		if (poll(pfd, 1 + njobs, poll_timeout(rs, mono_ms())) < 0 &&
+		if (poll(pfd, 1 + njobs, poll_timeout(rs, sg_now_ms())) < 0 &&
 		    errno != EINTR)
 			_exit(1);
-		kill_overdue(rs, mono_ms());
+		kill_overdue(rs, sg_now_ms());
 		for (size_t i = njobs; i-- > 0;) /* backwards: finish moves */
 			if (pfd[1 + i].revents)
 				finish_job(rs, i);

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 
+#include "clock.h"
 #include "watch/changes.h"
 #include "errlist.h"
 #include "fan/guard.h"

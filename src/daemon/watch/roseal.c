@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
+#include "clock.h"
 #include "errlist.h"
 #include "fan/guard.h"
 #include "messages.h"
