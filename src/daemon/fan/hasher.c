@@ -6,6 +6,7 @@
 #include <sys/eventfd.h>
 
 #include "fan/hasher.h"
+#include "worker.h"
 #include "util.h"
 
 struct job {
@@ -60,8 +61,6 @@ static void *worker_main(void *arg)
 	uint64_t one = 1;
 
 	pthread_mutex_lock(&h->lock);
-	h->tid = gettid();
-	pthread_cond_broadcast(&h->wake);
 	for (;;) {
 		struct job *j;
 
@@ -97,16 +96,12 @@ int sg_hasher_start(unsigned queue_len, struct sg_hasher **ret)
 		sg_hasher_free(h);
 		return r;
 	}
-	r = pthread_create(&h->thread, NULL, worker_main, h);
-	if (r) {
+	r = sg_worker_start(worker_main, h, &h->thread, &h->tid);
+	if (r < 0) {
 		sg_hasher_free(h);
-		return -r;
+		return r;
 	}
 	h->started = true;
-	pthread_mutex_lock(&h->lock);
-	while (!h->tid)
-		pthread_cond_wait(&h->wake, &h->lock);
-	pthread_mutex_unlock(&h->lock);
 	*ret = h;
 	return 0;
 }

@@ -11,6 +11,7 @@
 
 #include "messages.h"
 #include "log/sglog.h"
+#include "worker.h"
 
 #define JOURNAL_SOCKET "/run/systemd/journal/socket"
 
@@ -209,10 +210,6 @@ static void report_drops(void)
 
 static void *writer_main(void *arg)
 {
-	pthread_mutex_lock(&q.lock);
-	q.thread_tid = gettid();
-	pthread_cond_broadcast(&q.wake);
-	pthread_mutex_unlock(&q.lock);
 	for (;;) {
 		struct sg_log_entry *e;
 
@@ -237,15 +234,11 @@ int sg_log_start(unsigned queue_len)
 
 	q.queue_len = queue_len;
 	q.stopping = false;
-	r = pthread_create(&q.thread, NULL, writer_main, NULL);
-	if (r)
-		return -r;
-	q.running = true;
 	/* the guard must know this thread to let its opens through */
-	pthread_mutex_lock(&q.lock);
-	while (!q.thread_tid)
-		pthread_cond_wait(&q.wake, &q.lock);
-	pthread_mutex_unlock(&q.lock);
+	r = sg_worker_start(writer_main, NULL, &q.thread, &q.thread_tid);
+	if (r < 0)
+		return r;
+	q.running = true;
 	return 0;
 }
 

@@ -9,6 +9,7 @@
 #include "messages.h"
 #include "log/sglog.h"
 #include "watch/verifier.h"
+#include "worker.h"
 
 struct sg_verifier {
 	const struct sg_baseline *baseline;
@@ -184,8 +185,6 @@ static void *worker_main(void *arg)
 	struct sg_verifier *v = arg;
 
 	pthread_mutex_lock(&v->lock);
-	v->tid = gettid();
-	pthread_cond_broadcast(&v->wake);
 	for (;;) {
 		const char *why;
 		int64_t r;
@@ -222,17 +221,13 @@ int sg_verifier_start(const struct sg_baseline *b, struct sg_verifier **ret)
 	pthread_mutex_init(&v->lock, NULL);
 	pthread_cond_init(&v->wake, NULL);
 	atomic_init(&v->cancel, false);
-	r = pthread_create(&v->thread, NULL, worker_main, v);
-	if (r) {
+	/* the guard must know the tid before the first pass opens a file */
+	r = sg_worker_start(worker_main, v, &v->thread, &v->tid);
+	if (r < 0) {
 		sg_verifier_free(v);
-		return -r;
+		return r;
 	}
 	v->started = true;
-	/* the guard must know the tid before the first pass opens a file */
-	pthread_mutex_lock(&v->lock);
-	while (!v->tid)
-		pthread_cond_wait(&v->wake, &v->lock);
-	pthread_mutex_unlock(&v->lock);
 	*ret = v;
 	return 0;
 }
