@@ -35,7 +35,7 @@ static int walk_one(const char *path, const struct stat *st, int type,
 {
 	int r;
 
-	if (sg_policy_excludes(walk.g->policy, path))
+	if (sg_policy_excludes(walk.g->d->policy, path))
 		return FTW_SKIP_SUBTREE;
 	if (type != FTW_F)
 		return FTW_CONTINUE;
@@ -53,7 +53,7 @@ static int walk_one(const char *path, const struct stat *st, int type,
  */
 static int collect_protected_inodes(struct sg_guard *g, struct errlist *errs)
 {
-	const struct sg_policy *p = g->policy;
+	const struct sg_policy *p = g->d->policy;
 	int r;
 
 	r = sg_inodetab_init(&g->protected_inodes, 4096, 0);
@@ -117,24 +117,14 @@ static int open_group(struct sg_guard *g)
 	return g->fan_fd < 0 ? -errno : 0;
 }
 
-int sg_guard_init(struct sg_guard *g, const struct sg_policy *p,
-		  const struct sg_baseline *b, const char *confine,
+int sg_guard_init(struct sg_guard *g, struct sg_daemon *d,
 		  struct errlist *errs)
 {
-	struct stat st;
+	const struct sg_policy *p = d->policy;
 	int r;
 
-	*g = (struct sg_guard){ .policy = p, .baseline = b, .confine = confine,
-				.fan_fd = -1, .proc_fd = -1,
-				.mountinfo_fd = -1, .self_pid = getpid() };
+	*g = (struct sg_guard){ .d = d, .fan_fd = -1, .mountinfo_fd = -1 };
 	sg_ratelimit_init(&g->rl, p->ratelimit_interval_s, p->ratelimit_burst);
-	if (stat("/", &st) < 0)
-		return -errno;
-	g->root_dev = st.st_dev;
-
-	g->proc_fd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (g->proc_fd < 0)
-		return -errno;
 	g->mountinfo_fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
 	if (g->mountinfo_fd < 0)
 		return -errno;
@@ -151,7 +141,7 @@ int sg_guard_init(struct sg_guard *g, const struct sg_policy *p,
 			   errs);
 	if (r < 0)
 		return r;
-	r = resolve_inodes(&p->writers, "writer", &g->writers, &g->nwriters,
+	r = resolve_inodes(&p->writers, "writer", &d->writers, &d->nwriters,
 			   errs);
 	if (r < 0)
 		return r;
@@ -161,27 +151,21 @@ int sg_guard_init(struct sg_guard *g, const struct sg_policy *p,
 	r = sg_hasher_start(HASH_QUEUE_LEN, &g->hasher);
 	if (r < 0)
 		return r;
-	sg_guard_add_helper_tid(g, sg_hasher_tid(g->hasher));
+	sg_daemon_add_helper_tid(d, sg_hasher_tid(g->hasher));
 	return open_group(g);
-}
-
-void sg_guard_add_helper_tid(struct sg_guard *g, pid_t tid)
-{
-	if (g->nhelper_tids < ARRAY_SIZE(g->helper_tids))
-		g->helper_tids[g->nhelper_tids++] = tid;
 }
 
 /* The test suite's safety net: never mark what the test did not create. */
 static int check_confined(const struct sg_guard *g,
 			  const struct sg_mark_target *t, struct errlist *errs)
 {
-	if (!g->confine)
+	if (sg_daemon_confined(g->d, t->dev, t->point))
 		return 0;
-	if (t->dev == g->root_dev || !path_is_under(t->point, g->confine)) {
+	{
 		(void)errlist_add(errs,
 				  "refusing to mark %s: not a filesystem "
 				  "mounted below --confine %s",
-				  t->point, g->confine);
+				  t->point, g->d->confine);
 		return -EPERM;
 	}
 	return 0;
@@ -202,7 +186,7 @@ static int plan_now(struct sg_guard *g, struct sg_mark_plan *ret)
 
 	if (r < 0)
 		return r;
-	r = sg_mark_plan_build(g->policy, &m, ret);
+	r = sg_mark_plan_build(g->d->policy, &m, ret);
 	if (r >= 0) {
 		r = sg_guard_plan_self(g, &m, ret);
 		if (r < 0)
@@ -239,7 +223,7 @@ int sg_guard_mark(struct sg_guard *g, struct errlist *errs)
 			goto fail;
 		}
 	}
-	g->plan = plan;
+	g->d->plan = plan;
 	return 0;
 fail:
 	sg_mark_plan_free(&plan);
@@ -257,7 +241,7 @@ void sg_guard_mounts_changed(struct sg_guard *g)
 		const struct sg_mark_target *t = &plan.v[i];
 		int r;
 
-		if (sg_mark_plan_flags(&g->plan, t->dev) == t->flags)
+		if (sg_mark_plan_flags(&g->d->plan, t->dev) == t->flags)
 			continue;
 		if (check_confined(g, t, &errs) < 0)
 			continue;
@@ -276,38 +260,35 @@ void sg_guard_mounts_changed(struct sg_guard *g)
 	for (size_t i = 0; i < errs.n; i++)
 		sg_log(LOG_WARNING, SG_MSGID_MOUNTS_CHANGED, "%s", errs.msgs[i]);
 	errlist_free(&errs);
-	sg_mark_plan_free(&g->plan);
-	g->plan = plan;
+	sg_mark_plan_free(&g->d->plan);
+	g->d->plan = plan;
 }
 
 void sg_guard_free(struct sg_guard *g)
 {
 	if (g->fan_fd >= 0)
 		(void)close(g->fan_fd);
-	if (g->proc_fd >= 0)
-		(void)close(g->proc_fd);
 	if (g->mountinfo_fd >= 0)
 		(void)close(g->mountinfo_fd);
 	sg_hasher_free(g->hasher);
 	g->hasher = NULL;
-	sg_mark_plan_free(&g->plan);
 	sg_inodetab_free(&g->protected_inodes);
 	sg_inodetab_free(&g->exec_cache);
 	sg_inodetab_free(&g->not_elf);
 	free(g->loaders);
-	free(g->writers);
-	for (size_t i = 0; i < g->nself_paths; i++)
-		free(g->self_paths[i]);
-	free(g->self_paths);
-	g->self_paths = NULL;
-	g->nself_paths = 0;
+	g->loaders = NULL;
 	sg_ratelimit_free(&g->rl);
-	g->fan_fd = g->proc_fd = g->mountinfo_fd = -1;
+	g->fan_fd = g->mountinfo_fd = -1;
 }
 
 int sg_guard_fd(const struct sg_guard *g)
 {
 	return g->fan_fd;
+}
+
+int sg_guard_mounts_fd(const struct sg_guard *g)
+{
+	return g->mountinfo_fd;
 }
 
 int sg_guard_hash_fd(const struct sg_guard *g)

@@ -16,15 +16,13 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "daemon.h"
 #include "errlist.h"
 #include "fan/inodetab.h"
 #include "sys/mounts.h"
 #include "log/ratelimit.h"
 
-struct sg_policy;
-struct sg_baseline;
 struct sg_hasher;
-struct sg_respond;
 
 struct sg_counters {
 	uint64_t events;
@@ -41,35 +39,19 @@ struct sg_counters {
 	uint64_t mount_changes;
 };
 
-struct sg_inode_id {
-	dev_t dev;
-	ino_t ino;
-};
-
 struct sg_guard {
-	const struct sg_policy *policy;
-	const struct sg_baseline *baseline;
-	const char *confine; /* mark only filesystems mounted below this */
-	dev_t root_dev;
+	struct sg_daemon *d; /* policy, baseline, /proc, plan, own files */
 
 	int fan_fd;
-	int proc_fd;
 	int mountinfo_fd;
-	pid_t self_pid;
-	pid_t helper_tids[4];
-	size_t nhelper_tids;
 
-	struct sg_mark_plan plan;
 	struct sg_inodetab protected_inodes;
 	struct sg_inodetab exec_cache;
 	struct sg_inodetab not_elf; /* files the loader cannot run */
-	struct sg_inode_id *loaders, *writers;
-	size_t nloaders, nwriters;
-	char **self_paths; /* the daemon's own files (guard_self.c) */
-	size_t nself_paths;
+	struct sg_inode_id *loaders;
+	size_t nloaders;
 
 	struct sg_hasher *hasher; /* hashes large files off the loop */
-	struct sg_respond *respond; /* [respond]; NULL: log only */
 	struct sg_ratelimit rl;
 	struct sg_counters c;
 };
@@ -79,19 +61,14 @@ struct sg_guard {
  * protected-inode walk, the loader and writer inodes, the fanotify group.
  * Nothing is marked yet. Problems go to errs. 0 or a negative errno.
  */
-int sg_guard_init(struct sg_guard *g, const struct sg_policy *p,
-		  const struct sg_baseline *b, const char *confine,
+int sg_guard_init(struct sg_guard *g, struct sg_daemon *d,
 		  struct errlist *errs);
 
 /* guard_self.c: protect the daemon's own files (binary, policy, baseline,
  * signature, key, unit); problems that leave one unprotected go to errs. */
 int sg_guard_protect_self(struct sg_guard *g, struct errlist *errs);
-bool sg_guard_is_self_path(const struct sg_guard *g, const char *path);
 int sg_guard_plan_self(const struct sg_guard *g, const struct sg_mounts *m,
 		       struct sg_mark_plan *plan);
-
-/* Threads of ours whose opens are always allowed (the log writer). */
-void sg_guard_add_helper_tid(struct sg_guard *g, pid_t tid);
 
 /*
  * Place every mark the policy needs. With a confine directory, refuse
@@ -122,7 +99,12 @@ void sg_guard_shutdown(struct sg_guard *g);
 
 void sg_guard_free(struct sg_guard *g);
 
-/* The fanotify fd, for the fatal-signal handler to close. */
+/* The fanotify fd, for poll (POLLIN) and for the fatal-signal handler
+ * to close. */
 int sg_guard_fd(const struct sg_guard *g);
+
+/* /proc/self/mountinfo, for poll (POLLPRI: the mount table changed;
+ * then call sg_guard_mounts_changed and the other watchers). */
+int sg_guard_mounts_fd(const struct sg_guard *g);
 
 #endif

@@ -51,7 +51,7 @@ struct sg_event {
 static const char *event_path(struct sg_guard *g, struct sg_event *ev)
 {
 	if (ev->path_err == 1)
-		ev->path_err = sg_fd_path(g->proc_fd, ev->fd, ev->path,
+		ev->path_err = sg_fd_path(g->d->proc_fd, ev->fd, ev->path,
 					  sizeof(ev->path));
 	return ev->path_err == 0 ? ev->path : NULL;
 }
@@ -70,7 +70,7 @@ static bool exe_in(struct sg_guard *g, pid_t tid, const struct sg_inode_id *ids,
 {
 	struct stat st;
 
-	if (n == 0 || sg_proc_exe_stat(g->proc_fd, tid, &st) < 0)
+	if (n == 0 || sg_proc_exe_stat(g->d->proc_fd, tid, &st) < 0)
 		return false;
 	return inode_in(ids, n, &st);
 }
@@ -79,7 +79,7 @@ static bool exe_in(struct sg_guard *g, pid_t tid, const struct sg_inode_id *ids,
  * their own st_dev, so fall back to the path there. */
 static unsigned fs_flags_of(struct sg_guard *g, struct sg_event *ev)
 {
-	unsigned flags = sg_mark_plan_flags(&g->plan, ev->st.st_dev);
+	unsigned flags = sg_mark_plan_flags(&g->d->plan, ev->st.st_dev);
 	const char *path;
 
 	if (flags)
@@ -87,12 +87,12 @@ static unsigned fs_flags_of(struct sg_guard *g, struct sg_event *ev)
 	path = event_path(g, ev);
 	if (!path)
 		return SG_FS_PROTECT | SG_FS_EXEC; /* know nothing: check all */
-	if (sg_policy_protects(g->policy, path) ||
-	    sg_guard_is_self_path(g, path) ||
+	if (sg_policy_protects(g->d->policy, path) ||
+	    sg_daemon_is_self_path(g->d, path) ||
 	    sg_inodetab_has(&g->protected_inodes, ev->st.st_dev,
 			    ev->st.st_ino))
 		flags |= SG_FS_PROTECT;
-	if (sg_policy_checks_exec(g->policy, path))
+	if (sg_policy_checks_exec(g->d->policy, path))
 		flags |= SG_FS_EXEC;
 	return flags;
 }
@@ -106,8 +106,8 @@ static bool is_protected(struct sg_guard *g, struct sg_event *ev)
 		return true;
 	path = event_path(g, ev);
 	/* a path we cannot read is treated as protected: fail closed */
-	return !path || sg_policy_protects(g->policy, path) ||
-	       sg_guard_is_self_path(g, path);
+	return !path || sg_policy_protects(g->d->policy, path) ||
+	       sg_daemon_is_self_path(g->d, path);
 }
 
 static bool exec_in_scope(struct sg_guard *g, struct sg_event *ev)
@@ -117,10 +117,10 @@ static bool exec_in_scope(struct sg_guard *g, struct sg_event *ev)
 	if (!(ev->fs_flags & SG_FS_EXEC))
 		return false;
 	if (ev->fs_flags & SG_FS_EXEC_WHOLE ||
-	    g->policy->exec_scope == SG_EXEC_SCOPE_LOCAL)
+	    g->d->policy->exec_scope == SG_EXEC_SCOPE_LOCAL)
 		return true;
 	path = event_path(g, ev);
-	return !path || sg_policy_checks_exec(g->policy, path);
+	return !path || sg_policy_checks_exec(g->d->policy, path);
 }
 
 static enum sg_trust trust_from_hash(struct sg_guard *g, struct sg_event *ev,
@@ -132,7 +132,7 @@ static enum sg_trust trust_from_hash(struct sg_guard *g, struct sg_event *ev,
 		return SG_TRUST_NEED_HASH; /* decided as hash-error */
 	if (size != (uint64_t)ev->st.st_size)
 		return SG_TRUST_MISMATCH; /* changed while we read it */
-	return sg_trust_judge(g->baseline, g->policy->exec_match,
+	return sg_trust_judge(g->d->baseline, g->d->policy->exec_match,
 			      event_path(g, ev), sha);
 }
 
@@ -156,7 +156,7 @@ static void cache_trust(struct sg_guard *g, const struct sg_event *ev,
 {
 	if (t == SG_TRUST_OK || t == SG_TRUST_MISMATCH ||
 	    (t == SG_TRUST_UNKNOWN &&
-	     g->policy->exec_match == SG_EXEC_MATCH_CONTENT))
+	     g->d->policy->exec_match == SG_EXEC_MATCH_CONTENT))
 		(void)sg_inodetab_put(&g->exec_cache, &ev->st, (uint8_t)t, 0);
 }
 
@@ -177,7 +177,7 @@ static enum sg_trust judge_trust(struct sg_guard *g, struct sg_event *ev)
 	}
 	if (!S_ISREG(ev->st.st_mode))
 		return SG_TRUST_UNKNOWN;
-	t = sg_trust_precheck(g->baseline, g->policy->exec_match,
+	t = sg_trust_precheck(g->d->baseline, g->d->policy->exec_match,
 			      event_path(g, ev), (uint64_t)ev->st.st_size);
 	if (t == SG_TRUST_NEED_HASH) {
 		if (ev->st.st_size > SG_INLINE_HASH_MAX && g->hasher) {
@@ -192,7 +192,7 @@ static enum sg_trust judge_trust(struct sg_guard *g, struct sg_event *ev)
 
 static struct sg_decision exec_decision(struct sg_guard *g, enum sg_trust t)
 {
-	return sg_decision_apply_mode(g->policy, sg_decide_exec(g->policy, t));
+	return sg_decision_apply_mode(g->d->policy, sg_decide_exec(g->d->policy, t));
 }
 
 static struct sg_decision judge_exec(struct sg_guard *g, struct sg_event *ev)
@@ -200,7 +200,7 @@ static struct sg_decision judge_exec(struct sg_guard *g, struct sg_event *ev)
 	if (!exec_in_scope(g, ev))
 		return (struct sg_decision){ SG_EVENT_EXEC, SG_ACTION_ALLOW,
 					     SG_REASON_OUT_OF_SCOPE, false };
-	return sg_decide_exec(g->policy, judge_trust(g, ev));
+	return sg_decide_exec(g->d->policy, judge_trust(g, ev));
 }
 
 static bool known_trusted(struct sg_guard *g, const struct stat *st)
@@ -250,7 +250,7 @@ static bool loader_open(struct sg_guard *g, struct sg_event *ev)
  */
 static enum sg_intent read_intent(struct sg_guard *g, struct sg_event *ev)
 {
-	if (sg_intent_read(g->proc_fd, ev->tid, &ev->intent,
+	if (sg_intent_read(g->d->proc_fd, ev->tid, &ev->intent,
 			   &g->c.intent_retries) < 0 ||
 	    ev->intent.intent == SG_INTENT_UNKNOWN)
 		g->c.intent_unknown++;
@@ -270,14 +270,14 @@ static bool judge_protected_open(struct sg_guard *g, struct sg_event *ev,
 	bool prot = is_protected(g, ev), writer;
 	enum sg_intent intent;
 
-	if (!prot && !(g->policy->log_allowed & SG_LOG_ALLOW_WRITE))
+	if (!prot && !(g->d->policy->log_allowed & SG_LOG_ALLOW_WRITE))
 		return false;
 	intent = read_intent(g, ev);
 	if (intent == SG_INTENT_READ)
 		return false; /* the loader check may still apply */
 	writer = prot && intent != SG_INTENT_EXEC &&
-		 exe_in(g, ev->tid, g->writers, g->nwriters);
-	*ret = sg_decide_open(g->policy, intent, prot, writer);
+		 exe_in(g, ev->tid, g->d->writers, g->d->nwriters);
+	*ret = sg_decide_open(g->d->policy, intent, prot, writer);
 	return true;
 }
 
@@ -291,17 +291,7 @@ static struct sg_decision judge_open(struct sg_guard *g, struct sg_event *ev)
 		ev->via_loader = true;
 		return judge_exec(g, ev);
 	}
-	return sg_decide_open(g->policy, SG_INTENT_READ, false, false);
-}
-
-static bool is_ours(const struct sg_guard *g, pid_t tid)
-{
-	if (tid == g->self_pid)
-		return true;
-	for (size_t i = 0; i < g->nhelper_tids; i++)
-		if (g->helper_tids[i] == tid)
-			return true;
-	return false;
+	return sg_decide_open(g->d->policy, SG_INTENT_READ, false, false);
 }
 
 static struct sg_decision decide(struct sg_guard *g, struct sg_event *ev)
@@ -311,7 +301,7 @@ static struct sg_decision decide(struct sg_guard *g, struct sg_event *ev)
 	};
 	struct sg_decision d;
 
-	if (is_ours(g, ev->tid))
+	if (sg_daemon_is_ours(g->d, ev->tid))
 		return allow_ours;
 	if (fstat(ev->fd, &ev->st) < 0) {
 		/* cannot happen for a valid event fd; never guess "allow" */
@@ -320,12 +310,12 @@ static struct sg_decision decide(struct sg_guard *g, struct sg_event *ev)
 						  SG_EVENT_WRITE,
 					  SG_ACTION_DENY, SG_REASON_HASH_ERROR,
 					  true };
-		return sg_decision_apply_mode(g->policy, d);
+		return sg_decision_apply_mode(g->d->policy, d);
 	}
 	ev->fs_flags = fs_flags_of(g, ev);
 	d = (ev->mask & FAN_OPEN_EXEC_PERM) ? judge_exec(g, ev) :
 					      judge_open(g, ev);
-	return sg_decision_apply_mode(g->policy, d);
+	return sg_decision_apply_mode(g->d->policy, d);
 }
 
 static void respond(struct sg_guard *g, int fd, bool deny)
@@ -433,7 +423,7 @@ static void log_decision(struct sg_guard *g, struct sg_event *ev,
 	(void)sg_log_add(e, "SEALGUARD_UID", "%d", (int)pi->uid);
 	(void)sg_log_add(e, "SEALGUARD_EUID", "%d", (int)pi->euid);
 	(void)sg_log_add(e, "SEALGUARD_MODE", "%s",
-			 sg_mode_name(g->policy->mode));
+			 sg_mode_name(g->d->policy->mode));
 	if (!(ev->mask & FAN_OPEN_EXEC_PERM) && ev->intent.syscall_nr >= 0) {
 		(void)sg_log_add(e, "SEALGUARD_SYSCALL", "%ld",
 				 ev->intent.syscall_nr);
@@ -486,7 +476,7 @@ static void pin_actor(struct sg_guard *g, struct sg_event *ev,
 				    SG_KIND_WRITE;
 
 	if ((!ev->defer && d->action == SG_ACTION_ALLOW) ||
-	    !sg_respond_wants_actor(g->respond, kind))
+	    !sg_respond_wants_actor(g->d->respond, kind))
 		return;
 	ev->actor_fd = (int)pidfd_open(ev->tid, PIDFD_THREAD);
 	if (ev->actor_fd < 0 && errno == EINVAL) /* before Linux 6.9 */
@@ -507,7 +497,7 @@ static struct sg_violation violation_of(struct sg_guard *g, struct sg_event *ev,
 		.actor = pi->pid > 0 ? pi : NULL,
 		.pid = pi->pid > 0 ? pi->pid : ev->tid,
 		.pidfd = ev->actor_fd,
-		.from_hook = sg_respond_from_hook(g->respond, pi->pid),
+		.from_hook = sg_respond_from_hook(g->d->respond, pi->pid),
 	};
 }
 
@@ -528,26 +518,26 @@ static void finish_event(struct sg_guard *g, struct sg_event *ev,
 							SG_KIND_WRITE;
 	bool violation = d->action != SG_ACTION_ALLOW;
 	bool logged = should_log(g, ev, d);
-	bool act = violation && sg_respond_wants_actor(g->respond, kind);
+	bool act = violation && sg_respond_wants_actor(g->d->respond, kind);
 	bool hook = violation && logged &&
-		    sg_respond_wants_event(g->respond, kind);
+		    sg_respond_wants_event(g->d->respond, kind);
 	char summary[PATH_MAX * 2 + 128];
 	struct sg_violation v;
 	struct sg_procinfo pi;
 
 	if (logged || act)
-		(void)sg_procinfo_read(g->proc_fd, ev->tid, &pi);
+		(void)sg_procinfo_read(g->d->proc_fd, ev->tid, &pi);
 	if (act || hook)
 		v = violation_of(g, ev, d, &pi, summary, sizeof(summary));
 	if (act)
-		sg_respond_actor(g->respond, &v);
+		sg_respond_actor(g->d->respond, &v);
 	respond(g, ev->fd, d->action == SG_ACTION_DENY);
 	count(g, d);
 	cache_exec_in_kernel(g, ev, d);
 	if (logged)
 		log_decision(g, ev, d, &pi);
 	if (hook)
-		sg_respond_event(g->respond, &v);
+		sg_respond_event(g->d->respond, &v);
 	if (ev->actor_fd >= 0)
 		(void)close(ev->actor_fd);
 	(void)close(ev->fd);

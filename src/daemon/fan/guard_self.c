@@ -28,20 +28,20 @@ static int add_self_path(struct sg_guard *g, const char *path,
 
 	if (!path || !realpath(path, real) || stat(real, &st) < 0)
 		return 0; /* absent (no unit yet, unsigned baseline): nothing to guard */
-	if (g->confine && !path_is_under(real, g->confine)) {
+	if (g->d->confine && !path_is_under(real, g->d->confine)) {
 		/* tests and demos must not mark the real root filesystem */
 		(void)errlist_add(errs, "%s: not self-protected (outside --confine %s)",
-				  real, g->confine);
+				  real, g->d->confine);
 		return 0;
 	}
-	grown = realloc(g->self_paths, (g->nself_paths + 1) * sizeof(*grown));
+	grown = realloc(g->d->self_paths, (g->d->nself_paths + 1) * sizeof(*grown));
 	if (!grown)
 		return -ENOMEM;
-	g->self_paths = grown;
-	g->self_paths[g->nself_paths] = strdup(real);
-	if (!g->self_paths[g->nself_paths])
+	g->d->self_paths = grown;
+	g->d->self_paths[g->d->nself_paths] = strdup(real);
+	if (!g->d->self_paths[g->d->nself_paths])
 		return -ENOMEM;
-	g->nself_paths++;
+	g->d->nself_paths++;
 	return S_ISREG(st.st_mode) ?
 		       sg_inodetab_put(&g->protected_inodes, &st, 1, 0) :
 		       0;
@@ -49,10 +49,10 @@ static int add_self_path(struct sg_guard *g, const char *path,
 
 int sg_guard_protect_self(struct sg_guard *g, struct errlist *errs)
 {
-	_cleanup_free_ char *sig = sg_signature_path(g->policy->baseline);
-	const char *own[] = { "/proc/self/exe", g->policy->file,
-			      g->policy->baseline, sig,
-			      g->policy->baseline_key };
+	_cleanup_free_ char *sig = sg_signature_path(g->d->policy->baseline);
+	const char *own[] = { "/proc/self/exe", g->d->policy->file,
+			      g->d->policy->baseline, sig,
+			      g->d->policy->baseline_key };
 	int r;
 
 	if (!sig)
@@ -70,19 +70,11 @@ int sg_guard_protect_self(struct sg_guard *g, struct errlist *errs)
 	return 0;
 }
 
-bool sg_guard_is_self_path(const struct sg_guard *g, const char *path)
-{
-	for (size_t i = 0; i < g->nself_paths; i++)
-		if (path_is_under(path, g->self_paths[i]))
-			return true;
-	return false;
-}
-
 int sg_guard_plan_self(const struct sg_guard *g, const struct sg_mounts *m,
 		       struct sg_mark_plan *plan)
 {
-	for (size_t i = 0; i < g->nself_paths; i++) {
-		int r = sg_mark_plan_add_protected(plan, m, g->self_paths[i]);
+	for (size_t i = 0; i < g->d->nself_paths; i++) {
+		int r = sg_mark_plan_add_protected(plan, m, g->d->self_paths[i]);
 
 		if (r < 0)
 			return r;

@@ -263,6 +263,25 @@ void sg_listen_tick(struct sg_listen *l, uint64_t now_ms)
 				   sg_listen_report_suppressed, NULL);
 }
 
+int sg_listen_fd(const struct sg_listen *l)
+{
+	return l->timer_fd;
+}
+
+void sg_listen_status(const struct sg_listen *l, char *buf, size_t size)
+{
+	const struct sg_listen_counters *c = &l->c;
+
+	buf[0] = '\0';
+	if (l->enabled)
+		snprintf(buf, size,
+			 "; listeners: %" PRIu64 " destroyed, %" PRIu64
+			 " killed, %" PRIu64 " would-deny, %" PRIu64
+			 " failed, %" PRIu64 " scans",
+			 c->destroyed, c->killed, c->would_deny, c->failed,
+			 c->scans);
+}
+
 void sg_listen_free(struct sg_listen *l)
 {
 	const struct sg_listen_policy *lp = l->policy ? &l->policy->listen :

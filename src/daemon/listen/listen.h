@@ -250,6 +250,12 @@ int sg_listen_scan(struct sg_listen *l, uint64_t now_ms, bool startup);
 /* Once a second: report rate-limited entries whose window ended. */
 void sg_listen_tick(struct sg_listen *l, uint64_t now_ms);
 
+/* The scan timer's fd for poll (POLLIN), -1 when the guard is off. */
+int sg_listen_fd(const struct sg_listen *l);
+
+/* The guard's part of STATUS= ("; listeners: ..."), empty when off. */
+void sg_listen_status(const struct sg_listen *l, char *buf, size_t size);
+
 void sg_listen_free(struct sg_listen *l);
 
 #endif

@@ -13,7 +13,8 @@
 #include "clock.h"
 #include "watch/changes.h"
 #include "errlist.h"
-#include "fan/guard.h"
+#include "daemon.h"
+#include "log/ratelimit.h"
 #include "messages.h"
 #include "respond/respond.h"
 #include "policy.h"
@@ -61,7 +62,7 @@ struct dir_slot {
 };
 
 struct sg_changes {
-	struct sg_guard *g; /* policy, plan, /proc fd, writers, own files */
+	struct sg_daemon *d; /* policy, plan, /proc fd, writers, own files */
 	int fan_fd;
 	struct watched_fs *fs;
 	size_t nfs;
@@ -103,10 +104,9 @@ static bool dev_watched(const struct sg_changes *c, dev_t dev)
 }
 
 /* The guard's --confine rule, for targets it planned but did not mark. */
-static bool confined(const struct sg_guard *g, const struct sg_mark_target *t)
+static bool confined(const struct sg_daemon *d, const struct sg_mark_target *t)
 {
-	return !g->confine ||
-	       (t->dev != g->root_dev && path_is_under(t->point, g->confine));
+	return sg_daemon_confined(d, t->dev, t->point);
 }
 
 /*
@@ -145,14 +145,14 @@ static int watch_fs(struct sg_changes *c, const struct sg_mark_target *t)
  * path and is not watched yet; one message in errs per failure. */
 static int watch_plan(struct sg_changes *c, struct errlist *errs)
 {
-	const struct sg_mark_plan *plan = &c->g->plan;
+	const struct sg_mark_plan *plan = &c->d->plan;
 
 	for (size_t i = 0; i < plan->n; i++) {
 		const struct sg_mark_target *t = &plan->v[i];
 		int r;
 
 		if (!(t->flags & SG_FS_PROTECT) || dev_watched(c, t->dev) ||
-		    !confined(c->g, t))
+		    !confined(c->d, t))
 			continue;
 		r = watch_fs(c, t);
 		if (r == -ENOMEM)
@@ -235,7 +235,7 @@ static int open_dir_path(struct sg_changes *c, const struct sg_change_dirent *d,
 			       O_PATH | O_CLOEXEC);
 	if (fd < 0)
 		return -errno; /* ESTALE: the directory is gone */
-	r = sg_fd_path(c->g->proc_fd, fd, buf, size);
+	r = sg_fd_path(c->d->proc_fd, fd, buf, size);
 	if (r < 0)
 		return r;
 	n = strlen(buf);
@@ -265,8 +265,8 @@ static int place(struct sg_changes *c, const struct sg_change_dirent *d,
 
 static bool relevant(const struct sg_changes *c, const char *path)
 {
-	return sg_policy_protects(c->g->policy, path) ||
-	       sg_guard_is_self_path(c->g, path);
+	return sg_policy_protects(c->d->policy, path) ||
+	       sg_daemon_is_self_path(c->d, path);
 }
 
 /* ---------------------------------------------------------------- logging */
@@ -401,12 +401,12 @@ static void flush(struct sg_changes *c)
 		log_change(ch);
 		c->c.reported++;
 		if (!ch->writer &&
-		    sg_respond_wants_event(c->g->respond, SG_KIND_CHANGE)) {
+		    sg_respond_wants_event(c->d->respond, SG_KIND_CHANGE)) {
 			char summary[2 * PATH_MAX + 256];
 			struct sg_violation v = change_violation(
 				ch, -1, summary, sizeof(summary));
 
-			sg_respond_event(c->g->respond, &v);
+			sg_respond_event(c->d->respond, &v);
 		}
 	}
 	sg_change_batch_clear(&c->batch);
@@ -416,14 +416,14 @@ static void flush(struct sg_changes *c)
 
 static bool exe_is_writer(const struct sg_changes *c, pid_t pid)
 {
-	const struct sg_guard *g = c->g;
+	const struct sg_daemon *d = c->d;
 	struct stat st;
 
-	if (g->nwriters == 0 || sg_proc_exe_stat(g->proc_fd, pid, &st) < 0)
+	if (d->nwriters == 0 || sg_proc_exe_stat(d->proc_fd, pid, &st) < 0)
 		return false;
-	for (size_t i = 0; i < g->nwriters; i++)
-		if (g->writers[i].dev == st.st_dev &&
-		    g->writers[i].ino == st.st_ino)
+	for (size_t i = 0; i < d->nwriters; i++)
+		if (d->writers[i].dev == st.st_dev &&
+		    d->writers[i].ino == st.st_ino)
 			return true;
 	return false;
 }
@@ -441,12 +441,12 @@ static void read_actor(struct sg_changes *c, struct sg_change *e, int pidfd)
 
 	if (!pi)
 		return;
-	if (sg_procinfo_read(c->g->proc_fd, e->pid, pi) < 0) {
+	if (sg_procinfo_read(c->d->proc_fd, e->pid, pi) < 0) {
 		free(pi);
 		return;
 	}
 	writer = exe_is_writer(c, e->pid);
-	from_hook = sg_respond_from_hook(c->g->respond, e->pid);
+	from_hook = sg_respond_from_hook(c->d->respond, e->pid);
 	if (pidfd_send_signal(pidfd, 0, NULL, 0) < 0) {
 		free(pi);
 		return;
@@ -455,12 +455,12 @@ static void read_actor(struct sg_changes *c, struct sg_change *e, int pidfd)
 	e->writer = writer;
 	e->from_hook = from_hook;
 	/* a maintenance writer's changes are expected: no response */
-	if (!writer && sg_respond_wants_actor(c->g->respond, SG_KIND_CHANGE)) {
+	if (!writer && sg_respond_wants_actor(c->d->respond, SG_KIND_CHANGE)) {
 		char summary[2 * PATH_MAX + 256];
 		struct sg_violation v = change_violation(e, pidfd, summary,
 							 sizeof(summary));
 
-		sg_respond_actor(c->g->respond, &v);
+		sg_respond_actor(c->d->respond, &v);
 	}
 }
 
@@ -483,7 +483,7 @@ static void add_change(struct sg_changes *c, struct sg_change *ch, int pidfd)
 static void report_loss(struct sg_changes *c, const char *what)
 {
 	bool verify = c->verifier &&
-		      c->g->policy->changes.overflow == SG_OVERFLOW_VERIFY;
+		      c->d->policy->changes.overflow == SG_OVERFLOW_VERIFY;
 	struct sg_log_entry *e;
 	char label[128];
 
@@ -614,10 +614,10 @@ void sg_changes_process(struct sg_changes *c)
 
 /* ---------------------------------------------------------------- life */
 
-int sg_changes_start(struct sg_guard *g, struct sg_changes **ret,
+int sg_changes_start(struct sg_daemon *d, struct sg_changes **ret,
 		     struct errlist *errs)
 {
-	const struct sg_policy *p = g->policy;
+	const struct sg_policy *p = d->policy;
 	struct sg_changes *c;
 	int r;
 
@@ -628,7 +628,7 @@ int sg_changes_start(struct sg_guard *g, struct sg_changes **ret,
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		return -ENOMEM;
-	c->g = g;
+	c->d = d;
 	c->fan_fd = -1;
 	sg_ratelimit_init(&c->rl, p->ratelimit_interval_s, p->ratelimit_burst);
 	c->fan_fd = fanotify_init(FAN_CLASS_NOTIF | FAN_CLOEXEC | FAN_NONBLOCK |
@@ -648,11 +648,11 @@ int sg_changes_start(struct sg_guard *g, struct sg_changes **ret,
 	}
 	if (r >= 0 && (p->changes.overflow == SG_OVERFLOW_VERIFY ||
 		       p->changes.verify_interval_s))
-		r = sg_verifier_start(g->baseline, &c->verifier);
+		r = sg_verifier_start(d->baseline, &c->verifier);
 	if (r < 0)
 		goto fail;
 	if (c->verifier) /* its opens of protected files must pass at once */
-		sg_guard_add_helper_tid(g, sg_verifier_tid(c->verifier));
+		sg_daemon_add_helper_tid(d, sg_verifier_tid(c->verifier));
 	c->flood_start_ms = sg_now_ms();
 	if (p->changes.verify_interval_s)
 		c->next_verify_ms = sg_now_ms() +
@@ -680,11 +680,11 @@ void sg_changes_mounts_changed(struct sg_changes *c)
 	before = c->nfs;
 	(void)watch_plan(c, &errs);
 	for (size_t i = before; i < c->nfs; i++)
-		for (size_t j = 0; j < c->g->plan.n; j++)
-			if (c->g->plan.v[j].dev == c->fs[i].dev)
+		for (size_t j = 0; j < c->d->plan.n; j++)
+			if (c->d->plan.v[j].dev == c->fs[i].dev)
 				sg_log(LOG_NOTICE, SG_MSGID_MOUNTS_CHANGED,
 				       "watching changes on the new filesystem "
-				       "at %s", c->g->plan.v[j].point);
+				       "at %s", c->d->plan.v[j].point);
 	for (size_t i = 0; i < errs.n; i++)
 		sg_log(LOG_ERR, SG_MSGID_MOUNTS_CHANGED, "%s", errs.msgs[i]);
 	errlist_free(&errs);
@@ -698,7 +698,7 @@ void sg_changes_tick(struct sg_changes *c, uint64_t now_ms)
 		return;
 	sg_ratelimit_sweep(&c->rl, now_ms, report_suppressed, NULL);
 	flood_tick(c, now_ms);
-	every = (uint64_t)c->g->policy->changes.verify_interval_s * 1000;
+	every = (uint64_t)c->d->policy->changes.verify_interval_s * 1000;
 	if (!every || !c->verifier || now_ms < c->next_verify_ms)
 		return;
 	sg_verifier_request(c->verifier, "interval");

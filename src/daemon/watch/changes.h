@@ -37,7 +37,7 @@
 
 #include "sys/procinfo.h"
 
-struct sg_guard;
+struct sg_daemon;
 struct errlist;
 
 /* ---------------------------------------------------------------- pure
@@ -143,13 +143,13 @@ struct sg_changes_counters {
 };
 
 /*
- * With a [changes] section: make the group, mark every filesystem the
- * guard marks for protection (g must be marked already: sg_guard_mark),
- * and start the verify worker, registered with the guard. *ret is NULL
+ * With a [changes] section: make the group, mark every filesystem of
+ * d's mark plan (the guard's marks must be placed already), and start the
+ * verify worker, registered as one of d's helper threads. *ret is NULL
  * without [changes]. A filesystem that cannot be watched goes to errs
  * (the rest is still watched). 0 or a negative errno (nothing left open).
  */
-int sg_changes_start(struct sg_guard *g, struct sg_changes **ret,
+int sg_changes_start(struct sg_daemon *d, struct sg_changes **ret,
 		     struct errlist *errs);
 
 /* The group's fd for poll (POLLIN), -1 for NULL. */

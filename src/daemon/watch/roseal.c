@@ -17,7 +17,7 @@
 
 #include "clock.h"
 #include "errlist.h"
-#include "fan/guard.h"
+#include "daemon.h"
 #include "messages.h"
 #include "policy.h"
 #include "respond/respond.h"
@@ -345,7 +345,7 @@ static void respond_to_mount(struct sg_roseal *rs, const char *name,
 
 	snprintf(summary, sizeof(summary), "mount changed: %s %s", name,
 		 m->point);
-	sg_respond_event(rs->g->respond, &v);
+	sg_respond_event(rs->d->respond, &v);
 }
 
 static void on_mount_change(enum sg_mount_change kind, const struct sg_mount *a,
@@ -400,7 +400,7 @@ static int expect_id(struct sg_roseal *rs, int id)
 
 static bool reseal(const struct sg_roseal *rs)
 {
-	return rs->g->policy->reseal;
+	return rs->d->policy->reseal;
 }
 
 /* Report a broken seal once, restore it if the policy says so. */
@@ -515,16 +515,16 @@ void sg_roseal_mounts_changed(struct sg_roseal *rs)
 static int check_confined(const struct sg_roseal *rs, const char *path,
 			  struct errlist *errs)
 {
-	const struct sg_guard *g = rs->g;
+	const struct sg_daemon *d = rs->d;
 	struct stat st;
 
-	if (!g->confine)
+	if (!d->confine)
 		return 0;
-	if (!path_is_under(path, g->confine) || stat(path, &st) < 0 ||
-	    st.st_dev == g->root_dev) {
+	if (!path_is_under(path, d->confine) || stat(path, &st) < 0 ||
+	    st.st_dev == d->root_dev) {
 		(void)errlist_add(errs, "refusing to seal %s: not below "
 					"--confine %s on a filesystem of its own",
-				  path, g->confine);
+				  path, d->confine);
 		return -EPERM;
 	}
 	return 0;
@@ -570,26 +570,26 @@ static int seal_one(struct sg_roseal *rs, const char *path,
 
 static int collect_roots(struct sg_roseal *rs)
 {
-	const struct sg_policy *p = rs->g->policy;
-	size_t n = p->protect.n + rs->g->nself_paths;
+	const struct sg_policy *p = rs->d->policy;
+	size_t n = p->protect.n + rs->d->nself_paths;
 
 	rs->roots = calloc(n ? n : 1, sizeof(*rs->roots));
 	if (!rs->roots)
 		return -ENOMEM;
 	for (size_t i = 0; i < p->protect.n; i++)
 		rs->roots[rs->nroots++] = p->protect.paths[i];
-	for (size_t i = 0; i < rs->g->nself_paths; i++)
-		rs->roots[rs->nroots++] = rs->g->self_paths[i];
+	for (size_t i = 0; i < rs->d->nself_paths; i++)
+		rs->roots[rs->nroots++] = rs->d->self_paths[i];
 	return 0;
 }
 
-int sg_roseal_start(struct sg_roseal *rs, const struct sg_guard *g,
+int sg_roseal_start(struct sg_roseal *rs, const struct sg_daemon *d,
 		    struct errlist *errs)
 {
-	const struct sg_policy *p = g->policy;
+	const struct sg_policy *p = d->policy;
 	int r;
 
-	*rs = (struct sg_roseal){ .g = g, .mountinfo_fd = -1,
+	*rs = (struct sg_roseal){ .d = d, .mountinfo_fd = -1,
 				  .report = p->changes.enabled };
 	rs->active = rs->report || p->seals.n;
 	sg_ratelimit_init(&rs->rl, p->ratelimit_interval_s, p->ratelimit_burst);

@@ -37,7 +37,7 @@
 #include "sys/mounts.h"
 #include "log/ratelimit.h"
 
-struct sg_guard;
+struct sg_daemon;
 struct errlist;
 
 /* A protected path as its own filesystem sees it. */
@@ -110,7 +110,7 @@ struct sg_seal {
 };
 
 struct sg_roseal {
-	const struct sg_guard *g;
+	const struct sg_daemon *d;
 	bool active;  /* seals to keep or mount changes to report */
 	bool report;  /* [changes]: report mount changes */
 	int mountinfo_fd;
@@ -134,7 +134,7 @@ struct sg_roseal {
  * must lie below it, on a filesystem other than the root's. Problems go
  * to errs. 0 or a negative errno.
  */
-int sg_roseal_start(struct sg_roseal *rs, const struct sg_guard *g,
+int sg_roseal_start(struct sg_roseal *rs, const struct sg_daemon *d,
 		    struct errlist *errs);
 
 /* mountinfo changed: report, and restore seals (policy reseal). */

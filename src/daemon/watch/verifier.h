@@ -13,7 +13,7 @@
  * answer. Run on the loop, the pass would wait on itself (design.md). So
  * one long-lived worker does the passes while the loop keeps answering.
  * It is started before the seal, and its tid is registered with the guard
- * (sg_guard_add_helper_tid): its opens are allowed at once, without
+ * (sg_daemon_add_helper_tid): its opens are allowed at once, without
  * reading its intent (sg_baseline_build_here opens with openat2, whose
  * flags the guard cannot read and would deny as unknown). The worker
  * starts no thread of its own: an unregistered thread's opens would be
