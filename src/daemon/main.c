@@ -7,7 +7,6 @@
  * systemd we are ready, then answer permission events until told to stop.
  * Nothing after sealing opens a file on a marked filesystem.
  */
-#include <getopt.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <sys/mman.h>
@@ -18,29 +17,16 @@
 #include "baseline.h"
 #include "hash.h"
 #include "messages.h"
+#include "options.h"
 #include "policy.h"
 #include "respond/respond.h"
 #include "run.h"
 #include "seal/harden.h"
 
-#ifndef SEALGUARD_VERSION
-#define SEALGUARD_VERSION "0.1.0"
-#endif
-
 /* Exit status for a policy or baseline the daemon refuses (EX_CONFIG):
  * the unit's RestartPreventExitStatus keeps systemd from looping on it. */
 #define EXIT_CONFIG 78
 #define LOG_QUEUE_LEN 8192
-
-struct options {
-	const char *policy;
-	const char *confine;
-	enum sg_log_target log_target;
-	enum sg_seccomp_action seccomp_action;
-	const char *state_dir;
-	bool check_only;
-	bool list_seal;
-};
 
 /* File scope for the crash handler, which must close the guard's group. */
 static struct sg_run run = {
@@ -51,117 +37,6 @@ static struct sg_run run = {
 	.sig_fd = -1,
 	.timer_fd = -1,
 };
-
-static void usage(FILE *out)
-{
-	fprintf(out,
-		"Usage: sealguardd [OPTIONS]\n"
-		"Deny writes to protected paths and execs of files not in the\n"
-		"baseline, synchronously, and log every decision to the journal.\n"
-		"\n"
-		"  -p, --policy FILE      policy file (default %s)\n"
-		"      --confine DIR      refuse to mark any filesystem not mounted\n"
-		"                         at or below DIR (tests, demos)\n"
-		"      --log-target T     auto | journal | stderr (default auto)\n"
-		"      --seccomp ACTION   on a syscall outside the allowlist: kill the\n"
-		"                         process (default), or trap: name it on\n"
-		"                         stderr, then die (to debug the allowlist)\n"
-		"      --state-dir DIR    status record and clean-stop marker (default\n"
-		"                         " SG_DEFAULT_STATE_DIR ", or DIR/sealguard-state\n"
-		"                         under --confine DIR)\n"
-		"      --list-seal        print the kept capabilities and the allowed\n"
-		"                         syscalls, with the reason for each\n"
-		"  -n, --check            load policy and baseline, then exit\n"
-		"  -h, --help             this text\n"
-		"  -V, --version          print the version\n"
-		"\n"
-		"Exit status: 0 clean stop, 1 failure, 78 bad policy or baseline.\n",
-		SG_DEFAULT_POLICY);
-}
-
-static int parse_options(int argc, char **argv, struct options *o)
-{
-	enum {
-		OPT_CONFINE = 256,
-		OPT_LOG_TARGET,
-		OPT_SECCOMP,
-		OPT_LIST_SEAL,
-		OPT_STATE_DIR,
-	};
-	static const struct option longopts[] = {
-		{ "policy", required_argument, NULL, 'p' },
-		{ "confine", required_argument, NULL, OPT_CONFINE },
-		{ "log-target", required_argument, NULL, OPT_LOG_TARGET },
-		{ "seccomp", required_argument, NULL, OPT_SECCOMP },
-		{ "list-seal", no_argument, NULL, OPT_LIST_SEAL },
-		{ "state-dir", required_argument, NULL, OPT_STATE_DIR },
-		{ "check", no_argument, NULL, 'n' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ 0 },
-	};
-	int c;
-
-	*o = (struct options){ .policy = SG_DEFAULT_POLICY };
-	while ((c = getopt_long(argc, argv, "p:nhV", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'p':
-			o->policy = optarg;
-			break;
-		case OPT_CONFINE:
-			if (optarg[0] != '/') {
-				fprintf(stderr, "sealguardd: --confine needs an "
-						"absolute path\n");
-				return -EINVAL;
-			}
-			o->confine = optarg;
-			break;
-		case OPT_SECCOMP:
-			if (!streq(optarg, "kill") && !streq(optarg, "trap")) {
-				fprintf(stderr, "sealguardd: --seccomp: kill or trap\n");
-				return -EINVAL;
-			}
-			o->seccomp_action = streq(optarg, "trap") ?
-						    SG_SECCOMP_TRAP :
-						    SG_SECCOMP_KILL;
-			break;
-		case OPT_LIST_SEAL:
-			o->list_seal = true;
-			break;
-		case OPT_STATE_DIR:
-			o->state_dir = optarg;
-			break;
-		case OPT_LOG_TARGET:
-			if (sg_log_target_parse(optarg, &o->log_target) < 0) {
-				fprintf(stderr, "sealguardd: --log-target: "
-						"auto, journal or stderr\n");
-				return -EINVAL;
-			}
-			break;
-		case 'n':
-			o->check_only = true;
-			break;
-		case 'h':
-			usage(stdout);
-			exit(EXIT_SUCCESS);
-		case 'V':
-#if defined(SEALGUARD_TEST_HOOKS)
-			puts("sealguardd " SEALGUARD_VERSION " (test build: test hooks)");
-#else
-			puts("sealguardd " SEALGUARD_VERSION);
-#endif
-			exit(EXIT_SUCCESS);
-		default:
-			usage(stderr);
-			return -EINVAL;
-		}
-	}
-	if (optind < argc) {
-		usage(stderr);
-		return -EINVAL;
-	}
-	return 0;
-}
 
 /* Report each problem as its own entry and say that we refuse to start. */
 static void log_refusal(const struct errlist *errs, const char *what)
@@ -558,7 +433,7 @@ int main(int argc, char **argv)
 	struct options o;
 	int status;
 
-	if (parse_options(argc, argv, &o) < 0)
+	if (sg_options_parse(argc, argv, &o) < 0)
 		return 2;
 	if (o.list_seal)
 		return list_seal();
