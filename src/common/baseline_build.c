@@ -17,6 +17,7 @@
 
 #include "baseline.h"
 #include "baseline_int.h"
+#include "pathrule.h"
 #include "util.h"
 
 #define SG_BUILD_MAX_THREADS 256
@@ -198,14 +199,10 @@ static int item_cmp(const void *a, const void *b)
 
 static void report_item(struct build *bd, const struct item *it)
 {
-	_cleanup_free_ char *esc = sg_path_escape(it->e.path);
-
-	bd->nerrors++;
-	if (!esc || errlist_add(bd->errs, "%s: %s", esc,
-				it->status == ITEM_CHANGED ?
-					"file changed while being hashed" :
-					strerror(it->status)) < 0)
-		bd->r = -ENOMEM;
+	sg_bl_report(bd, it->e.path,
+		     it->status == ITEM_CHANGED ?
+			     "file changed while being hashed" :
+			     strerror(it->status));
 }
 
 /* Move hashed items into b->entries in path order, report the rest. */
@@ -249,9 +246,7 @@ static int copy_strv(const char *const *in, size_t n, char ***ret)
 	for (size_t i = 0; i < n; i++) {
 		v[i] = strdup(in[i]);
 		if (!v[i]) {
-			while (i--)
-				free(v[i]);
-			free(v);
+			sg_bl_free_strv(v, i);
 			return -ENOMEM;
 		}
 	}
@@ -276,10 +271,7 @@ static int check_args(const struct sg_baseline *b, struct errlist *errs)
 					root, b->roots[i - 1]) ?: -EINVAL;
 	}
 	for (size_t i = 0; i < b->nexcludes; i++)
-		if (!sg_baseline_covers(&(struct sg_baseline){
-						.roots = b->roots,
-						.nroots = b->nroots },
-					b->excludes[i]))
+		if (!sg_path_under_any(b->excludes[i], b->roots, b->nroots))
 			r = errlist_add(errs, "exclude %s: lies under no root",
 					b->excludes[i]) ?: -EINVAL;
 	if (b->nroots == 0)

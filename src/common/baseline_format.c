@@ -21,9 +21,19 @@
 
 /* ---- path escaping ---- */
 
-char *sg_path_escape(const char *path)
+/* The escape of byte c, "\xhh", into o (4 bytes, no NUL). */
+static void escape_byte(unsigned char c, char o[4])
 {
 	static const char digits[] = "0123456789abcdef";
+
+	o[0] = '\\';
+	o[1] = 'x';
+	o[2] = digits[c >> 4];
+	o[3] = digits[c & 0xf];
+}
+
+char *sg_path_escape(const char *path)
+{
 	size_t len = 0;
 	char *out, *o;
 
@@ -38,10 +48,8 @@ char *sg_path_escape(const char *path)
 			*o++ = (char)*s;
 			continue;
 		}
-		*o++ = '\\';
-		*o++ = 'x';
-		*o++ = digits[*s >> 4];
-		*o++ = digits[*s & 0xf];
+		escape_byte(*s, o);
+		o += 4;
 	}
 	*o = '\0';
 	return out;
@@ -106,17 +114,22 @@ char *sg_path_unescape(const char *escaped)
 
 /* ---- writer ---- */
 
+/* Every one of the n paths normalised, and sorted without repeats. */
+static bool sorted_normalised(char *const *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!sg_path_is_normalised(v[i]) ||
+		    (i && strcmp(v[i - 1], v[i]) >= 0))
+			return false;
+	return true;
+}
+
 /* What the reader would refuse must not be written. */
 static bool writable_baseline(const struct sg_baseline *b)
 {
-	for (size_t i = 0; i < b->nroots; i++)
-		if (!sg_path_is_normalised(b->roots[i]) ||
-		    (i && strcmp(b->roots[i - 1], b->roots[i]) >= 0))
-			return false;
-	for (size_t i = 0; i < b->nexcludes; i++)
-		if (!sg_path_is_normalised(b->excludes[i]) ||
-		    (i && strcmp(b->excludes[i - 1], b->excludes[i]) >= 0))
-			return false;
+	if (!sorted_normalised(b->roots, b->nroots) ||
+	    !sorted_normalised(b->excludes, b->nexcludes))
+		return false;
 	for (size_t i = 0; i < b->n; i++)
 		if (!sg_path_is_normalised(b->entries[i].path) ||
 		    b->entries[i].mode > 07777 ||
@@ -128,17 +141,15 @@ static bool writable_baseline(const struct sg_baseline *b)
 
 static void put_escaped(FILE *out, const char *s)
 {
-	static const char digits[] = "0123456789abcdef";
+	char esc[4];
 
 	for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
 		if (!sg_bl_byte_needs_escape(*c)) {
 			putc_unlocked(*c, out);
 			continue;
 		}
-		putc_unlocked('\\', out);
-		putc_unlocked('x', out);
-		putc_unlocked(digits[*c >> 4], out);
-		putc_unlocked(digits[*c & 0xf], out);
+		escape_byte(*c, esc);
+		fwrite_unlocked(esc, 1, sizeof(esc), out);
 	}
 }
 

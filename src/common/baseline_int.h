@@ -22,6 +22,21 @@ static inline bool sg_bl_byte_needs_escape(unsigned char c)
 	return c < 0x21 || c > 0x7e || c == '\\';
 }
 
+/* defined in baseline_read.c */
+
+/*
+ * Open path read-only and check that it may be trusted (trustfile.h), as
+ * both loaders must. Returns the fd, or a negative errno: that of open(2)
+ * with no message (the caller's to word, with a hint), or that of
+ * sg_check_trusted_file with its message in errs.
+ */
+int sg_bl_open_trusted(const char *path, struct errlist *errs);
+
+/* defined in baseline_lookup.c */
+
+/* Free the n strings of v, and v. */
+void sg_bl_free_strv(char **v, size_t n);
+
 /* ---- a build in progress: baseline_build.c and baseline_walk.c ---- */
 
 /* Items live in fixed blocks so workers' pointers stay valid as it grows. */
@@ -93,6 +108,8 @@ static inline bool cancelled(const struct build *bd)
 void sg_bl_walk_root(struct build *bd, const char *root, unsigned idx);
 /* Let the workers take every item so far; done: there will be no more. */
 void sg_bl_publish(struct build *bd, bool done);
+/* Count an error about path (escaped in the message) in bd->errs. */
+void sg_bl_report(struct build *bd, const char *path, const char *msg);
 /* strcmp on two char * array elements, for qsort and bsearch. */
 int sg_bl_str_cmp(const void *a, const void *b);
 

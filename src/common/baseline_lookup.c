@@ -5,6 +5,7 @@
  * baselines, and freeing.
  */
 #include "baseline.h"
+#include "baseline_int.h"
 #include "pathrule.h"
 #include "util.h"
 
@@ -190,7 +191,7 @@ const char *sg_drift_name(unsigned bit)
 
 /* ---- freeing ---- */
 
-static void free_strv(char **v, size_t n)
+void sg_bl_free_strv(char **v, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		free(v[i]);
@@ -204,8 +205,8 @@ void sg_baseline_free(struct sg_baseline *b)
 	for (size_t i = 0; i < b->n; i++)
 		free(b->entries[i].path);
 	free(b->entries);
-	free_strv(b->roots, b->nroots);
-	free_strv(b->excludes, b->nexcludes);
+	sg_bl_free_strv(b->roots, b->nroots);
+	sg_bl_free_strv(b->excludes, b->nexcludes);
 	free(b->by_hash);
 	free(b);
 }

@@ -152,80 +152,90 @@ static int strv_push(char ***v, size_t *n, char *s)
 	return 0;
 }
 
+/* The path of a root or exclude record, sorted after the n in v; NULL
+ * when bad (reported). */
+static char *parse_listed_path(struct parser *p, const char *field,
+			       char *const *v, size_t n)
+{
+	char *path = parse_path(p, field);
+
+	if (path && !check_order(p, n ? v[n - 1] : NULL, path, field)) {
+		free(path);
+		return NULL;
+	}
+	return path;
+}
+
+/* Append path (consumed) to the n strings in *v. */
+static void push_path(struct parser *p, char ***v, size_t *n, char *path)
+{
+	if (strv_push(v, n, path) < 0) {
+		p->r = -ENOMEM;
+		free(path);
+	}
+}
+
 static void parse_root(struct parser *p, char **f)
 {
 	struct sg_baseline *b = p->b;
-	char *path = parse_path(p, f[1]);
+	char *path = parse_listed_path(p, f[1], b->roots, b->nroots);
 
 	if (!path)
 		return;
-	if (!check_order(p, b->nroots ? b->roots[b->nroots - 1] : NULL, path,
-			 f[1]))
-		goto bad;
-	for (size_t i = 0; i < b->nroots; i++)
-		if (path_is_under(path, b->roots[i])) {
-			perr(p, "root '%s' lies under an earlier root", f[1]);
-			goto bad;
-		}
-	if (strv_push(&b->roots, &b->nroots, path) < 0) {
-		p->r = -ENOMEM;
-		goto bad;
+	if (sg_path_under_any(path, b->roots, b->nroots)) {
+		perr(p, "root '%s' lies under an earlier root", f[1]);
+		free(path);
+		return;
 	}
-	return;
-bad:
-	free(path);
+	push_path(p, &b->roots, &b->nroots, path);
 }
 
 static void parse_exclude(struct parser *p, char **f)
 {
 	struct sg_baseline *b = p->b;
-	char *path = parse_path(p, f[1]);
+	char *path = parse_listed_path(p, f[1], b->excludes, b->nexcludes);
 
 	if (!path)
 		return;
-	if (!check_order(p, b->nexcludes ? b->excludes[b->nexcludes - 1] : NULL,
-			 path, f[1]))
-		goto bad;
 	if (!sg_path_under_any(path, b->roots, b->nroots)) {
 		perr(p, "exclude '%s' lies under no root", f[1]);
-		goto bad;
+		free(path);
+		return;
 	}
-	if (strv_push(&b->excludes, &b->nexcludes, path) < 0) {
-		p->r = -ENOMEM;
-		goto bad;
+	push_path(p, &b->excludes, &b->nexcludes, path);
+}
+
+/* A decimal field (see parse_dec), or -EINVAL reported as bad `what`. */
+static int parse_num(struct parser *p, const char *s, uint64_t max,
+		     const char *what, uint64_t *ret)
+{
+	if (parse_dec(s, max, ret) < 0) {
+		perr(p, "bad %s (want a decimal number)", what);
+		return -EINVAL;
 	}
-	return;
-bad:
-	free(path);
+	return 0;
 }
 
 static int parse_file_fields(struct parser *p, char **f, struct sg_bl_entry *e)
 {
-	uint64_t v;
+	uint64_t uid, gid;
 
 	if (parse_sha256(f[1], e->sha256) < 0) {
 		perr(p, "bad SHA-256 (want %d lower-case hex digits)",
 		     SG_SHA256_HEX_LEN);
 		return -EINVAL;
 	}
-	if (parse_dec(f[2], UINT64_MAX, &e->size) < 0) {
-		perr(p, "bad size (want a decimal number)");
+	if (parse_num(p, f[2], UINT64_MAX, "size", &e->size) < 0)
 		return -EINVAL;
-	}
 	if (parse_mode(f[3], &e->mode) < 0) {
 		perr(p, "bad mode (want four octal digits)");
 		return -EINVAL;
 	}
-	if (parse_dec(f[4], UINT32_MAX, &v) < 0) {
-		perr(p, "bad uid (want a decimal number)");
+	if (parse_num(p, f[4], UINT32_MAX, "uid", &uid) < 0 ||
+	    parse_num(p, f[5], UINT32_MAX, "gid", &gid) < 0)
 		return -EINVAL;
-	}
-	e->uid = (uint32_t)v;
-	if (parse_dec(f[5], UINT32_MAX, &v) < 0) {
-		perr(p, "bad gid (want a decimal number)");
-		return -EINVAL;
-	}
-	e->gid = (uint32_t)v;
+	e->uid = (uint32_t)uid;
+	e->gid = (uint32_t)gid;
 	return 0;
 }
 
@@ -464,20 +474,31 @@ int sg_baseline_load_stream(FILE *f, const char *name,
 	return 0;
 }
 
-int sg_baseline_load(const char *path, struct sg_baseline **ret,
-		     struct errlist *errs)
+int sg_bl_open_trusted(const char *path, struct errlist *errs)
 {
-	_cleanup_fclose_ FILE *f = NULL;
-	_cleanup_close_ int fd = -1;
-	int r;
+	int fd, r;
 
 	/* A plain open or read error is the caller's to word (with a hint). */
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
 		return -errno;
 	r = sg_check_trusted_file(fd, path, errs);
-	if (r < 0)
+	if (r < 0) {
+		(void)close(fd);
 		return r;
+	}
+	return fd;
+}
+
+int sg_baseline_load(const char *path, struct sg_baseline **ret,
+		     struct errlist *errs)
+{
+	_cleanup_fclose_ FILE *f = NULL;
+	_cleanup_close_ int fd = -1;
+
+	fd = sg_bl_open_trusted(path, errs);
+	if (fd < 0)
+		return fd;
 	(void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 	f = fdopen(fd, "re");
 	if (!f)

@@ -25,13 +25,18 @@ void sg_bl_publish(struct build *bd, bool done)
 	pthread_mutex_unlock(&bd->lock);
 }
 
-static void report(struct build *bd, const char *path, int err)
+void sg_bl_report(struct build *bd, const char *path, const char *msg)
 {
 	_cleanup_free_ char *esc = sg_path_escape(path);
 
 	bd->nerrors++;
-	if (!esc || errlist_add(bd->errs, "%s: %s", esc, strerror(err)) < 0)
+	if (!esc || errlist_add(bd->errs, "%s: %s", esc, msg) < 0)
 		bd->r = -ENOMEM;
+}
+
+static void report(struct build *bd, const char *path, int err)
+{
+	sg_bl_report(bd, path, strerror(err));
 }
 
 int sg_bl_str_cmp(const void *a, const void *b)
