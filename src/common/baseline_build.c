@@ -1,258 +1,28 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * baseline_build.c - record the live state of the roots: one thread walks
- * them (openat all the way down, no symlink followed) and publishes the
- * regular files it finds to a pool of worker threads that hash them while
- * the walk goes on; the result is sorted once at the end.
+ * them (baseline_walk.c) and publishes the regular files it finds to a
+ * pool of worker threads that hash them while the walk goes on; the
+ * result is sorted once at the end.
  *
  * Workers open each file relative to the parent of its root with
  * openat2(RESOLVE_NO_SYMLINKS), so a directory swapped for a symlink
  * between the walk and the hash cannot redirect the read elsewhere.
  */
-#include <dirent.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <linux/openat2.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
 
 #include "baseline.h"
+#include "baseline_int.h"
+#include "pathrule.h"
 #include "util.h"
 
 #define SG_BUILD_MAX_THREADS 256
-/* Items live in fixed blocks so workers' pointers stay valid as it grows. */
-#define SG_BLOCK_ITEMS 4096
-/* Wake the workers every this many files: cheap, and keeps them fed. */
-#define SG_PUBLISH_EVERY 64
 
-/* Per-file outcome, written by exactly one worker. */
-enum {
-	ITEM_OK = 0,
-	ITEM_SKIPPED = -1, /* no longer a regular file */
-	ITEM_CHANGED = -2, /* size changed while it was hashed */
-	/* > 0: an errno */
-};
-
-struct item {
-	struct sg_bl_entry e;
-	unsigned base; /* index into build->bases */
-	int status;
-};
-
-/* The parent directory of a root, that its files are opened from. */
-struct base {
-	int fd;        /* -1 if it could not be opened ... */
-	int err;       /* ... for this errno */
-	size_t prefix; /* bytes of a path to skip to get relative to fd */
-};
-
-struct build {
-	struct item **blocks;
-	size_t nblocks;
-	size_t n; /* items written by the walker */
-	struct base *bases; /* one per root, fixed before the workers start */
-	size_t nbases;
-	unsigned cur_base; /* the root being walked */
-	char *const *excludes; /* sorted */
-	size_t nexcludes;
-	struct errlist *errs;
-	uint64_t skipped;
-	unsigned nerrors;
-	int r; /* fatal (-ENOMEM, -ECANCELED) */
-	bool keep_going; /* unreadable files are left out, not fatal */
-	const atomic_bool *cancel; /* NULL, or: stop when it becomes true */
-	char path[PATH_MAX];
-	size_t len;
-	atomic_bool no_openat2;
-
-	/* The hand-over to the workers; lock guards these and blocks[]. */
-	pthread_mutex_t lock;
-	pthread_cond_t more;
-	size_t published; /* items the workers may take */
-	size_t next;      /* the next one to take */
-	bool walk_done;
-};
-
-static struct item *item_at(const struct build *bd, size_t i)
-{
-	return &bd->blocks[i / SG_BLOCK_ITEMS][i % SG_BLOCK_ITEMS];
-}
-
-static bool cancelled(const struct build *bd)
-{
-	return bd->cancel && atomic_load_explicit(bd->cancel,
-						  memory_order_relaxed);
-}
-
-static void publish(struct build *bd, bool done)
-{
-	pthread_mutex_lock(&bd->lock);
-	bd->published = bd->n;
-	bd->walk_done = done;
-	pthread_cond_broadcast(&bd->more);
-	pthread_mutex_unlock(&bd->lock);
-}
-
-static void report(struct build *bd, const char *path, int err)
-{
-	_cleanup_free_ char *esc = sg_path_escape(path);
-
-	bd->nerrors++;
-	if (!esc || errlist_add(bd->errs, "%s: %s", esc, strerror(err)) < 0)
-		bd->r = -ENOMEM;
-}
-
-static int str_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static bool is_excluded(const struct build *bd, const char *path)
-{
-	/* Walking from the roots meets every excluded tree at its top. */
-	return bd->nexcludes &&
-	       bsearch(&path, bd->excludes, bd->nexcludes, sizeof(char *),
-		       str_cmp);
-}
-
-static int add_block(struct build *bd)
-{
-	struct item *block = calloc(SG_BLOCK_ITEMS, sizeof(*block));
-	struct item **grown;
-
-	if (!block)
-		return -ENOMEM;
-	pthread_mutex_lock(&bd->lock);
-	grown = reallocarray(bd->blocks, bd->nblocks + 1, sizeof(*grown));
-	if (grown) {
-		grown[bd->nblocks++] = block;
-		bd->blocks = grown;
-	}
-	pthread_mutex_unlock(&bd->lock);
-	if (!grown) {
-		free(block);
-		return -ENOMEM;
-	}
-	return 0;
-}
-
-static void add_item(struct build *bd)
-{
-	struct item *it;
-
-	if (bd->n == bd->nblocks * SG_BLOCK_ITEMS && add_block(bd) < 0) {
-		bd->r = -ENOMEM;
-		return;
-	}
-	it = item_at(bd, bd->n);
-	*it = (struct item){ .base = bd->cur_base };
-	it->e.path = strdup(bd->path);
-	if (!it->e.path) {
-		bd->r = -ENOMEM;
-		return;
-	}
-	bd->n++;
-	if (bd->n - bd->published >= SG_PUBLISH_EVERY)
-		publish(bd, false);
-}
-
-static void walk_dir(struct build *bd, int dfd);
-
-/* Append "/name" to bd->path; false (and reported) if too long. */
-static bool path_push(struct build *bd, const char *name)
-{
-	size_t n = strlen(name);
-	bool slash = bd->len > 1; /* no "//" below the root "/" */
-
-	if (bd->len + slash + n >= sizeof(bd->path)) {
-		bd->path[bd->len] = '\0';
-		report(bd, bd->path, ENAMETOOLONG);
-		return false;
-	}
-	if (slash)
-		bd->path[bd->len++] = '/';
-	memcpy(bd->path + bd->len, name, n + 1);
-	bd->len += n;
-	return true;
-}
-
-static unsigned char dirent_type(struct build *bd, int dfd,
-				 const struct dirent *de)
-{
-	struct stat st;
-
-	if (de->d_type != DT_UNKNOWN)
-		return de->d_type;
-	/* Some filesystems do not fill d_type: ask the inode. */
-	if (fstatat(dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
-		report(bd, bd->path, errno);
-		return DT_UNKNOWN;
-	}
-	if (S_ISDIR(st.st_mode))
-		return DT_DIR;
-	return S_ISREG(st.st_mode) ? DT_REG : DT_LNK; /* LNK: "other" */
-}
-
-static void walk_entry(struct build *bd, int dfd, const struct dirent *de)
-{
-	unsigned char type = dirent_type(bd, dfd, de);
-	int fd;
-
-	if (type == DT_UNKNOWN || is_excluded(bd, bd->path))
-		return;
-	if (type == DT_REG) {
-		add_item(bd);
-		return;
-	}
-	if (type != DT_DIR) {
-		bd->skipped++;
-		return;
-	}
-	fd = openat(dfd, de->d_name,
-		    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0) {
-		report(bd, bd->path, errno);
-		return;
-	}
-	walk_dir(bd, fd);
-}
-
-/* Walk the directory open at dfd (consumed), whose path is bd->path. */
-static void walk_dir(struct build *bd, int dfd)
-{
-	size_t len = bd->len;
-	struct dirent *de;
-	DIR *d;
-
-	d = fdopendir(dfd);
-	if (!d) {
-		report(bd, bd->path, errno);
-		(void)close(dfd);
-		return;
-	}
-	for (;;) {
-		errno = 0;
-		de = readdir(d);
-		if (!de)
-			break;
-		if (streq(de->d_name, ".") || streq(de->d_name, ".."))
-			continue;
-		if (path_push(bd, de->d_name))
-			walk_entry(bd, dirfd(d), de);
-		bd->len = len;
-		bd->path[len] = '\0';
-		if (bd->r == 0 && cancelled(bd))
-			bd->r = -ECANCELED;
-		if (bd->r < 0)
-			break;
-	}
-	if (!de && errno)
-		report(bd, bd->path, errno);
-	(void)closedir(d);
-}
+/* ---- bases ---- */
 
 /* Open the parent of root as the base its files are opened from. */
 static int open_base(const char *root, struct base *ret)
@@ -286,43 +56,6 @@ static int open_bases(struct build *bd, const struct sg_baseline *b)
 			return -ENOMEM;
 	}
 	return 0;
-}
-
-static void walk_root(struct build *bd, const char *root, unsigned idx)
-{
-	struct stat st;
-	int fd;
-
-	if (is_excluded(bd, root))
-		return;
-	bd->cur_base = idx;
-	if (bd->bases[idx].fd < 0) {
-		report(bd, root, bd->bases[idx].err);
-		return;
-	}
-	bd->len = strlen(root);
-	if (bd->len >= sizeof(bd->path)) {
-		report(bd, root, ENAMETOOLONG);
-		return;
-	}
-	memcpy(bd->path, root, bd->len + 1);
-	if (lstat(root, &st) < 0) {
-		report(bd, root, errno);
-		return;
-	}
-	if (S_ISREG(st.st_mode)) {
-		add_item(bd);
-		return;
-	}
-	if (!S_ISDIR(st.st_mode)) {
-		bd->skipped++;
-		return;
-	}
-	fd = open(root, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		report(bd, root, errno);
-	else
-		walk_dir(bd, fd);
 }
 
 /* ---- hashing ---- */
@@ -447,8 +180,8 @@ static void walk_and_hash(struct build *bd, const struct sg_baseline *b,
 	       pthread_create(&tids[started], NULL, hash_worker, bd) == 0)
 		started++;
 	for (size_t i = 0; i < b->nroots && bd->r == 0; i++)
-		walk_root(bd, b->roots[i], (unsigned)i);
-	publish(bd, true);
+		sg_bl_walk_root(bd, b->roots[i], (unsigned)i);
+	sg_bl_publish(bd, true);
 	/* Asked to, or not one thread to be had: hash here. */
 	if (started == 0)
 		(void)hash_worker(bd);
@@ -466,14 +199,10 @@ static int item_cmp(const void *a, const void *b)
 
 static void report_item(struct build *bd, const struct item *it)
 {
-	_cleanup_free_ char *esc = sg_path_escape(it->e.path);
-
-	bd->nerrors++;
-	if (!esc || errlist_add(bd->errs, "%s: %s", esc,
-				it->status == ITEM_CHANGED ?
-					"file changed while being hashed" :
-					strerror(it->status)) < 0)
-		bd->r = -ENOMEM;
+	sg_bl_report(bd, it->e.path,
+		     it->status == ITEM_CHANGED ?
+			     "file changed while being hashed" :
+			     strerror(it->status));
 }
 
 /* Move hashed items into b->entries in path order, report the rest. */
@@ -517,13 +246,11 @@ static int copy_strv(const char *const *in, size_t n, char ***ret)
 	for (size_t i = 0; i < n; i++) {
 		v[i] = strdup(in[i]);
 		if (!v[i]) {
-			while (i--)
-				free(v[i]);
-			free(v);
+			sg_bl_free_strv(v, i);
 			return -ENOMEM;
 		}
 	}
-	qsort(v, n, sizeof(*v), str_cmp);
+	qsort(v, n, sizeof(*v), sg_bl_str_cmp);
 	*ret = v;
 	return 0;
 }
@@ -544,10 +271,7 @@ static int check_args(const struct sg_baseline *b, struct errlist *errs)
 					root, b->roots[i - 1]) ?: -EINVAL;
 	}
 	for (size_t i = 0; i < b->nexcludes; i++)
-		if (!sg_baseline_covers(&(struct sg_baseline){
-						.roots = b->roots,
-						.nroots = b->nroots },
-					b->excludes[i]))
+		if (!sg_path_under_any(b->excludes[i], b->roots, b->nroots))
 			r = errlist_add(errs, "exclude %s: lies under no root",
 					b->excludes[i]) ?: -EINVAL;
 	if (b->nroots == 0)

@@ -6,12 +6,11 @@
  * bytes and the same bytes are parsed, so nothing can change the file
  * between the check and the use.
  */
-#include <fcntl.h>
 #include <sys/stat.h>
 
 #include "baseline.h"
+#include "baseline_int.h"
 #include "signature.h"
-#include "trustfile.h"
 #include "util.h"
 
 /* Far above any real baseline (300k files are about 40 MB). */
@@ -59,12 +58,9 @@ int sg_baseline_load_verified(const char *path, const char *key_path,
 
 	if (!key_path)
 		return sg_baseline_load(path, ret, errs);
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	fd = sg_bl_open_trusted(path, errs);
 	if (fd < 0)
-		return -errno;
-	r = sg_check_trusted_file(fd, path, errs);
-	if (r < 0)
-		return r;
+		return fd;
 	r = read_whole(fd, &buf, &len);
 	if (r < 0) {
 		(void)errlist_add(errs, "%s: %s", path, strerror(-r));

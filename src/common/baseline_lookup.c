@@ -1,0 +1,212 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * baseline_lookup.c - the baseline in memory: the look-ups the daemon
+ * makes on it (by path, by hash, covers), the drift comparison of two
+ * baselines, and freeing.
+ */
+#include "baseline.h"
+#include "baseline_int.h"
+#include "pathrule.h"
+#include "util.h"
+
+/* ---- look-ups ---- */
+
+static int entry_cmp_path(const void *key, const void *elem)
+{
+	const struct sg_bl_entry *e = elem;
+
+	return strcmp(key, e->path);
+}
+
+const struct sg_bl_entry *sg_baseline_find(const struct sg_baseline *b,
+					   const char *path)
+{
+	if (!b->entries)
+		return NULL;
+	return bsearch(path, b->entries, b->n, sizeof(*b->entries),
+		       entry_cmp_path);
+}
+
+/* Sort key of the hash index: the first 8 hash bytes, compared as a number. */
+struct hash_key {
+	uint64_t prefix;
+	size_t idx;
+};
+
+static uint64_t hash_prefix(const unsigned char *h)
+{
+	uint64_t v = 0;
+
+	for (int i = 0; i < 8; i++)
+		v = v << 8 | h[i];
+	return v;
+}
+
+static int hash_key_cmp(const void *a, const void *b, void *userdata)
+{
+	const struct hash_key *x = a, *y = b;
+	const struct sg_bl_entry *e = userdata;
+	int c;
+
+	/* Full compare (and index tie-break) only on a prefix collision. */
+	if (x->prefix != y->prefix)
+		return x->prefix < y->prefix ? -1 : 1;
+	c = memcmp(e[x->idx].sha256, e[y->idx].sha256, SG_SHA256_LEN);
+	if (c)
+		return c;
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+int sg_baseline_index(struct sg_baseline *b)
+{
+	_cleanup_free_ struct hash_key *keys = NULL;
+	size_t *idx = NULL;
+
+	if (b->n > 0) {
+		/* Compact keys keep the sort out of the big entries array. */
+		keys = malloc(b->n * sizeof(*keys));
+		idx = malloc(b->n * sizeof(*idx));
+		if (!keys || !idx) {
+			free(idx);
+			return -ENOMEM;
+		}
+		for (size_t i = 0; i < b->n; i++)
+			keys[i] = (struct hash_key){
+				hash_prefix(b->entries[i].sha256), i };
+		qsort_r(keys, b->n, sizeof(*keys), hash_key_cmp, b->entries);
+		for (size_t i = 0; i < b->n; i++)
+			idx[i] = keys[i].idx;
+	}
+	free(b->by_hash);
+	b->by_hash = idx;
+	return 0;
+}
+
+bool sg_baseline_has_hash(const struct sg_baseline *b,
+			  const unsigned char sha256[SG_SHA256_LEN])
+{
+	size_t lo = 0, hi = b->n;
+
+	if (!b->by_hash) {
+		/* Hand-made baseline without an index: still answer. */
+		for (size_t i = 0; i < b->n; i++)
+			if (!memcmp(b->entries[i].sha256, sha256,
+				    SG_SHA256_LEN))
+				return true;
+		return false;
+	}
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = memcmp(b->entries[b->by_hash[mid]].sha256, sha256,
+			       SG_SHA256_LEN);
+
+		if (c == 0)
+			return true;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
+bool sg_baseline_covers(const struct sg_baseline *b, const char *path)
+{
+	return sg_path_under_any(path, b->roots, b->nroots) &&
+	       !sg_path_under_any(path, b->excludes, b->nexcludes);
+}
+
+/* ---- drift ---- */
+
+static unsigned entry_drift(const struct sg_bl_entry *a,
+			    const struct sg_bl_entry *b)
+{
+	unsigned what = 0;
+
+	if (memcmp(a->sha256, b->sha256, SG_SHA256_LEN))
+		what |= SG_DRIFT_HASH;
+	if (a->size != b->size)
+		what |= SG_DRIFT_SIZE;
+	if (a->mode != b->mode)
+		what |= SG_DRIFT_MODE;
+	if (a->uid != b->uid)
+		what |= SG_DRIFT_UID;
+	if (a->gid != b->gid)
+		what |= SG_DRIFT_GID;
+	return what;
+}
+
+size_t sg_baseline_diff(const struct sg_baseline *want,
+			const struct sg_baseline *have, sg_drift_cb cb,
+			void *userdata)
+{
+	size_t i = 0, j = 0, drifted = 0;
+
+	while (i < want->n || j < have->n) {
+		const struct sg_bl_entry *w, *h;
+		int c;
+
+		w = i < want->n ? &want->entries[i] : NULL;
+		h = j < have->n ? &have->entries[j] : NULL;
+		c = !w ? 1 : !h ? -1 : strcmp(w->path, h->path);
+		unsigned what;
+
+		if (c < 0) {
+			cb(SG_DRIFT_REMOVED, 0, w, NULL, userdata);
+			i++, drifted++;
+			continue;
+		}
+		if (c > 0) {
+			cb(SG_DRIFT_ADDED, 0, NULL, h, userdata);
+			j++, drifted++;
+			continue;
+		}
+		what = entry_drift(w, h);
+		if (what) {
+			cb(SG_DRIFT_CHANGED, what, w, h, userdata);
+			drifted++;
+		}
+		i++, j++;
+	}
+	return drifted;
+}
+
+const char *sg_drift_name(unsigned bit)
+{
+	switch (bit) {
+	case SG_DRIFT_HASH:
+		return "hash";
+	case SG_DRIFT_SIZE:
+		return "size";
+	case SG_DRIFT_MODE:
+		return "mode";
+	case SG_DRIFT_UID:
+		return "uid";
+	case SG_DRIFT_GID:
+		return "gid";
+	default:
+		return NULL;
+	}
+}
+
+/* ---- freeing ---- */
+
+void sg_bl_free_strv(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+void sg_baseline_free(struct sg_baseline *b)
+{
+	if (!b)
+		return;
+	for (size_t i = 0; i < b->n; i++)
+		free(b->entries[i].path);
+	free(b->entries);
+	sg_bl_free_strv(b->roots, b->nroots);
+	sg_bl_free_strv(b->excludes, b->nexcludes);
+	free(b->by_hash);
+	free(b);
+}
