@@ -59,7 +59,7 @@ int sg_run_open_tick_timer(uint64_t watchdog_usec)
 
 struct sg_status_counts sg_run_counts(const struct sg_run *run)
 {
-	const struct sg_counters *c = &run->guard.c;
+	const struct sg_counters *c = sg_guard_counters(run->guard);
 
 	return (struct sg_status_counts){
 		.events = c->events,
@@ -73,20 +73,15 @@ struct sg_status_counts sg_run_counts(const struct sg_run *run)
 /* One line of counters: systemd's STATUS= and the status record. */
 static void format_status(const struct sg_run *run, char *buf, size_t size)
 {
-	const struct sg_counters *c = &run->guard.c;
-	char lstatus[160], cstatus[160], sstatus[160], rstatus[256];
+	char gstatus[320], lstatus[160], cstatus[160], sstatus[160];
+	char rstatus[256];
 
+	sg_guard_status(run->guard, gstatus, sizeof(gstatus));
 	sg_listen_status(&run->listen, lstatus, sizeof(lstatus));
 	sg_respond_status(run->d.respond, rstatus, sizeof(rstatus));
 	sg_changes_status(run->changes, cstatus, sizeof(cstatus));
 	sg_roseal_status(&run->roseal, sstatus, sizeof(sstatus));
-	snprintf(buf, size,
-		 "%s: %" PRIu64 " events, %" PRIu64 " write denials, %" PRIu64
-		 " exec denials, %" PRIu64 " would-deny, %" PRIu64
-		 " files hashed, %" PRIu64 " execs cached in the kernel, %" PRIu64
-		 " log entries lost%s%s%s%s",
-		 sg_mode_name(run->d.policy->mode), c->events, c->denied_write,
-		 c->denied_exec, c->would_deny, c->hashes, c->ignore_marks,
+	snprintf(buf, size, "%s, %" PRIu64 " log entries lost%s%s%s%s", gstatus,
 		 sg_log_dropped(), lstatus, cstatus, sstatus, rstatus);
 }
 
@@ -142,7 +137,7 @@ static int on_signal(int sig_fd)
 
 static void on_mounts_changed(struct sg_run *run)
 {
-	sg_guard_mounts_changed(&run->guard);
+	sg_guard_mounts_changed(run->guard);
 	sg_changes_mounts_changed(run->changes);
 	sg_roseal_mounts_changed(&run->roseal);
 }
@@ -153,7 +148,7 @@ static void on_tick(struct sg_run *run)
 
 	if (read(run->timer_fd, &ticks, sizeof(ticks)) <= 0)
 		return;
-	sg_guard_tick(&run->guard, sg_now_ms());
+	sg_guard_tick(run->guard, sg_now_ms());
 	sg_listen_tick(&run->listen, sg_now_ms());
 	sg_changes_tick(run->changes, sg_now_ms());
 	sg_respond_tick(run->d.respond, sg_now_ms());
@@ -175,10 +170,10 @@ enum {
 int sg_run_loop(struct sg_run *run)
 {
 	struct pollfd pfd[SLOT__COUNT] = {
-		[SLOT_FANOTIFY] = { sg_guard_fd(&run->guard), POLLIN, 0 },
-		[SLOT_HASHER] = { sg_guard_hash_fd(&run->guard), POLLIN, 0 },
+		[SLOT_FANOTIFY] = { sg_guard_fd(run->guard), POLLIN, 0 },
+		[SLOT_HASHER] = { sg_guard_hash_fd(run->guard), POLLIN, 0 },
 		[SLOT_SIGNAL] = { run->sig_fd, POLLIN, 0 },
-		[SLOT_MOUNTS] = { sg_guard_mounts_fd(&run->guard), POLLPRI, 0 },
+		[SLOT_MOUNTS] = { sg_guard_mounts_fd(run->guard), POLLPRI, 0 },
 		[SLOT_TIMER] = { run->timer_fd, POLLIN, 0 },
 		[SLOT_LISTEN] = { sg_listen_fd(&run->listen), POLLIN, 0 },
 		[SLOT_CHANGES] = { sg_changes_fd(run->changes), POLLIN, 0 },
@@ -197,12 +192,12 @@ int sg_run_loop(struct sg_run *run)
 		}
 		/* permission events first: openers are waiting on them */
 		if (pfd[SLOT_FANOTIFY].revents) {
-			r = sg_guard_process(&run->guard);
+			r = sg_guard_process(run->guard);
 			if (r < 0)
 				return r;
 		}
 		if (pfd[SLOT_HASHER].revents)
-			sg_guard_hashes_done(&run->guard);
+			sg_guard_hashes_done(run->guard);
 		if (pfd[SLOT_CHANGES].revents)
 			sg_changes_process(run->changes);
 		if (pfd[SLOT_RESPOND].revents)

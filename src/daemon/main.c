@@ -30,7 +30,6 @@
 
 /* File scope for the crash handler, which must close the guard's group. */
 static struct sg_run run = {
-	.guard = { .fan_fd = -1, .mountinfo_fd = -1 },
 	.listen = { .proc_fd = -1, .timer_fd = -1, .diag = { .fd = -1 } },
 	.roseal = { .mountinfo_fd = -1 },
 	.d = { .proc_fd = -1 },
@@ -117,7 +116,7 @@ static void report_trapped_syscall(int nr)
  */
 static void on_fatal_signal(int sig, siginfo_t *si, void *ctx)
 {
-	int fd = sg_guard_fd(&run.guard);
+	int fd = sg_guard_fd(run.guard);
 
 	if (sig == SIGSYS)
 		report_trapped_syscall(si->si_syscall);
@@ -193,14 +192,14 @@ static int arm_guards(const struct options *o, const struct sg_policy *p,
 	if (r >= 0)
 		r = sg_daemon_open(&run.d, p, b, o->confine, run.d.respond);
 	if (r >= 0)
-		r = sg_guard_init(&run.guard, &run.d, &errs);
+		r = sg_guard_start(&run.d, &run.guard, &errs);
 	/* before the marks: it hashes the executables [listen] pins */
 	if (r >= 0)
 		r = sg_listen_init(&run.listen, p, b, &errs, &errs);
 	run.listen.respond = run.d.respond;
 	if (step_done(r, &errs, "cannot prepare the guard") < 0)
 		return r;
-	r = sg_guard_mark(&run.guard, &errs);
+	r = sg_guard_mark(run.guard, &errs);
 	if (step_done(r, &errs, "cannot place marks") < 0)
 		return r;
 	r = sg_changes_start(&run.d, &run.changes, &errs);
@@ -316,7 +315,7 @@ static int seal_self(enum sg_seccomp_action action)
 
 static void log_stopped(int r)
 {
-	const struct sg_counters *c = &run.guard.c;
+	const struct sg_counters *c = sg_guard_counters(run.guard);
 
 	if (r < 0)
 		sg_log(LOG_CRIT, SG_MSGID_STOPPED, "event loop failed: %s",
@@ -340,7 +339,7 @@ static int run_until_stopped(void)
 	sg_run_notify_status(&run);
 	r = sg_run_loop(&run);
 	(void)sd_notify(0, "STOPPING=1");
-	sg_guard_shutdown(&run.guard);
+	sg_guard_shutdown(run.guard);
 	sg_roseal_unseal(&run.roseal);
 	if (r >= 0) { /* the marker of a clean stop: a crash leaves "running" */
 		struct sg_status_counts counts = sg_run_counts(&run);
@@ -354,7 +353,7 @@ static int run_until_stopped(void)
 static void free_run(void)
 {
 	sg_status_close();
-	sg_guard_free(&run.guard);
+	sg_guard_free(run.guard);
 	/* after the guard's group is closed: the verify worker may be
 	 * blocked in an open that only the loop could have answered */
 	sg_changes_free(run.changes);

@@ -3,6 +3,7 @@
  * guard.c - set-up, marking and shut-down of the fanotify guard. The event
  * path is in guard_event.c.
  */
+#include <inttypes.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <sys/fanotify.h>
@@ -11,7 +12,7 @@
 
 #include "clock.h"
 #include "baseline.h"
-#include "fan/guard.h"
+#include "fan/guard_int.h"
 #include "fan/hasher.h"
 #include "messages.h"
 #include "policy.h"
@@ -117,13 +118,12 @@ static int open_group(struct sg_guard *g)
 	return g->fan_fd < 0 ? -errno : 0;
 }
 
-int sg_guard_init(struct sg_guard *g, struct sg_daemon *d,
-		  struct errlist *errs)
+static int prepare(struct sg_guard *g, struct errlist *errs)
 {
+	struct sg_daemon *d = g->d;
 	const struct sg_policy *p = d->policy;
 	int r;
 
-	*g = (struct sg_guard){ .d = d, .fan_fd = -1, .mountinfo_fd = -1 };
 	sg_ratelimit_init(&g->rl, p->ratelimit_interval_s, p->ratelimit_burst);
 	g->mountinfo_fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
 	if (g->mountinfo_fd < 0)
@@ -264,8 +264,40 @@ void sg_guard_mounts_changed(struct sg_guard *g)
 	g->d->plan = plan;
 }
 
+int sg_guard_start(struct sg_daemon *d, struct sg_guard **ret,
+		   struct errlist *errs)
+{
+	struct sg_guard *g = calloc(1, sizeof(*g));
+
+	if (!g)
+		return -ENOMEM;
+	g->d = d;
+	g->fan_fd = g->mountinfo_fd = -1;
+	*ret = g;
+	return prepare(g, errs);
+}
+
+const struct sg_counters *sg_guard_counters(const struct sg_guard *g)
+{
+	return &g->c;
+}
+
+void sg_guard_status(const struct sg_guard *g, char *buf, size_t size)
+{
+	const struct sg_counters *c = &g->c;
+
+	snprintf(buf, size,
+		 "%s: %" PRIu64 " events, %" PRIu64 " write denials, %" PRIu64
+		 " exec denials, %" PRIu64 " would-deny, %" PRIu64
+		 " files hashed, %" PRIu64 " execs cached in the kernel",
+		 sg_mode_name(g->d->policy->mode), c->events, c->denied_write,
+		 c->denied_exec, c->would_deny, c->hashes, c->ignore_marks);
+}
+
 void sg_guard_free(struct sg_guard *g)
 {
+	if (!g)
+		return;
 	if (g->fan_fd >= 0)
 		(void)close(g->fan_fd);
 	if (g->mountinfo_fd >= 0)
@@ -278,12 +310,12 @@ void sg_guard_free(struct sg_guard *g)
 	free(g->loaders);
 	g->loaders = NULL;
 	sg_ratelimit_free(&g->rl);
-	g->fan_fd = g->mountinfo_fd = -1;
+	free(g);
 }
 
 int sg_guard_fd(const struct sg_guard *g)
 {
-	return g->fan_fd;
+	return g ? g->fan_fd : -1;
 }
 
 int sg_guard_mounts_fd(const struct sg_guard *g)

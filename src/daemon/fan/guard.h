@@ -18,11 +18,7 @@
 
 #include "daemon.h"
 #include "errlist.h"
-#include "fan/inodetab.h"
 #include "sys/mounts.h"
-#include "log/ratelimit.h"
-
-struct sg_hasher;
 
 struct sg_counters {
 	uint64_t events;
@@ -39,36 +35,20 @@ struct sg_counters {
 	uint64_t mount_changes;
 };
 
-struct sg_guard {
-	struct sg_daemon *d; /* policy, baseline, /proc, plan, own files */
+/* Opaque: fan/guard_int.h holds it for the guard's own files. */
+struct sg_guard;
 
-	int fan_fd;
-	int mountinfo_fd;
-
-	struct sg_inodetab protected_inodes;
-	struct sg_inodetab exec_cache;
-	struct sg_inodetab not_elf; /* files the loader cannot run */
-	struct sg_inode_id *loaders;
-	size_t nloaders;
-
-	struct sg_hasher *hasher; /* hashes large files off the loop */
-	struct sg_ratelimit rl;
-	struct sg_counters c;
-};
 
 /*
- * Prepare everything that needs files: /proc and mountinfo fds, the
- * protected-inode walk, the loader and writer inodes, the fanotify group.
- * Nothing is marked yet. Problems go to errs. 0 or a negative errno.
+ * Prepare everything that needs files: the mountinfo fd, the
+ * protected-inode walk, the loader and writer inodes (writers into d),
+ * the daemon's own files (into d), the hasher, the fanotify group.
+ * Nothing is marked yet. Problems go to errs. 0 or a negative errno;
+ * on failure *ret is still set when something was allocated, for
+ * sg_guard_free.
  */
-int sg_guard_init(struct sg_guard *g, struct sg_daemon *d,
-		  struct errlist *errs);
-
-/* guard_self.c: protect the daemon's own files (binary, policy, baseline,
- * signature, key, unit); problems that leave one unprotected go to errs. */
-int sg_guard_protect_self(struct sg_guard *g, struct errlist *errs);
-int sg_guard_plan_self(const struct sg_guard *g, const struct sg_mounts *m,
-		       struct sg_mark_plan *plan);
+int sg_guard_start(struct sg_daemon *d, struct sg_guard **ret,
+		   struct errlist *errs);
 
 /*
  * Place every mark the policy needs. With a confine directory, refuse
@@ -97,10 +77,17 @@ void sg_guard_tick(struct sg_guard *g, uint64_t now_ms);
  */
 void sg_guard_shutdown(struct sg_guard *g);
 
+/* The counters since start. */
+const struct sg_counters *sg_guard_counters(const struct sg_guard *g);
+
+/* The guard's part of STATUS=: "MODE: N events, ... in the kernel". */
+void sg_guard_status(const struct sg_guard *g, char *buf, size_t size);
+
+/* NULL is a no-op. */
 void sg_guard_free(struct sg_guard *g);
 
 /* The fanotify fd, for poll (POLLIN) and for the fatal-signal handler
- * to close. */
+ * to close; -1 for NULL. */
 int sg_guard_fd(const struct sg_guard *g);
 
 /* /proc/self/mountinfo, for poll (POLLPRI: the mount table changed;

@@ -13,7 +13,7 @@
 #include "clock.h"
 #include "baseline.h"
 #include "fan/decide.h"
-#include "fan/guard.h"
+#include "fan/guard_int.h"
 #include "hash.h"
 #include "fan/hasher.h"
 #include "messages.h"

@@ -8,7 +8,7 @@
 #include <limits.h>
 #include <sys/stat.h>
 
-#include "fan/guard.h"
+#include "fan/guard_int.h"
 #include "policy.h"
 #include "signature.h"
 
