@@ -77,7 +77,7 @@ static void format_status(const struct sg_run *run, char *buf, size_t size)
 	char rstatus[256];
 
 	sg_guard_status(run->guard, gstatus, sizeof(gstatus));
-	sg_listen_status(&run->listen, lstatus, sizeof(lstatus));
+	sg_listen_status(run->listen, lstatus, sizeof(lstatus));
 	sg_respond_status(run->d.respond, rstatus, sizeof(rstatus));
 	sg_changes_status(run->changes, cstatus, sizeof(cstatus));
 	sg_roseal_status(&run->roseal, sstatus, sizeof(sstatus));
@@ -149,7 +149,7 @@ static void on_tick(struct sg_run *run)
 	if (read(run->timer_fd, &ticks, sizeof(ticks)) <= 0)
 		return;
 	sg_guard_tick(run->guard, sg_now_ms());
-	sg_listen_tick(&run->listen, sg_now_ms());
+	sg_listen_tick(run->listen, sg_now_ms());
 	sg_changes_tick(run->changes, sg_now_ms());
 	sg_respond_tick(run->d.respond, sg_now_ms());
 	sg_run_notify_status(run);
@@ -175,7 +175,7 @@ int sg_run_loop(struct sg_run *run)
 		[SLOT_SIGNAL] = { run->sig_fd, POLLIN, 0 },
 		[SLOT_MOUNTS] = { sg_guard_mounts_fd(run->guard), POLLPRI, 0 },
 		[SLOT_TIMER] = { run->timer_fd, POLLIN, 0 },
-		[SLOT_LISTEN] = { sg_listen_fd(&run->listen), POLLIN, 0 },
+		[SLOT_LISTEN] = { sg_listen_fd(run->listen), POLLIN, 0 },
 		[SLOT_CHANGES] = { sg_changes_fd(run->changes), POLLIN, 0 },
 		[SLOT_RESPOND] = { sg_respond_fd(run->d.respond), POLLIN, 0 },
 	};
@@ -212,6 +212,6 @@ int sg_run_loop(struct sg_run *run)
 		if (pfd[SLOT_TIMER].revents)
 			on_tick(run);
 		if (pfd[SLOT_LISTEN].revents)
-			sg_listen_on_timer(&run->listen);
+			sg_listen_process(run->listen);
 	}
 }

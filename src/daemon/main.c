@@ -30,7 +30,6 @@
 
 /* File scope for the crash handler, which must close the guard's group. */
 static struct sg_run run = {
-	.listen = { .proc_fd = -1, .timer_fd = -1, .diag = { .fd = -1 } },
 	.roseal = { .mountinfo_fd = -1 },
 	.d = { .proc_fd = -1 },
 	.sig_fd = -1,
@@ -195,8 +194,7 @@ static int arm_guards(const struct options *o, const struct sg_policy *p,
 		r = sg_guard_start(&run.d, &run.guard, &errs);
 	/* before the marks: it hashes the executables [listen] pins */
 	if (r >= 0)
-		r = sg_listen_init(&run.listen, p, b, &errs, &errs);
-	run.listen.respond = run.d.respond;
+		r = sg_listen_start(&run.d, &run.listen, &errs, &errs);
 	if (step_done(r, &errs, "cannot prepare the guard") < 0)
 		return r;
 	r = sg_guard_mark(run.guard, &errs);
@@ -358,7 +356,7 @@ static void free_run(void)
 	 * blocked in an open that only the loop could have answered */
 	sg_changes_free(run.changes);
 	sg_roseal_free(&run.roseal);
-	sg_listen_free(&run.listen);
+	sg_listen_free(run.listen);
 	sg_respond_free(run.d.respond);
 	sg_log_stop();
 	if (run.sig_fd >= 0)
@@ -418,7 +416,8 @@ static int seal_and_run(const struct options *o, const struct sg_policy *p,
 	if (run.timer_fd < 0)
 		return status;
 	log_started(&run.d);
-	(void)sg_listen_start(&run.listen); /* the listening surface; logs errors */
+	/* the listening surface; errors are logged */
+	(void)sg_listen_first_scan(run.listen);
 	/* the last step before the first event is answered */
 	if (seal_self(o->seccomp_action) < 0)
 		return status;

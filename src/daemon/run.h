@@ -20,7 +20,7 @@
 struct sg_run {
 	struct sg_daemon d;       /* what the components share */
 	struct sg_guard *guard;   /* fan/: the permission-event guard */
-	struct sg_listen listen;  /* listen/: the listener guard */
+	struct sg_listen *listen; /* listen/: the listener guard */
 	struct sg_changes *changes; /* watch/: NULL without [changes] */
 	struct sg_roseal roseal;  /* watch/: the read-only mounts */
 	int sig_fd;               /* SIGTERM, SIGINT, SIGHUP, SIGUSR2 */

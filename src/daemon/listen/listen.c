@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "clock.h"
+#include "daemon.h"
 #include "listen/listen.h"
 #include "listen/listen_int.h"
 #include "messages.h"
@@ -35,14 +36,18 @@ static int init_pins(struct sg_listen *l, const struct sg_baseline *b,
 	return 0;
 }
 
-int sg_listen_init(struct sg_listen *l, const struct sg_policy *p,
-		   const struct sg_baseline *b, struct errlist *warns,
-		   struct errlist *errs)
+int sg_listen_start(const struct sg_daemon *d, struct sg_listen **ret,
+		    struct errlist *warns, struct errlist *errs)
 {
+	const struct sg_policy *p = d->policy;
+	struct sg_listen *l = calloc(1, sizeof(*l));
 	int r;
 
+	if (!l)
+		return -ENOMEM;
 	*l = (struct sg_listen){ .policy = p, .proc_fd = -1, .timer_fd = -1,
-				 .diag = { .fd = -1 } };
+				 .diag = { .fd = -1 }, .respond = d->respond };
+	*ret = l;
 	if (!p->listen.enabled)
 		return 0;
 	sg_ratelimit_init(&l->rl, p->ratelimit_interval_s, p->ratelimit_burst);
@@ -65,7 +70,7 @@ int sg_listen_init(struct sg_listen *l, const struct sg_policy *p,
 				     TFD_CLOEXEC | TFD_NONBLOCK);
 	if (l->timer_fd < 0)
 		return -errno;
-	r = init_pins(l, b, warns);
+	r = init_pins(l, d->baseline, warns);
 	if (r < 0)
 		return r;
 	l->enabled = true;
@@ -109,7 +114,7 @@ static void log_started(const struct sg_listen *l,
 	sg_log_submit(e);
 }
 
-int sg_listen_start(struct sg_listen *l)
+int sg_listen_first_scan(struct sg_listen *l)
 {
 	struct sg_listen_counters before;
 	int r, t;
@@ -125,7 +130,7 @@ int sg_listen_start(struct sg_listen *l)
 	return t < 0 ? t : r;
 }
 
-void sg_listen_on_timer(struct sg_listen *l)
+void sg_listen_process(struct sg_listen *l)
 {
 	uint64_t ticks;
 
@@ -284,9 +289,11 @@ void sg_listen_status(const struct sg_listen *l, char *buf, size_t size)
 
 void sg_listen_free(struct sg_listen *l)
 {
-	const struct sg_listen_policy *lp = l->policy ? &l->policy->listen :
-							NULL;
+	const struct sg_listen_policy *lp;
 
+	if (!l)
+		return;
+	lp = l->policy ? &l->policy->listen : NULL;
 	for (size_t i = 0; i < l->nknown; i++)
 		known_drop_at(l, i);
 	free(l->known);
@@ -302,6 +309,5 @@ void sg_listen_free(struct sg_listen *l)
 	if (l->timer_fd >= 0)
 		(void)close(l->timer_fd);
 	sg_ratelimit_free(&l->rl);
-	*l = (struct sg_listen){ .proc_fd = -1, .timer_fd = -1,
-				 .diag = { .fd = -1 } };
+	free(l);
 }

@@ -205,44 +205,31 @@ struct sg_listen_counters {
 	uint64_t suppressed; /* journal entries held back by the limit */
 };
 
-struct sg_listen_known; /* a listener judged earlier, by cookie */
+struct sg_daemon;
 
-struct sg_respond;
-
-struct sg_listen {
-	const struct sg_policy *policy;
-	bool enabled;
-	int proc_fd;
-	int timer_fd;
-	struct sg_sockdiag diag;
-	struct sg_pin *pins; /* one per rule (pins[i] for rules[i]) */
-	struct sg_listen_known *known; /* sorted by cookie */
-	size_t nknown, known_cap;
-	struct sg_sockvec cur, verify;
-	struct sg_ownervec owners;
-	struct sg_ratelimit rl;
-	struct sg_listen_counters c;
-	struct sg_respond *respond; /* [respond]; NULL: log only */
-};
+/* Opaque: listen/listen_int.h holds it for the guard's own files. */
+struct sg_listen;
 
 /*
  * Prepare the guard (before sealing): the netlink socket, /proc, the
- * pins, the scan timer (not armed). A policy without [listen] leaves it
- * disabled (timer_fd -1). Pin problems are warnings in warns. 0 or a
- * negative errno, with a message in errs.
+ * pins, the scan timer (not armed); d gives the policy, the baseline
+ * (pins hash the executables rules name) and the responses. A policy
+ * without [listen] leaves it disabled (fd -1). Pin problems are warnings
+ * in warns. 0 or a negative errno, with a message in errs; *ret is set
+ * whenever something was allocated, for sg_listen_free.
  */
-int sg_listen_init(struct sg_listen *l, const struct sg_policy *p,
-		   const struct sg_baseline *b, struct errlist *warns,
-		   struct errlist *errs);
+int sg_listen_start(const struct sg_daemon *d, struct sg_listen **ret,
+		    struct errlist *warns, struct errlist *errs);
 
 /*
  * The start-up scan (after sealing): every listener is judged and logged,
  * allowed ones too, then the timer is armed. 0 or a negative errno.
  */
-int sg_listen_start(struct sg_listen *l);
+int sg_listen_first_scan(struct sg_listen *l);
 
-/* The timer fired: read it and scan. Never fails: errors are logged. */
-void sg_listen_on_timer(struct sg_listen *l);
+/* The timer fired (sg_listen_fd readable): read it and scan. Never fails:
+ * errors are logged. */
+void sg_listen_process(struct sg_listen *l);
 
 /* One scan at now_ms. startup: log allowed listeners too. 0 or -errno. */
 int sg_listen_scan(struct sg_listen *l, uint64_t now_ms, bool startup);
@@ -256,6 +243,7 @@ int sg_listen_fd(const struct sg_listen *l);
 /* The guard's part of STATUS= ("; listeners: ..."), empty when off. */
 void sg_listen_status(const struct sg_listen *l, char *buf, size_t size);
 
+/* NULL is a no-op. */
 void sg_listen_free(struct sg_listen *l);
 
 #endif

@@ -8,6 +8,26 @@
 
 #include "listen/listen.h"
 
+struct sg_listen_known; /* a listener judged earlier, by cookie */
+
+struct sg_respond;
+
+struct sg_listen {
+	const struct sg_policy *policy;
+	bool enabled;
+	int proc_fd;
+	int timer_fd;
+	struct sg_sockdiag diag;
+	struct sg_pin *pins; /* one per rule (pins[i] for rules[i]) */
+	struct sg_listen_known *known; /* sorted by cookie */
+	size_t nknown, known_cap;
+	struct sg_sockvec cur, verify;
+	struct sg_ownervec owners;
+	struct sg_ratelimit rl;
+	struct sg_listen_counters c;
+	struct sg_respond *respond; /* [respond]; NULL: log only */
+};
+
 enum sg_known_state {
 	KNOWN_ALLOWED,    /* allowed: nothing more to do while it lives */
 	KNOWN_WOULD_DENY, /* logged once as would-deny */
