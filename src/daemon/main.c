@@ -286,7 +286,7 @@ static int prepare_host(const struct sg_policy *p, const struct sg_baseline *b,
 	r = prepare_responses(p, b, status);
 	if (r < 0)
 		return r;
-	r = sg_seal_capabilities(&errs);
+	r = sg_selfseal_capabilities(&errs);
 	return step_done(r, &errs, "cannot drop capabilities");
 }
 
@@ -307,7 +307,7 @@ static int seal_self(enum sg_seccomp_action action)
 
 	/* capabilities are final; capget is not in the filter's list */
 	sg_status_sealed(action == SG_SECCOMP_TRAP ? "trap" : "kill");
-	r = sg_seal_seccomp(action, &errs);
+	r = sg_selfseal_seccomp(action, &errs);
 	return step_done(r, &errs, "cannot install the seccomp filter");
 }
 
@@ -369,10 +369,10 @@ static void free_run(void)
 static int list_seal(void)
 {
 	puts("# capabilities kept (effective, permitted, bounding)");
-	sg_seal_print_capabilities(stdout);
+	sg_selfseal_print_capabilities(stdout);
 	printf("# syscalls allowed (%u); anything else kills the process\n",
-	       sg_seal_syscall_count());
-	sg_seal_print_syscalls(stdout);
+	       sg_selfseal_syscall_count());
+	sg_selfseal_print_syscalls(stdout);
 	return EXIT_SUCCESS;
 }
 

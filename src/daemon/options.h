@@ -8,7 +8,7 @@
 #include <stdbool.h>
 
 #include "log/sglog.h"
-#include "seal/seal.h"
+#include "seal/selfseal.h"
 
 struct options {
 	const char *policy;

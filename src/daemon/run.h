@@ -13,7 +13,7 @@
 #include "listen/listen.h"
 #include "log/sglog.h"
 #include "log/status.h"
-#include "seal/seal.h"
+#include "seal/selfseal.h"
 #include "watch/changes.h"
 #include "watch/roseal.h"
 

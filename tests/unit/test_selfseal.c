@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * test_seal.c - the real capability drop and the real seccomp filter, each
+ * test_selfseal.c - the self-seal: the real capability drop and the real seccomp filter, each
  * applied in a forked child: what is kept, what is gone, and that a
  * syscall outside the allowlist (or outside an argument filter) kills the
  * process with SIGSYS while allowed ones work.
@@ -23,7 +23,7 @@
 
 #include <cmocka.h>
 
-#include "seal/seal.h"
+#include "seal/selfseal.h"
 #include "util.h"
 
 /* Run fn in a child; return its wait status. */
@@ -45,7 +45,7 @@ static void seal_or_die(void)
 {
 	struct errlist errs = { 0 };
 
-	if (sg_seal_seccomp(SG_SECCOMP_KILL, &errs) < 0)
+	if (sg_selfseal_seccomp(SG_SECCOMP_KILL, &errs) < 0)
 		_exit(90);
 }
 
@@ -187,7 +187,7 @@ static void child_caps(void)
 {
 	struct errlist errs = { 0 };
 
-	if (sg_seal_capabilities(&errs) < 0)
+	if (sg_selfseal_capabilities(&errs) < 0)
 		_exit(80);
 	if (status_mask("CapEff:") != kept_mask)
 		_exit(81);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * seal.c - capabilities and the seccomp allowlist. See seal.h.
+ * selfseal.c - the self-seal: capabilities and the seccomp allowlist.
+ * See selfseal.h.
  *
  * Both lists are tables: one line a capability or syscall, with the
  * reason it is kept. Nothing else is allowed, and `sealguardd
@@ -18,7 +19,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 
-#include "seal/seal.h"
+#include "seal/selfseal.h"
 #include "util.h"
 
 struct kept_cap {
@@ -46,7 +47,7 @@ static const struct kept_cap kept_caps[] = {
 	  "read /proc/<tid>/syscall and /proc/<tid>/exe of any process" },
 };
 
-void sg_seal_print_capabilities(FILE *out)
+void sg_selfseal_print_capabilities(FILE *out)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(kept_caps); i++)
 		fprintf(out, "%-22s %s\n", kept_caps[i].name, kept_caps[i].why);
@@ -91,7 +92,7 @@ static int set_kept(void)
 	return r;
 }
 
-int sg_seal_capabilities(struct errlist *errs)
+int sg_selfseal_capabilities(struct errlist *errs)
 {
 	/* No setuid fix-ups, no root magic, no ambient raise, no keeping
 	 * capabilities across a uid change: and each of those locked. */
@@ -237,12 +238,12 @@ static const struct allowed_syscall sanitizer_runtime[] = {
 };
 #endif
 
-unsigned sg_seal_syscall_count(void)
+unsigned sg_selfseal_syscall_count(void)
 {
 	return ARRAY_SIZE(allowed);
 }
 
-void sg_seal_print_syscalls(FILE *out)
+void sg_selfseal_print_syscalls(FILE *out)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(allowed); i++)
 		fprintf(out, "%-16s %s\n", allowed[i].name, allowed[i].why);
@@ -325,7 +326,7 @@ static int add_rule(scmp_filter_ctx ctx, const struct allowed_syscall *s)
 	}
 }
 
-int sg_seal_seccomp(enum sg_seccomp_action action, struct errlist *errs)
+int sg_selfseal_seccomp(enum sg_seccomp_action action, struct errlist *errs)
 {
 	uint32_t deflt = action == SG_SECCOMP_TRAP ? SCMP_ACT_TRAP :
 						     SCMP_ACT_KILL_PROCESS;

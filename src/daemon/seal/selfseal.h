@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * seal.h - the daemon gives away every power it does not need before it
+ * selfseal.h - the self-seal: the daemon gives away every power it does not need before it
  * answers its first event: capabilities (libcap), no_new_privs, and a
  * seccomp allowlist (libseccomp) whose every entry is in one table in
- * seal.c, documented in docs/seal.md.
+ * selfseal.c, documented in docs/seal.md. (The read-only mounts of the
+ * protected paths are watch/roseal; the fanotify marks are fan/guard.)
  */
-#ifndef SEALGUARD_SEAL_H
-#define SEALGUARD_SEAL_H
+#ifndef SEALGUARD_SELFSEAL_H
+#define SEALGUARD_SELFSEAL_H
 
 #include <stdbool.h>
 
@@ -24,21 +25,21 @@ enum sg_seccomp_action {
  * clear inheritable and ambient; lock the securebits so that nothing can
  * regain them. 0 or a negative errno (with a message in errs).
  */
-int sg_seal_capabilities(struct errlist *errs);
+int sg_selfseal_capabilities(struct errlist *errs);
 
 /*
  * Set no_new_privs and load the seccomp allowlist for every thread of the
  * process (TSYNC). 0 or a negative errno (with a message in errs).
  */
-int sg_seal_seccomp(enum sg_seccomp_action action, struct errlist *errs);
+int sg_selfseal_seccomp(enum sg_seccomp_action action, struct errlist *errs);
 
 /* Number of syscalls in the allowlist (for the start-up entry). */
-unsigned sg_seal_syscall_count(void);
+unsigned sg_selfseal_syscall_count(void);
 
 /* Print the allowlist, one "name  why" line each (sealguardd --list-syscalls). */
-void sg_seal_print_syscalls(FILE *out);
+void sg_selfseal_print_syscalls(FILE *out);
 
 /* Print the kept capabilities, one "name  why" line each. */
-void sg_seal_print_capabilities(FILE *out);
+void sg_selfseal_print_capabilities(FILE *out);
 
 #endif
