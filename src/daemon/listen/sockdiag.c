@@ -165,9 +165,17 @@ static int take(const struct inet_diag_msg *m, uint8_t proto,
 	return vec_push(vec, &s);
 }
 
-/* Read the parts of one dump until NLMSG_DONE. */
-static int read_dump(struct sg_sockdiag *d, uint8_t proto,
-		     struct sg_sockvec *vec)
+/*
+ * Read the answers to our last request (d->seq; stale ones are skipped)
+ * until it is settled. A dump (on_data set) ends at NLMSG_DONE, each
+ * SOCK_DIAG_BY_FAMILY message goes to on_data, and an NLMSG_ERROR is a
+ * failure even if it says 0. A plain request (on_data NULL) is settled
+ * by its acknowledgement: an NLMSG_ERROR whose error (0: done) is
+ * returned. An error message too short to hold its error is -EPROTO.
+ */
+static int read_replies(struct sg_sockdiag *d,
+			int (*on_data)(const struct nlmsghdr *h, void *ctx),
+			void *ctx)
 {
 	for (;;) {
 		ssize_t len = recv_part(d);
@@ -181,22 +189,45 @@ static int read_dump(struct sg_sockdiag *d, uint8_t proto,
 
 			if (h->nlmsg_seq != d->seq)
 				continue; /* a stale answer */
-			if (h->nlmsg_type == NLMSG_DONE)
+			if (h->nlmsg_type == NLMSG_DONE && on_data)
 				return 0;
 			if (h->nlmsg_type == NLMSG_ERROR) {
 				const struct nlmsgerr *e = NLMSG_DATA(h);
 
-				return e->error ? e->error : -EPROTO;
+				if (h->nlmsg_len < NLMSG_LENGTH(sizeof(*e)))
+					return -EPROTO;
+				return on_data && !e->error ? -EPROTO : e->error;
 			}
-			if (h->nlmsg_type != SOCK_DIAG_BY_FAMILY ||
-			    h->nlmsg_len <
-				    NLMSG_LENGTH(sizeof(struct inet_diag_msg)))
+			if (!on_data || h->nlmsg_type != SOCK_DIAG_BY_FAMILY)
 				continue;
-			r = take(NLMSG_DATA(h), proto, vec);
+			r = on_data(h, ctx);
 			if (r < 0)
 				return r;
 		}
 	}
+}
+
+struct dump_ctx {
+	uint8_t proto;
+	struct sg_sockvec *vec;
+};
+
+static int take_message(const struct nlmsghdr *h, void *ctx)
+{
+	const struct dump_ctx *dc = ctx;
+
+	if (h->nlmsg_len < NLMSG_LENGTH(sizeof(struct inet_diag_msg)))
+		return 0;
+	return take(NLMSG_DATA(h), dc->proto, dc->vec);
+}
+
+/* Read the parts of one dump until NLMSG_DONE. */
+static int read_dump(struct sg_sockdiag *d, uint8_t proto,
+		     struct sg_sockvec *vec)
+{
+	struct dump_ctx dc = { proto, vec };
+
+	return read_replies(d, take_message, &dc);
 }
 
 static int dump_one(struct sg_sockdiag *d, uint8_t family, uint8_t proto,
@@ -242,19 +273,7 @@ int sg_sockdiag_dump(struct sg_sockdiag *d, unsigned kinds,
 /* The acknowledgement of the last request: its error, or 0. */
 static int read_ack(struct sg_sockdiag *d)
 {
-	for (;;) {
-		ssize_t len = recv_part(d);
-		const struct nlmsghdr *h;
-
-		if (len < 0)
-			return (int)len;
-		for (h = (const void *)d->buf; NLMSG_OK(h, len);
-		     h = NLMSG_NEXT(h, len))
-			if (h->nlmsg_seq == d->seq &&
-			    h->nlmsg_type == NLMSG_ERROR)
-				return ((const struct nlmsgerr *)NLMSG_DATA(h))
-					->error;
-	}
+	return read_replies(d, NULL, NULL);
 }
 
 int sg_sockdiag_destroy(struct sg_sockdiag *d, const struct sg_sock *s)
