@@ -8,6 +8,8 @@
 #ifndef SEALGUARD_TRUSTFILE_H
 #define SEALGUARD_TRUSTFILE_H
 
+#include <stdio.h>
+
 #include "errlist.h"
 
 /*
@@ -17,5 +19,17 @@
  * errs) or the errno of fstat.
  */
 int sg_check_trusted_file(int fd, const char *path, struct errlist *errs);
+
+/*
+ * Open path for reading and check it as above: the fd, or a negative
+ * errno. An open that fails gets no message (the caller words it, with
+ * a hint where one helps); a check that fails has its message in errs.
+ * The open never blocks: a FIFO or a device named as a configuration
+ * file is refused, not waited on.
+ */
+int sg_open_trusted(const char *path, struct errlist *errs);
+
+/* The same as a stdio stream (*ret, on success). 0 or a negative errno. */
+int sg_fopen_trusted(const char *path, FILE **ret, struct errlist *errs);
 
 #endif

@@ -22,16 +22,6 @@ static inline bool sg_bl_byte_needs_escape(unsigned char c)
 	return c < 0x21 || c > 0x7e || c == '\\';
 }
 
-/* defined in baseline_read.c */
-
-/*
- * Open path read-only and check that it may be trusted (trustfile.h), as
- * both loaders must. Returns the fd, or a negative errno: that of open(2)
- * with no message (the caller's to word, with a hint), or that of
- * sg_check_trusted_file with its message in errs.
- */
-int sg_bl_open_trusted(const char *path, struct errlist *errs);
-
 /* defined in baseline_lookup.c */
 
 /* Free the n strings of v, and v. */

@@ -474,29 +474,13 @@ int sg_baseline_load_stream(FILE *f, const char *name,
 	return 0;
 }
 
-int sg_bl_open_trusted(const char *path, struct errlist *errs)
-{
-	int fd, r;
-
-	/* A plain open or read error is the caller's to word (with a hint). */
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
-		return -errno;
-	r = sg_check_trusted_file(fd, path, errs);
-	if (r < 0) {
-		(void)close(fd);
-		return r;
-	}
-	return fd;
-}
-
 int sg_baseline_load(const char *path, struct sg_baseline **ret,
 		     struct errlist *errs)
 {
 	_cleanup_fclose_ FILE *f = NULL;
 	_cleanup_close_ int fd = -1;
 
-	fd = sg_bl_open_trusted(path, errs);
+	fd = sg_open_trusted(path, errs);
 	if (fd < 0)
 		return fd;
 	(void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "baseline.h"
+#include "trustfile.h"
 #include "baseline_int.h"
 #include "signature.h"
 #include "util.h"
@@ -58,7 +59,7 @@ int sg_baseline_load_verified(const char *path, const char *key_path,
 
 	if (!key_path)
 		return sg_baseline_load(path, ret, errs);
-	fd = sg_bl_open_trusted(path, errs);
+	fd = sg_open_trusted(path, errs);
 	if (fd < 0)
 		return fd;
 	r = read_whole(fd, &buf, &len);

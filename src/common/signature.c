@@ -36,18 +36,22 @@ char *sg_signature_path(const char *path)
 static int read_key(const char *path, bool private, EVP_PKEY **ret,
 		    struct errlist *errs)
 {
-	_cleanup_fclose_ FILE *f = fopen(path, "re");
+	_cleanup_fclose_ FILE *f = NULL;
+	size_t nerrs = errs->n;
 	EVP_PKEY *k;
+	int r = 0;
 
-	if (!f) {
-		int r = -errno;
-
+	/* the public key decides what the host trusts: as for the policy */
+	if (private && !(f = fopen(path, "re")))
+		r = -errno;
+	else if (!private)
+		r = sg_fopen_trusted(path, &f, errs);
+	if (r < 0 && errs->n > nerrs)
+		return -EPERM; /* the check said why */
+	if (r < 0) {
 		(void)errlist_add(errs, "%s: %s", path, strerror(-r));
 		return r;
 	}
-	/* the public key decides what the host trusts: as for the policy */
-	if (!private && sg_check_trusted_file(fileno(f), path, errs) < 0)
-		return -EPERM;
 	k = private ? PEM_read_PrivateKey(f, NULL, NULL, NULL) :
 		      PEM_read_PUBKEY(f, NULL, NULL, NULL);
 	if (!k || EVP_PKEY_get_id(k) != EVP_PKEY_ED25519) {
@@ -175,20 +179,19 @@ static int read_signature(const char *sig_path,
 			  unsigned char sig[ED25519_SIG_LEN],
 			  struct errlist *errs)
 {
-	_cleanup_fclose_ FILE *f = fopen(sig_path, "re");
+	_cleanup_fclose_ FILE *f = NULL;
 	char line[256];
-	size_t n = strlen(SG_SIGNATURE_MAGIC);
+	size_t n = strlen(SG_SIGNATURE_MAGIC), nerrs = errs->n;
+	int r = sg_fopen_trusted(sig_path, &f, errs);
 
-	if (!f) {
-		int r = -errno;
-
+	if (r < 0 && errs->n > nerrs)
+		return -EPERM; /* the check said why */
+	if (r < 0) {
 		(void)errlist_add(errs, "%s: %s (sign the baseline with "
 					"'sealguard baseline sign')",
 				  sig_path, strerror(-r));
 		return r;
 	}
-	if (sg_check_trusted_file(fileno(f), sig_path, errs) < 0)
-		return -EPERM;
 	if (!fgets(line, sizeof(line), f) || strncmp(line, SG_SIGNATURE_MAGIC, n) ||
 	    strlen(line) != n + 2 * ED25519_SIG_LEN + 1 ||
 	    line[n + 2 * ED25519_SIG_LEN] != '\n' ||

@@ -2,6 +2,7 @@
 /*
  * trustfile.c - refuse configuration files others could have written.
  */
+#include <fcntl.h>
 #include <sys/stat.h>
 
 #include "trustfile.h"
@@ -28,5 +29,42 @@ int sg_check_trusted_file(int fd, const char *path, struct errlist *errs)
 				  path, (unsigned)st.st_uid);
 		return -EPERM;
 	}
+	return 0;
+}
+
+int sg_open_trusted(const char *path, struct errlist *errs)
+{
+	int fd, r, flags;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return -errno;
+	r = sg_check_trusted_file(fd, path, errs);
+	/* a regular file: reads block as usual from here on */
+	flags = r < 0 ? -1 : fcntl(fd, F_GETFL);
+	if (r >= 0 && (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) < 0))
+		r = -errno;
+	if (r < 0) {
+		(void)close(fd);
+		return r;
+	}
+	return fd;
+}
+
+int sg_fopen_trusted(const char *path, FILE **ret, struct errlist *errs)
+{
+	int fd = sg_open_trusted(path, errs);
+	FILE *f;
+
+	if (fd < 0)
+		return fd;
+	f = fdopen(fd, "r");
+	if (!f) {
+		int r = -errno;
+
+		(void)close(fd);
+		return r;
+	}
+	*ret = f;
 	return 0;
 }
