@@ -19,6 +19,12 @@ struct errlist {
 
 /* Append a formatted message. Returns 0 or -ENOMEM. */
 int errlist_add(struct errlist *l, const char *fmt, ...) _printf_(2, 3);
+/*
+ * A step failed with r (negative errno): make sure the list says so.
+ * When the step left no message, add "what: <strerror(r)>", so that a
+ * failure is never reported as nothing. r >= 0 changes nothing.
+ */
+void errlist_explain(struct errlist *l, int r, const char *what);
 /* Print each message on its own line, prefixed with "prefix: " if given. */
 void errlist_print(const struct errlist *l, FILE *out, const char *prefix);
 void errlist_free(struct errlist *l);

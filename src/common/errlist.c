@@ -39,3 +39,9 @@ void errlist_free(struct errlist *l)
 	l->msgs = NULL;
 	l->n = 0;
 }
+
+void errlist_explain(struct errlist *l, int r, const char *what)
+{
+	if (r < 0 && l->n == 0)
+		(void)errlist_add(l, "%s: %s", what, strerror(-r));
+}

@@ -53,11 +53,9 @@ static void log_refusal(const struct errlist *errs, const char *what)
  */
 static int step_done(int r, struct errlist *errs, const char *what)
 {
-	if (r < 0) {
-		if (errs->n == 0)
-			(void)errlist_add(errs, "%s: %s", what, strerror(-r));
+	errlist_explain(errs, r, what);
+	if (r < 0)
 		log_refusal(errs, what);
-	}
 	for (size_t i = 0; r >= 0 && i < errs->n; i++)
 		sg_log(LOG_WARNING, SG_MSGID_START_FAILED, "%s", errs->msgs[i]);
 	errlist_free(errs);
@@ -73,8 +71,7 @@ static int load_config(const struct options *o, struct sg_policy **ret_p,
 	int r;
 
 	r = sg_policy_load(o->policy, &p, &errs);
-	if (r < 0 && errs.n == 0)
-		(void)errlist_add(&errs, "%s: %s", o->policy, strerror(-r));
+	errlist_explain(&errs, r, o->policy);
 	if (step_done(r, &errs, "invalid policy") < 0)
 		return r;
 	r = sg_baseline_load_verified(p->baseline, p->baseline_key, &b, &errs);
