@@ -33,22 +33,8 @@
  * larger ones by the hasher thread, so other opens are not held up. */
 #define SG_INLINE_HASH_MAX (256 * 1024)
 
-/* What is known about one event; filled lazily. */
-struct sg_event {
-	int fd;
-	pid_t tid;
-	uint64_t mask;
-	struct stat st;
-	unsigned fs_flags; /* SG_FS_* of the file's filesystem */
-	struct sg_intent_info intent;
-	bool via_loader; /* an open by the dynamic loader run directly */
-	bool defer;      /* waits for the hasher thread */
-	int actor_fd;    /* pidfd of the blocked thread ([respond]); -1 */
-	int path_err;    /* 1: not read yet; 0: path valid; <0: errno */
-	char path[PATH_MAX];
-};
 
-static const char *event_path(struct sg_guard *g, struct sg_event *ev)
+const char *sg_event_path(struct sg_guard *g, struct sg_event *ev)
 {
 	if (ev->path_err == 1)
 		ev->path_err = sg_fd_path(g->d->proc_fd, ev->fd, ev->path,
@@ -84,7 +70,7 @@ static unsigned fs_flags_of(struct sg_guard *g, struct sg_event *ev)
 
 	if (flags)
 		return flags;
-	path = event_path(g, ev);
+	path = sg_event_path(g, ev);
 	if (!path)
 		return SG_FS_PROTECT | SG_FS_EXEC; /* know nothing: check all */
 	if (sg_policy_protects(g->d->policy, path) ||
@@ -104,7 +90,7 @@ static bool is_protected(struct sg_guard *g, struct sg_event *ev)
 	if (sg_inodetab_has(&g->protected_inodes, ev->st.st_dev,
 			    ev->st.st_ino))
 		return true;
-	path = event_path(g, ev);
+	path = sg_event_path(g, ev);
 	/* a path we cannot read is treated as protected: fail closed */
 	return !path || sg_policy_protects(g->d->policy, path) ||
 	       sg_daemon_is_self_path(g->d, path);
@@ -119,7 +105,7 @@ static bool exec_in_scope(struct sg_guard *g, struct sg_event *ev)
 	if (ev->fs_flags & SG_FS_EXEC_WHOLE ||
 	    g->d->policy->exec_scope == SG_EXEC_SCOPE_LOCAL)
 		return true;
-	path = event_path(g, ev);
+	path = sg_event_path(g, ev);
 	return !path || sg_policy_checks_exec(g->d->policy, path);
 }
 
@@ -133,7 +119,7 @@ static enum sg_trust trust_from_hash(struct sg_guard *g, struct sg_event *ev,
 	if (size != (uint64_t)ev->st.st_size)
 		return SG_TRUST_MISMATCH; /* changed while we read it */
 	return sg_trust_judge(g->d->baseline, g->d->policy->exec_match,
-			      event_path(g, ev), sha);
+			      sg_event_path(g, ev), sha);
 }
 
 static enum sg_trust hash_inline(struct sg_guard *g, struct sg_event *ev)
@@ -178,7 +164,7 @@ static enum sg_trust judge_trust(struct sg_guard *g, struct sg_event *ev)
 	if (!S_ISREG(ev->st.st_mode))
 		return SG_TRUST_UNKNOWN;
 	t = sg_trust_precheck(g->d->baseline, g->d->policy->exec_match,
-			      event_path(g, ev), (uint64_t)ev->st.st_size);
+			      sg_event_path(g, ev), (uint64_t)ev->st.st_size);
 	if (t == SG_TRUST_NEED_HASH) {
 		if (ev->st.st_size > SG_INLINE_HASH_MAX && g->hasher) {
 			ev->defer = true;
@@ -359,108 +345,6 @@ static void count(struct sg_guard *g, const struct sg_decision *d)
 		g->c.denied_write++;
 }
 
-static const char *message_id(const struct sg_decision *d)
-{
-	static const char *const ids[2][3] = {
-		[SG_EVENT_WRITE] = { [SG_ACTION_ALLOW] = SG_MSGID_WRITE_ALLOWED,
-				     [SG_ACTION_DENY] = SG_MSGID_WRITE_DENIED,
-				     [SG_ACTION_WOULD_DENY] =
-					     SG_MSGID_WRITE_WOULD_DENY },
-		[SG_EVENT_EXEC] = { [SG_ACTION_ALLOW] = SG_MSGID_EXEC_ALLOWED,
-				    [SG_ACTION_DENY] = SG_MSGID_EXEC_DENIED,
-				    [SG_ACTION_WOULD_DENY] =
-					    SG_MSGID_EXEC_WOULD_DENY },
-	};
-	return ids[d->event][d->action];
-}
-
-static int priority_of(const struct sg_decision *d)
-{
-	if (d->action == SG_ACTION_DENY)
-		return LOG_WARNING;
-	return d->action == SG_ACTION_WOULD_DENY ? LOG_NOTICE : LOG_INFO;
-}
-
-/* The MESSAGE of a decision: also the summary a response carries. */
-static void format_decision(struct sg_guard *g, struct sg_event *ev,
-			    const struct sg_decision *d,
-			    const struct sg_procinfo *pi, char *buf,
-			    size_t size)
-{
-	const char *path = event_path(g, ev);
-
-	snprintf(buf, size, "%s %s %s (%s) by %s[%d] uid %d",
-		 d->action == SG_ACTION_WOULD_DENY ? "would deny" :
-		 d->action == SG_ACTION_DENY	   ? "denied" :
-						     "allowed",
-		 sg_event_name(d->event), path ? path : "?",
-		 sg_reason_name(d->reason), pi->exe, (int)pi->pid,
-		 (int)pi->uid);
-}
-
-static void log_decision(struct sg_guard *g, struct sg_event *ev,
-			 const struct sg_decision *d,
-			 const struct sg_procinfo *pi)
-{
-	const char *path = event_path(g, ev);
-	char message[PATH_MAX * 2 + 128];
-	struct sg_log_entry *e;
-
-	e = sg_log_entry_new(priority_of(d), message_id(d));
-	if (!e)
-		return;
-	format_decision(g, ev, d, pi, message, sizeof(message));
-	(void)sg_log_add(e, "MESSAGE", "%s", message);
-	(void)sg_log_add(e, "SEALGUARD_EVENT", "%s", sg_event_name(d->event));
-	(void)sg_log_add(e, "SEALGUARD_ACTION", "%s", sg_action_name(d->action));
-	(void)sg_log_add(e, "SEALGUARD_REASON", "%s", sg_reason_name(d->reason));
-	(void)sg_log_add(e, "SEALGUARD_PATH", "%s", path ? path : "?");
-	(void)sg_log_add(e, "SEALGUARD_PID", "%d", (int)pi->pid);
-	(void)sg_log_add(e, "SEALGUARD_TID", "%d", (int)ev->tid);
-	(void)sg_log_add(e, "SEALGUARD_PPID", "%d", (int)pi->ppid);
-	(void)sg_log_add(e, "SEALGUARD_EXE", "%s", pi->exe);
-	(void)sg_log_add(e, "SEALGUARD_COMM", "%s", pi->comm);
-	(void)sg_log_add(e, "SEALGUARD_UID", "%d", (int)pi->uid);
-	(void)sg_log_add(e, "SEALGUARD_EUID", "%d", (int)pi->euid);
-	(void)sg_log_add(e, "SEALGUARD_MODE", "%s",
-			 sg_mode_name(g->d->policy->mode));
-	if (!(ev->mask & FAN_OPEN_EXEC_PERM) && ev->intent.syscall_nr >= 0) {
-		(void)sg_log_add(e, "SEALGUARD_SYSCALL", "%ld",
-				 ev->intent.syscall_nr);
-		(void)sg_log_add(e, "SEALGUARD_OPEN_FLAGS", "0%lo",
-				 ev->intent.flags);
-	}
-	if (ev->via_loader)
-		(void)sg_log_add(e, "SEALGUARD_VIA", "loader");
-	sg_log_submit(e);
-}
-
-static void report_suppressed(const char *label, uint32_t n, void *userdata)
-{
-	sg_log(LOG_NOTICE, SG_MSGID_SUPPRESSED,
-	       "suppressed %" PRIu32 " more identical entries: %s", n, label);
-}
-
-/* Will this decision be written to the journal (rate limit applied)? */
-static bool should_log(struct sg_guard *g, struct sg_event *ev,
-		       const struct sg_decision *d)
-{
-	char label[PATH_MAX + 64];
-	const char *path;
-
-	if (!d->log)
-		return false;
-	path = event_path(g, ev);
-	snprintf(label, sizeof(label), "%s %s %s %s", sg_event_name(d->event),
-		 sg_action_name(d->action), sg_reason_name(d->reason),
-		 path ? path : "?");
-	if (sg_ratelimit_allow(&g->rl, label, sg_now_ms(), report_suppressed,
-			       NULL))
-		return true;
-	g->c.suppressed++;
-	return false;
-}
-
 /*
  * Pin the blocked thread with a pidfd as soon as the event is read, for a
  * violation (or an exec waiting on the hasher) that [respond] answers with
@@ -489,11 +373,11 @@ static struct sg_violation violation_of(struct sg_guard *g, struct sg_event *ev,
 					const struct sg_procinfo *pi,
 					char *summary, size_t size)
 {
-	format_decision(g, ev, d, pi, summary, size);
+	sg_guard_format_decision(g, ev, d, pi, summary, size);
 	return (struct sg_violation){
 		.kind = d->event == SG_EVENT_EXEC ? SG_KIND_EXEC : SG_KIND_WRITE,
 		.summary = summary,
-		.path = event_path(g, ev),
+		.path = sg_event_path(g, ev),
 		.actor = pi->pid > 0 ? pi : NULL,
 		.pid = pi->pid > 0 ? pi->pid : ev->tid,
 		.pidfd = ev->actor_fd,
@@ -517,7 +401,7 @@ static void finish_event(struct sg_guard *g, struct sg_event *ev,
 	enum sg_kind kind = d->event == SG_EVENT_EXEC ? SG_KIND_EXEC :
 							SG_KIND_WRITE;
 	bool violation = d->action != SG_ACTION_ALLOW;
-	bool logged = should_log(g, ev, d);
+	bool logged = sg_guard_should_log(g, ev, d);
 	bool act = violation && sg_respond_wants_actor(g->d->respond, kind);
 	bool hook = violation && logged &&
 		    sg_respond_wants_event(g->d->respond, kind);
@@ -535,7 +419,7 @@ static void finish_event(struct sg_guard *g, struct sg_event *ev,
 	count(g, d);
 	cache_exec_in_kernel(g, ev, d);
 	if (logged)
-		log_decision(g, ev, d, &pi);
+		sg_guard_log_decision(g, ev, d, &pi);
 	if (hook)
 		sg_respond_event(g->d->respond, &v);
 	if (ev->actor_fd >= 0)
@@ -652,7 +536,3 @@ void sg_guard_shutdown(struct sg_guard *g)
 	g->fan_fd = -1;
 }
 
-void sg_guard_tick(struct sg_guard *g, uint64_t now_ms)
-{
-	sg_ratelimit_sweep(&g->rl, now_ms, report_suppressed, NULL);
-}

@@ -11,6 +11,13 @@
 #include "fan/inodetab.h"
 #include "log/ratelimit.h"
 
+#include <limits.h>
+#include <sys/stat.h>
+
+#include "fan/decide.h"
+#include "fan/intent.h"
+#include "sys/procinfo.h"
+
 struct sg_hasher;
 
 struct sg_guard {
@@ -29,6 +36,36 @@ struct sg_guard {
 	struct sg_ratelimit rl;
 	struct sg_counters c;
 };
+
+/* What is known about one event; filled lazily. */
+struct sg_event {
+	int fd;
+	pid_t tid;
+	uint64_t mask;
+	struct stat st;
+	unsigned fs_flags; /* SG_FS_* of the file's filesystem */
+	struct sg_intent_info intent;
+	bool via_loader; /* an open by the dynamic loader run directly */
+	bool defer;      /* waits for the hasher thread */
+	int actor_fd;    /* pidfd of the blocked thread ([respond]); -1 */
+	int path_err;    /* 1: not read yet; 0: path valid; <0: errno */
+	char path[PATH_MAX];
+};
+
+/* The event's file's path (read once, on first use); NULL if unknown. */
+const char *sg_event_path(struct sg_guard *g, struct sg_event *ev);
+
+/* guard_log.c: the MESSAGE of a decision (also the summary a response
+ * carries); will it be logged (the rate limit applied); its entry. */
+void sg_guard_format_decision(struct sg_guard *g, struct sg_event *ev,
+			      const struct sg_decision *d,
+			      const struct sg_procinfo *pi, char *buf,
+			      size_t size);
+bool sg_guard_should_log(struct sg_guard *g, struct sg_event *ev,
+			 const struct sg_decision *d);
+void sg_guard_log_decision(struct sg_guard *g, struct sg_event *ev,
+			   const struct sg_decision *d,
+			   const struct sg_procinfo *pi);
 
 /* guard_self.c: protect the daemon's own files (binary, policy, baseline,
  * signature, key, unit); problems that leave one unprotected go to errs. */

@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * guard_log.c - the journal entries of the permission guard: one per
+ * decision (rate-limited, with a summary of what was held back), written
+ * only after the event was answered. See guard_event.c.
+ */
+#include <inttypes.h>
+#include <limits.h>
+#include <sys/fanotify.h>
+
+#include "clock.h"
+#include "fan/guard_int.h"
+#include "log/sglog.h"
+#include "messages.h"
+#include "policy.h"
+
+static const char *message_id(const struct sg_decision *d)
+{
+	static const char *const ids[2][3] = {
+		[SG_EVENT_WRITE] = { [SG_ACTION_ALLOW] = SG_MSGID_WRITE_ALLOWED,
+				     [SG_ACTION_DENY] = SG_MSGID_WRITE_DENIED,
+				     [SG_ACTION_WOULD_DENY] =
+					     SG_MSGID_WRITE_WOULD_DENY },
+		[SG_EVENT_EXEC] = { [SG_ACTION_ALLOW] = SG_MSGID_EXEC_ALLOWED,
+				    [SG_ACTION_DENY] = SG_MSGID_EXEC_DENIED,
+				    [SG_ACTION_WOULD_DENY] =
+					    SG_MSGID_EXEC_WOULD_DENY },
+	};
+	return ids[d->event][d->action];
+}
+
+static int priority_of(const struct sg_decision *d)
+{
+	if (d->action == SG_ACTION_DENY)
+		return LOG_WARNING;
+	return d->action == SG_ACTION_WOULD_DENY ? LOG_NOTICE : LOG_INFO;
+}
+
+/* The MESSAGE of a decision: also the summary a response carries. */
+void sg_guard_format_decision(struct sg_guard *g, struct sg_event *ev,
+			      const struct sg_decision *d,
+			      const struct sg_procinfo *pi, char *buf,
+			      size_t size)
+{
+	const char *path = sg_event_path(g, ev);
+
+	snprintf(buf, size, "%s %s %s (%s) by %s[%d] uid %d",
+		 d->action == SG_ACTION_WOULD_DENY ? "would deny" :
+		 d->action == SG_ACTION_DENY	   ? "denied" :
+						     "allowed",
+		 sg_event_name(d->event), path ? path : "?",
+		 sg_reason_name(d->reason), pi->exe, (int)pi->pid,
+		 (int)pi->uid);
+}
+
+void sg_guard_log_decision(struct sg_guard *g, struct sg_event *ev,
+			   const struct sg_decision *d,
+			   const struct sg_procinfo *pi)
+{
+	const char *path = sg_event_path(g, ev);
+	char message[PATH_MAX * 2 + 128];
+	struct sg_log_entry *e;
+
+	e = sg_log_entry_new(priority_of(d), message_id(d));
+	if (!e)
+		return;
+	sg_guard_format_decision(g, ev, d, pi, message, sizeof(message));
+	(void)sg_log_add(e, "MESSAGE", "%s", message);
+	(void)sg_log_add(e, "SEALGUARD_EVENT", "%s", sg_event_name(d->event));
+	(void)sg_log_add(e, "SEALGUARD_ACTION", "%s", sg_action_name(d->action));
+	(void)sg_log_add(e, "SEALGUARD_REASON", "%s", sg_reason_name(d->reason));
+	(void)sg_log_add(e, "SEALGUARD_PATH", "%s", path ? path : "?");
+	(void)sg_log_add(e, "SEALGUARD_PID", "%d", (int)pi->pid);
+	(void)sg_log_add(e, "SEALGUARD_TID", "%d", (int)ev->tid);
+	(void)sg_log_add(e, "SEALGUARD_PPID", "%d", (int)pi->ppid);
+	(void)sg_log_add(e, "SEALGUARD_EXE", "%s", pi->exe);
+	(void)sg_log_add(e, "SEALGUARD_COMM", "%s", pi->comm);
+	(void)sg_log_add(e, "SEALGUARD_UID", "%d", (int)pi->uid);
+	(void)sg_log_add(e, "SEALGUARD_EUID", "%d", (int)pi->euid);
+	(void)sg_log_add(e, "SEALGUARD_MODE", "%s",
+			 sg_mode_name(g->d->policy->mode));
+	if (!(ev->mask & FAN_OPEN_EXEC_PERM) && ev->intent.syscall_nr >= 0) {
+		(void)sg_log_add(e, "SEALGUARD_SYSCALL", "%ld",
+				 ev->intent.syscall_nr);
+		(void)sg_log_add(e, "SEALGUARD_OPEN_FLAGS", "0%lo",
+				 ev->intent.flags);
+	}
+	if (ev->via_loader)
+		(void)sg_log_add(e, "SEALGUARD_VIA", "loader");
+	sg_log_submit(e);
+}
+
+static void report_suppressed(const char *label, uint32_t n, void *userdata)
+{
+	sg_log(LOG_NOTICE, SG_MSGID_SUPPRESSED,
+	       "suppressed %" PRIu32 " more identical entries: %s", n, label);
+}
+
+/* Will this decision be written to the journal (rate limit applied)? */
+bool sg_guard_should_log(struct sg_guard *g, struct sg_event *ev,
+			 const struct sg_decision *d)
+{
+	char label[PATH_MAX + 64];
+	const char *path;
+
+	if (!d->log)
+		return false;
+	path = sg_event_path(g, ev);
+	snprintf(label, sizeof(label), "%s %s %s %s", sg_event_name(d->event),
+		 sg_action_name(d->action), sg_reason_name(d->reason),
+		 path ? path : "?");
+	if (sg_ratelimit_allow(&g->rl, label, sg_now_ms(), report_suppressed,
+			       NULL))
+		return true;
+	g->c.suppressed++;
+	return false;
+}
+
+void sg_guard_tick(struct sg_guard *g, uint64_t now_ms)
+{
+	sg_ratelimit_sweep(&g->rl, now_ms, report_suppressed, NULL);
+}
