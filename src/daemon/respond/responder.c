@@ -2,148 +2,26 @@
 /*
  * responder.c - the helper that runs hooks and freezes cgroups for the
  * sealed daemon (see responder.h). It is small on purpose: one loop that
- * takes requests, starts at most SG_RESP_MAX_RUNNING programs, reaps
- * them through pidfds, kills those that run too long, and answers each
- * request exactly once.
+ * takes requests, starts at most SG_RESP_MAX_RUNNING programs
+ * (responder_job.c), reaps them through pidfds, kills those that run too
+ * long, and answers each request exactly once. Here: the start-up on
+ * both sides of the fork, the loop, requests and replies.
  */
-#include <fcntl.h>
-#include <limits.h>
 #include <linux/securebits.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/capability.h>
-#include <sys/pidfd.h>
 #include <sys/prctl.h>
-#include <linux/openat2.h>
-#include <sys/mman.h>
 #include <sys/socket.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
-#include <time.h>
 
 #include "clock.h"
-#include "policy.h"
-#include "respond/responder.h"
+#include "respond/responder_int.h"
 #include "util.h"
-
-#ifndef P_PIDFD
-#define P_PIDFD 3
-#endif
 
 #define RESP_SOCK_FD 3
 #define HELLO_TIMEOUT_MS 5000
-/* Replies the daemon has not taken yet (its socket buffer is full). */
-#define MAX_PENDING_REPLIES 1024
-/* Hooks, and one more slot: the reprovision program never waits behind
- * them (nor is it dropped for them). */
-#define MAX_JOBS (SG_RESP_MAX_RUNNING + 1)
-
-/* A hook program that is running. */
-struct job {
-	pid_t pid;
-	int pidfd;
-	struct sg_resp_msg req; /* the request it answers */
-	const char *program;
-	uint64_t start_ms, deadline_ms;
-	bool timed_out;
-};
-
-/* A request waiting for a free slot: its bytes as received. */
-struct queued {
-	size_t len;
-	char buf[];
-};
-
-struct responder {
-	int sock;
-	const struct sg_responder_config *cfg;
-	int cgroup_root; /* O_PATH of the cgroup v2 mount; -1: none */
-	char own_cgroup[PATH_MAX];
-	char hostname[256];
-	char boot_id[64];
-	struct job jobs[MAX_JOBS];
-	size_t njobs;
-	struct queued *queue[SG_RESP_MAX_QUEUED];
-	size_t qhead, qlen;
-	struct queued *replies[MAX_PENDING_REPLIES];
-	size_t rhead, rlen;
-};
-
-const char *sg_resp_string(const void *msg, size_t len, unsigned i)
-{
-	const char *s = (const char *)msg + sizeof(struct sg_resp_msg);
-	const char *end = (const char *)msg + len;
-
-	if (len < sizeof(struct sg_resp_msg))
-		return NULL;
-	for (; s < end; i--) {
-		const char *nul = memchr(s, '\0', (size_t)(end - s));
-
-		if (!nul)
-			return NULL; /* not terminated: not a string */
-		if (i == 0)
-			return s;
-		s = nul + 1;
-	}
-	return NULL;
-}
-
-/* --------------------------------------------------------------- JSON */
-
-static size_t json_escape(char *out, const char *s)
-{
-	size_t n = 0;
-
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\') {
-			out[n++] = '\\';
-			out[n++] = (char)c;
-		} else if (c < 0x20 || c == 0x7f) {
-			n += (size_t)sprintf(out + n, "\\u%04x", c);
-		} else {
-			out[n++] = (char)c;
-		}
-	}
-	return n;
-}
-
-char *sg_resp_json(const char *const *env, size_t n)
-{
-	size_t size = 3, len = 0;
-	char *out;
-
-	for (size_t i = 0; i < n; i++)
-		size += 6 * strlen(env[i]) + 8;
-	out = malloc(size);
-	if (!out)
-		return NULL;
-	out[len++] = '{';
-	for (size_t i = 0; i < n; i++) {
-		const char *eq = strchr(env[i], '='), *key = env[i];
-		char name[128];
-		size_t k = 0;
-
-		if (!eq)
-			continue;
-		if (strncmp(key, "SEALGUARD_", 10) == 0)
-			key += 10;
-		for (; key < eq && k < sizeof(name) - 1; key++)
-			name[k++] = (char)(*key >= 'A' && *key <= 'Z' ?
-						   *key - 'A' + 'a' : *key);
-		name[k] = '\0';
-		len += (size_t)sprintf(out + len, "%s\"", len > 1 ? "," : "");
-		len += json_escape(out + len, name);
-		len += (size_t)sprintf(out + len, "\":\"");
-		len += json_escape(out + len, eq + 1);
-		out[len++] = '"';
-	}
-	out[len++] = '}';
-	out[len] = '\0';
-	return out;
-}
 
 /* ------------------------------------------------------------- replies */
 
@@ -173,386 +51,46 @@ static void flush_replies(struct responder *rs)
 	}
 }
 
-static void reply(struct responder *rs, const struct sg_resp_msg *req,
-		  enum sg_resp_outcome outcome, int value, uint64_t start_ms,
-		  const char *subject, const char *detail)
+void responder_reply(struct responder *rs, const struct sg_resp_msg *req,
+		     enum sg_resp_outcome outcome, int value, uint64_t start_ms,
+		     const char *subject, const char *detail)
 {
-	char buf[SG_RESP_MSG_MAX];
 	struct sg_resp_msg m = *req;
-	size_t len = sizeof(m), room;
+	struct sg_resp_buf b;
 
 	m.outcome = outcome;
 	m.value = value;
 	m.elapsed_ms = (uint32_t)(sg_now_ms() - start_ms);
-	memcpy(buf, &m, sizeof(m));
-	room = sizeof(buf) - len;
-	len += (size_t)snprintf(buf + len, room, "%s", subject ? subject : "") + 1;
-	if (len < sizeof(buf))
-		len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s",
-					detail ? detail : "") + 1;
-	if (len > sizeof(buf))
-		len = sizeof(buf);
+	sg_resp_buf_init(&b, &m);
+	sg_resp_buf_add(&b, subject ? subject : "");
+	sg_resp_buf_add(&b, detail ? detail : "");
 	/* never block on the daemon, and never lose an answer: what its
 	 * socket cannot take now waits here, in order */
 	if (rs->rlen == 0 &&
-	    send(rs->sock, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL) >= 0)
+	    send(rs->sock, b.buf, b.len, MSG_DONTWAIT | MSG_NOSIGNAL) >= 0)
 		return;
-	queue_reply(rs, buf, len);
+	queue_reply(rs, b.buf, b.len);
 }
 
-/* -------------------------------------------------------------- freeze */
-
-/* Absolute, no empty, "." or ".." component. Anything else a cgroup
- * name may hold (spaces, control characters) is fine: an intruder names
- * its own cgroups. */
-static bool cgroup_path_ok(const char *cg)
-{
-	const char *c = cg;
-
-	if (cg[0] != '/')
-		return false;
-	if (streq(cg, "/"))
-		return true;
-	while (*c == '/') {
-		size_t len = strcspn(++c, "/");
-
-		if (len == 0 || (len == 1 && c[0] == '.') ||
-		    (len == 2 && c[0] == '.' && c[1] == '.'))
-			return false;
-		c += len;
-	}
-	return true;
-}
-
-const char *sg_cgroup_freeze_refusal(const char *own, const char *cg)
-{
-	if (!cgroup_path_ok(cg))
-		return "not a normalised cgroup path";
-	if (streq(cg, "/"))
-		return "the process is in the root cgroup";
-	if (path_is_under(own, cg))
-		return "the cgroup holds sealguardd itself";
-	return NULL;
-}
-
-/* rel below the cgroup hierarchy's root, through no symlink. */
-static int open_beneath(int root, const char *rel)
-{
-	struct open_how how = {
-		.flags = O_WRONLY | O_CLOEXEC,
-		.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS |
-			   RESOLVE_NO_MAGICLINKS,
-	};
-
-	return (int)syscall(SYS_openat2, root, rel, &how, sizeof(how));
-}
-
-static void do_freeze(struct responder *rs, const struct sg_resp_msg *req,
-		      const char *cg)
-{
-	uint64_t start = sg_now_ms();
-	char rel[PATH_MAX];
-	const char *why;
-	int fd, err = 0;
-
-	if (!cg) {
-		reply(rs, req, SG_RESP_REFUSED, 0, start, "", "no cgroup given");
-		return;
-	}
-	if (rs->cgroup_root < 0) {
-		reply(rs, req, SG_RESP_ERRNO, ENOENT, start, cg,
-		      "no cgroup v2 hierarchy is mounted");
-		return;
-	}
-	why = sg_cgroup_freeze_refusal(rs->own_cgroup, cg);
-	if (why) {
-		reply(rs, req, SG_RESP_REFUSED, 0, start, cg, why);
-		return;
-	}
-	if (snprintf(rel, sizeof(rel), "%s/cgroup.freeze", cg + 1) >=
-	    (int)sizeof(rel)) {
-		reply(rs, req, SG_RESP_ERRNO, ENAMETOOLONG, start, cg, NULL);
-		return;
-	}
-	fd = open_beneath(rs->cgroup_root, rel);
-	if (fd < 0 || write(fd, "1", 1) != 1)
-		err = errno;
-	if (fd >= 0)
-		(void)close(fd);
-	if (err)
-		reply(rs, req, SG_RESP_ERRNO, err, start, cg, NULL);
-	else
-		reply(rs, req, SG_RESP_DONE, 0, start, cg, NULL);
-}
-
-/* --------------------------------------------------------------- hooks */
-
-/* The hook's environment: a fixed PATH, the host, and the event's
- * SEALGUARD_* fields (nothing else of ours leaks into it). */
-static size_t build_env(const struct responder *rs, const void *msg,
-			size_t len, char **env, size_t max, char *host,
-			size_t hostsize, char *boot, size_t bootsize)
-{
-	const char *s;
-	size_t n = 0;
-
-	env[n++] = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-	env[n++] = "LC_ALL=C";
-	snprintf(host, hostsize, "SEALGUARD_HOSTNAME=%s", rs->hostname);
-	env[n++] = host;
-	snprintf(boot, bootsize, "SEALGUARD_BOOT_ID=%s", rs->boot_id);
-	env[n++] = boot;
-	for (unsigned i = 0; n < max - 1 && (s = sg_resp_string(msg, len, i));
-	     i++)
-		if (strncmp(s, "SEALGUARD_", 10) == 0 && strchr(s, '='))
-			env[n++] = (char *)s;
-	env[n] = NULL;
-	return n;
-}
-
-/* A memory file already holding the JSON, read from its start: the hook
- * reads it as stdin, and writing it can never block (a pipe could: past
- * the pipe quota its buffer is two pages). */
-static int json_stdin(char *const *env, size_t n)
-{
-	_cleanup_free_ char *json = sg_resp_json((const char *const *)env, n);
-	_cleanup_close_ int fd = -1;
-	size_t len;
-
-	if (!json)
-		return -ENOMEM;
-	len = strlen(json);
-	json[len++] = '\n'; /* over the NUL: the document is one line */
-	fd = memfd_create("sealguard-event", MFD_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (write(fd, json, len) != (ssize_t)len)
-		return errno ? -errno : -EIO;
-	if (lseek(fd, 0, SEEK_SET) < 0)
-		return -errno;
-	return TAKE_FD(fd);
-}
-
-/* posix_spawn: glibc reports an exec failure as the call's error. The
- * hook leads its own session (its process group is killed on timeout),
- * with default signal dispositions and nothing blocked. */
-static int spawn(const char *program, char *const *argv, char *const *env,
-		 int stdin_fd, pid_t *ret_pid)
-{
-	posix_spawn_file_actions_t fa;
-	posix_spawnattr_t attr;
-	sigset_t none, all;
-	int r;
-
-	sigemptyset(&none);
-	sigfillset(&all);
-	posix_spawn_file_actions_init(&fa);
-	posix_spawnattr_init(&attr);
-	r = posix_spawn_file_actions_adddup2(&fa, stdin_fd, STDIN_FILENO);
-	if (!r) /* its output goes where ours does: the unit's journal */
-		r = posix_spawn_file_actions_adddup2(&fa, STDERR_FILENO,
-						     STDOUT_FILENO);
-	if (!r)
-		r = posix_spawn_file_actions_addclosefrom_np(&fa, 3);
-	if (!r)
-		r = posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID |
-							   POSIX_SPAWN_SETSIGMASK |
-							   POSIX_SPAWN_SETSIGDEF);
-	if (!r)
-		r = posix_spawnattr_setsigmask(&attr, &none);
-	if (!r)
-		r = posix_spawnattr_setsigdefault(&attr, &all);
-	if (!r)
-		r = posix_spawn(ret_pid, program, &fa, &attr, argv, env);
-	posix_spawnattr_destroy(&attr);
-	posix_spawn_file_actions_destroy(&fa);
-	return -r;
-}
-
-static void start_job(struct responder *rs, const void *msg, size_t len)
-{
-	const struct sg_resp_msg *req = msg;
-	const char *program = req->op == SG_RESP_REPROVISION ?
-				      rs->cfg->reprovision : rs->cfg->hook;
-	char *env[64], host[300], boot[100];
-	uint64_t start = sg_now_ms();
-	struct job *j = &rs->jobs[rs->njobs];
-	size_t n;
-	int in, r;
-
-	if (!program) {
-		reply(rs, req, SG_RESP_ERRNO, ENOENT, start, "",
-		      "no program is configured");
-		return;
-	}
-	n = build_env(rs, msg, len, env, ARRAY_SIZE(env), host, sizeof(host),
-		      boot, sizeof(boot));
-	in = json_stdin(env + 2, n - 2); /* not PATH and LC_ALL */
-	if (in < 0) {
-		reply(rs, req, SG_RESP_ERRNO, -in, start, program, NULL);
-		return;
-	}
-	{
-		const char *arg = req->op == SG_RESP_REPROVISION ?
-					  "reprovision" :
-					  sg_kind_name((enum sg_kind)req->kind);
-		char *argv[] = { (char *)program, (char *)arg, NULL };
-
-		r = spawn(program, argv, env, in, &j->pid);
-	}
-	(void)close(in);
-	if (r < 0) {
-		reply(rs, req, SG_RESP_ERRNO, -r, start, program,
-		      "the program could not be started");
-		return;
-	}
-	j->pidfd = (int)pidfd_open(j->pid, 0);
-	if (j->pidfd < 0) { /* cannot happen for our own unreaped child */
-		int err = errno;
-
-		(void)kill(-j->pid, SIGKILL);
-		(void)waitpid(j->pid, NULL, 0);
-		reply(rs, req, SG_RESP_ERRNO, err, start, program, NULL);
-		return;
-	}
-	j->req = *req;
-	j->program = program;
-	j->start_ms = start;
-	j->deadline_ms = start + (uint64_t)rs->cfg->timeout_s * 1000;
-	j->timed_out = false;
-	rs->njobs++;
-}
-
-static void finish_job(struct responder *rs, size_t i)
-{
-	struct job *j = &rs->jobs[i];
-	siginfo_t si = { 0 };
-
-	if (waitid((idtype_t)P_PIDFD, (id_t)j->pidfd, &si, WEXITED) < 0)
-		reply(rs, &j->req, SG_RESP_ERRNO, errno, j->start_ms,
-		      j->program, "cannot reap the program");
-	else if (j->timed_out)
-		reply(rs, &j->req, SG_RESP_TIMEOUT, (int)rs->cfg->timeout_s,
-		      j->start_ms, j->program, NULL);
-	else if (si.si_code == CLD_EXITED && si.si_status == 0)
-		reply(rs, &j->req, SG_RESP_DONE, 0, j->start_ms, j->program,
-		      NULL);
-	else if (si.si_code == CLD_EXITED)
-		reply(rs, &j->req, SG_RESP_EXIT, si.si_status, j->start_ms,
-		      j->program, NULL);
-	else
-		reply(rs, &j->req, SG_RESP_SIGNAL, si.si_status, j->start_ms,
-		      j->program, NULL);
-	(void)close(j->pidfd);
-	rs->jobs[i] = rs->jobs[--rs->njobs];
-}
-
-/* Past its deadline: kill its whole process group; the pidfd then says
- * it ended, and finish_job reports the timeout. */
-static void kill_overdue(struct responder *rs, uint64_t now)
-{
-	for (size_t i = 0; i < rs->njobs; i++) {
-		struct job *j = &rs->jobs[i];
-
-		if (j->timed_out || now < j->deadline_ms)
-			continue;
-		j->timed_out = true;
-		(void)kill(-j->pid, SIGKILL);
-		(void)pidfd_send_signal(j->pidfd, SIGKILL, NULL, 0);
-	}
-}
-
-static void enqueue(struct responder *rs, const void *msg, size_t len)
-{
-	struct queued *q;
-
-	if (rs->qlen == SG_RESP_MAX_QUEUED ||
-	    !(q = malloc(sizeof(*q) + len))) {
-		reply(rs, msg, SG_RESP_DROPPED, 0, sg_now_ms(), "",
-		      "too many hooks waiting");
-		return;
-	}
-	q->len = len;
-	memcpy(q->buf, msg, len);
-	rs->queue[(rs->qhead + rs->qlen++) % SG_RESP_MAX_QUEUED] = q;
-}
-
-static size_t running(const struct responder *rs, enum sg_resp_op op)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < rs->njobs; i++)
-		n += rs->jobs[i].req.op == op;
-	return n;
-}
-
-static void start_queued(struct responder *rs)
-{
-	while (rs->qlen && running(rs, SG_RESP_HOOK) < SG_RESP_MAX_RUNNING) {
-		struct queued *q = rs->queue[rs->qhead];
-
-		rs->qhead = (rs->qhead + 1) % SG_RESP_MAX_QUEUED;
-		rs->qlen--;
-		start_job(rs, q->buf, q->len);
-		free(q);
-	}
-}
+/* ------------------------------------------------------------ requests */
 
 static void handle_request(struct responder *rs, const void *msg, size_t len)
 {
 	const struct sg_resp_msg *req = msg;
 
 	if (req->op == SG_RESP_FREEZE)
-		do_freeze(rs, req, sg_resp_string(msg, len, 0));
+		responder_freeze(rs, req, sg_resp_string(msg, len, 0));
 	else if (req->op == SG_RESP_HOOK)
-		enqueue(rs, msg, len);
-	else if (req->op == SG_RESP_REPROVISION && running(rs, req->op))
-		reply(rs, req, SG_RESP_DROPPED, 0, sg_now_ms(), "",
-		      "the reprovision program is still running");
+		job_enqueue(rs, msg, len);
+	else if (req->op == SG_RESP_REPROVISION && jobs_running(rs, req->op))
+		responder_reply(rs, req, SG_RESP_DROPPED, 0, sg_now_ms(), "",
+				"the reprovision program is still running");
 	else if (req->op == SG_RESP_REPROVISION) /* its own slot, at once */
-		start_job(rs, msg, len);
-	start_queued(rs);
+		job_start(rs, msg, len);
+	jobs_start_queued(rs);
 }
 
 /* ---------------------------------------------------------------- setup */
-
-/* The first cgroup2 mount in our mountinfo (field 9 is the type). */
-static int open_cgroup_root(void)
-{
-	_cleanup_fclose_ FILE *f = fopen("/proc/self/mountinfo", "re");
-	_cleanup_free_ char *line = NULL;
-	size_t size = 0;
-
-	if (!f)
-		return -errno;
-	while (getline(&line, &size, f) > 0) {
-		char point[PATH_MAX], *dash = strstr(line, " - ");
-		char type[32];
-
-		if (!dash || sscanf(dash, " - %31s", type) != 1 ||
-		    !streq(type, "cgroup2"))
-			continue;
-		if (sscanf(line, "%*s %*s %*s %*s %4095s", point) != 1)
-			continue;
-		return open(point, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	}
-	return -ENOENT;
-}
-
-/* "0::/system.slice/sealguard.service" -> the path ("/" if none). */
-void sg_read_own_cgroup(char *buf, size_t size)
-{
-	_cleanup_fclose_ FILE *f = fopen("/proc/self/cgroup", "re");
-	_cleanup_free_ char *line = NULL;
-	size_t n = 0;
-
-	snprintf(buf, size, "/");
-	while (f && getline(&line, &n, f) > 0)
-		if (strncmp(line, "0::", 3) == 0) {
-			line[strcspn(line, "\n")] = '\0';
-			snprintf(buf, size, "%s", line + 3);
-		}
-}
 
 static void read_line_file(const char *path, char *buf, size_t size)
 {
@@ -638,7 +176,7 @@ static int setup(struct responder *rs, int sock, pid_t parent)
 	if (r < 0)
 		return r;
 	rs->sock = r;
-	rs->cgroup_root = open_cgroup_root();
+	rs->cgroup_root = responder_open_cgroup_root();
 	sg_read_own_cgroup(rs->own_cgroup, sizeof(rs->own_cgroup));
 	read_line_file("/proc/sys/kernel/hostname", rs->hostname,
 		       sizeof(rs->hostname));
@@ -649,18 +187,6 @@ static int setup(struct responder *rs, int sock, pid_t parent)
 
 /* ----------------------------------------------------------------- loop */
 
-static int poll_timeout(const struct responder *rs, uint64_t now)
-{
-	uint64_t next = UINT64_MAX;
-
-	for (size_t i = 0; i < rs->njobs; i++)
-		if (!rs->jobs[i].timed_out && rs->jobs[i].deadline_ms < next)
-			next = rs->jobs[i].deadline_ms;
-	if (next == UINT64_MAX)
-		return -1;
-	return next <= now ? 0 : (int)(next - now);
-}
-
 static _Noreturn void serve(struct responder *rs)
 {
 	static char msg[SG_RESP_MSG_MAX];
@@ -669,20 +195,21 @@ static _Noreturn void serve(struct responder *rs)
 		struct pollfd pfd[1 + MAX_JOBS];
 		size_t njobs = rs->njobs;
 		ssize_t len;
+		int timeout;
 
 		pfd[0] = (struct pollfd){ rs->sock,
 					  POLLIN | (rs->rlen ? POLLOUT : 0), 0 };
 		for (size_t i = 0; i < njobs; i++)
 			pfd[1 + i] = (struct pollfd){ rs->jobs[i].pidfd,
 						      POLLIN, 0 };
-		if (poll(pfd, 1 + njobs, poll_timeout(rs, sg_now_ms())) < 0 &&
-		    errno != EINTR)
+		timeout = jobs_poll_timeout(rs, sg_now_ms());
+		if (poll(pfd, 1 + njobs, timeout) < 0 && errno != EINTR)
 			_exit(1);
-		kill_overdue(rs, sg_now_ms());
+		jobs_kill_overdue(rs, sg_now_ms());
 		for (size_t i = njobs; i-- > 0;) /* backwards: finish moves */
 			if (pfd[1 + i].revents)
-				finish_job(rs, i);
-		start_queued(rs);
+				job_finish(rs, i);
+		jobs_start_queued(rs);
 		if (pfd[0].revents & POLLOUT)
 			flush_replies(rs);
 		if (pfd[0].revents & POLLIN) {

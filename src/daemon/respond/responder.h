@@ -69,6 +69,8 @@ struct sg_responder_config {
 	unsigned timeout_s;
 };
 
+/* responder.c: the daemon's side of the start-up. */
+
 /*
  * Fork the responder (call before any thread exists, and before the
  * capabilities are dropped: it keeps what it needs). Waits until it
@@ -78,6 +80,8 @@ struct sg_responder_config {
  */
 int sg_responder_start(const struct sg_responder_config *cfg, pid_t *ret_pid,
 		       uint32_t *ret_flags, struct errlist *errs);
+
+/* responder_cgroup.c: the cgroup rules both sides apply. */
 
 /*
  * Why cg (a cgroup v2 path, as /proc/PID/cgroup gives it) must not be
@@ -91,6 +95,20 @@ const char *sg_cgroup_freeze_refusal(const char *own, const char *cg);
 
 /* Our own cgroup v2 path into buf ("/" if none is found). */
 void sg_read_own_cgroup(char *buf, size_t size);
+
+/* responder_wire.c: building and reading messages, the hook's JSON. */
+
+/* A message being built: the header, then NUL-terminated strings. */
+struct sg_resp_buf {
+	char buf[SG_RESP_MSG_MAX];
+	size_t len;
+};
+
+/* Start b with the header m. */
+void sg_resp_buf_init(struct sg_resp_buf *b, const struct sg_resp_msg *m);
+
+/* Append s, cut to what fits: a message never fails to build. */
+void sg_resp_buf_add(struct sg_resp_buf *b, const char *s);
 
 /*
  * The strings after a message's header: the i-th NUL-terminated string
