@@ -261,7 +261,7 @@ static int prepare_responses(const struct sg_policy *p,
 			     const struct sg_baseline *b, int *status)
 {
 	struct errlist errs = { 0 };
-	int r = sg_respond_init(&run.d.respond, p, b, &errs);
+	int r = sg_respond_start(&run.d.respond, p, b, &errs);
 
 	r = step_done(r, &errs, "cannot prepare the [respond] responses");
 	if (r < 0 && r != -ENOMEM && r != -EAGAIN && r != -ETIMEDOUT)

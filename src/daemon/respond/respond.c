@@ -222,7 +222,7 @@ static int start_responder(struct sg_respond *r, struct errlist *errs)
 	return 0;
 }
 
-int sg_respond_init(struct sg_respond **ret, const struct sg_policy *p,
+int sg_respond_start(struct sg_respond **ret, const struct sg_policy *p,
 		    const struct sg_baseline *b, struct errlist *errs)
 {
 	const struct sg_respond_policy *rp = &p->respond;

@@ -52,7 +52,7 @@ struct sg_baseline;
  * reasons in errs (the daemon must not start: a response it promised
  * could not be given).
  */
-int sg_respond_init(struct sg_respond **ret, const struct sg_policy *p,
+int sg_respond_start(struct sg_respond **ret, const struct sg_policy *p,
 		    const struct sg_baseline *b, struct errlist *errs);
 
 /*
