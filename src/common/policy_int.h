@@ -3,19 +3,20 @@
  * policy_int.h - what the files of the policy module share. Private: the
  * daemon and the CLI use policy.h only.
  *
- * Who calls whom (the arrows run one way only):
+ * Who calls whom; the arrows run one way only (no file calls a file
+ * above it in this list):
  *
- *   policy_read.c      stream reader, line counting, inih's handler,
- *        |             load and free
- *        +--> policy_value.c     pass one: one value, by the key's kind
- *        |        +--> policy_listen.c   the value of a [listen] allow
- *        +--> policy_validate.c  pass two: the policy as a whole
- *        |        +--> policy_check.c    questions asked of a policy
- *        +--> policy_check.c
- *   policy_print.c     the normalised form (sg_policy_dump)
- *
- * and below all of them: policy_keys.c (the one key table), policy_path.c
- * (policy paths and path lists), policy_diag.c (problems by line).
+ *   policy_read.c      line reader, inih handler, load, free
+ *                        -> value, validate, check, keys, diag, path
+ *   policy_print.c     the normalised form    -> keys, listen
+ *   policy_validate.c  pass two               -> check, listen, keys,
+ *                                                diag, path
+ *   policy_value.c     pass one, by kind      -> listen, keys, diag, path
+ *   policy_check.c     questions of a policy  -> keys, pathrule.c
+ *   policy_listen.c    a [listen] allow       -> path
+ *   policy_keys.c      the one key table
+ *   policy_diag.c      problems, by line
+ *   policy_path.c      policy paths and lists -> pathrule.c
  */
 #ifndef SEALGUARD_POLICY_INT_H
 #define SEALGUARD_POLICY_INT_H
