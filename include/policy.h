@@ -350,7 +350,7 @@ bool sg_listen_addr_is_loopback(int family, const unsigned char *addr);
 
 /*
  * Why path is not an acceptable policy path (absolute, normalised, no
- * space or control character), or NULL if it is.
+ * space or control character), or NULL if it is (policy_path.c).
  */
 const char *sg_policy_path_problem(const char *path);
 

@@ -1,31 +1,27 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * policy_check.c - questions asked of a loaded policy (see policy.h): is
- * this path protected, is this exec checked, what does the baseline record.
+ * this path protected, is this exec checked, what does the baseline record,
+ * does it respond beyond logging.
  *
  * The lists are short (a handful of trees), so a linear scan is both the
  * simplest and fast enough. A bsearch on the strcmp order would be wrong:
  * "/usr-x" sorts between "/usr" and "/usr/bin".
  */
 #include "pathrule.h"
-#include "policy.h"
-#include "util.h"
+#include "policy_int.h"
 
 static bool under_any(const struct sg_pathlist *l, const char *path)
 {
 	return sg_path_under_any(path, l->paths, l->n);
 }
 
-struct named_list {
-	const char *section, *key;
-	const struct sg_pathlist *list;
-};
-
 /* One path that resolves elsewhere: 0, or -EINVAL with the reason. */
-static int check_real(const struct sg_policy *p, const struct named_list *nl,
-		      size_t i, struct errlist *errs)
+static int check_real(const struct sg_policy *p, const struct policy_key *k,
+		      const struct sg_pathlist *l, size_t i,
+		      struct errlist *errs)
 {
-	const char *path = nl->list->paths[i];
+	const char *path = l->paths[i];
 	_cleanup_free_ char *real = realpath(path, NULL);
 
 	if (!real || streq(real, path))
@@ -34,32 +30,34 @@ static int check_real(const struct sg_policy *p, const struct named_list *nl,
 			"%s:%u: [%s] %s '%s' goes through a symlink (it is '%s'): "
 			"the kernel reports real paths, so this one would match "
 			"nothing; name '%s'",
-			p->file, nl->list->lines[i], nl->section, nl->key, path,
-			real, real) < 0)
+			p->file, l->lines[i], k->section, k->key, path, real,
+			real) < 0)
 		return -ENOMEM;
 	return -EINVAL;
 }
 
+/* The lists whose name is their meaning (literal in the key table), in
+ * print order: [protect] path, exclude, seal, [exec] path, trusted. */
 int sg_policy_check_symlinks(const struct sg_policy *p, struct errlist *errs)
 {
-	const struct named_list lists[] = {
-		{ "protect", "path", &p->protect },
-		{ "protect", "exclude", &p->exclude },
-		{ "protect", "seal", &p->seals },
-		{ "exec", "path", &p->exec_paths },
-		{ "exec", "trusted", &p->trusted },
-	};
+	const struct policy_key *k;
 	int r = 0;
 
-	for (size_t l = 0; l < ARRAY_SIZE(lists); l++)
-		for (size_t i = 0; i < lists[l].list->n; i++) {
-			int k = check_real(p, &lists[l], i, errs);
+	for (unsigned pos = 1; (k = policy_key_at(pos)); pos++) {
+		const struct sg_pathlist *l;
 
-			if (k == -ENOMEM)
-				return k;
-			if (k < 0)
-				r = k;
+		if (!k->literal)
+			continue;
+		l = policy_field(p, k);
+		for (size_t i = 0; i < l->n; i++) {
+			int e = check_real(p, k, l, i, errs);
+
+			if (e == -ENOMEM)
+				return e;
+			if (e < 0)
+				r = e;
 		}
+	}
 	return r;
 }
 
@@ -99,4 +97,14 @@ const char **sg_policy_baseline_roots(const struct sg_policy *p,
 	qsort(roots, n, sizeof(*roots), str_cmp);
 	*ret_n = n;
 	return roots;
+}
+
+bool sg_policy_responds(const struct sg_policy *p)
+{
+	const struct sg_respond_policy *r = &p->respond;
+
+	for (unsigned k = 0; k < SG_KIND__COUNT; k++)
+		if (r->actions[k])
+			return true;
+	return r->reprovision != NULL;
 }

@@ -8,6 +8,9 @@
  * the executable (the address is then "any"). A literal address fixes the
  * family: "tcp 80 127.0.0.1" is an IPv4 rule, printed as "tcp4 ...", so
  * the normalised form spells out what the rule really allows.
+ *
+ * The executable is checked with sg_policy_path_problem (policy_path.c),
+ * below both this file and the policy reader that calls it.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
