@@ -285,18 +285,18 @@ int sg_policy_load_stream(FILE *f, const char *name, struct sg_policy **ret,
 int sg_policy_load(const char *path, struct sg_policy **ret,
 		   struct errlist *errs)
 {
-	_cleanup_fclose_ FILE *f = fopen(path, "re");
+	_cleanup_fclose_ FILE *f = NULL;
+	size_t nerrs = errs->n;
 	struct sg_policy *p;
 	int r;
 
-	if (!f) {
-		r = -errno;
-		(void)errlist_add(errs, "%s: %s", path, strerror(-r));
+	/* never blocks: a FIFO named as the policy is refused, not read */
+	r = sg_fopen_trusted(path, &f, errs);
+	if (r < 0) {
+		if (errs->n == nerrs) /* the open failed: the check says why */
+			(void)errlist_add(errs, "%s: %s", path, strerror(-r));
 		return r;
 	}
-	r = sg_check_trusted_file(fileno(f), path, errs);
-	if (r < 0)
-		return r;
 	r = sg_policy_load_stream(f, path, &p, errs);
 	if (r < 0)
 		return r;

@@ -80,7 +80,7 @@ static void format_status(const struct sg_run *run, char *buf, size_t size)
 	sg_listen_status(run->listen, lstatus, sizeof(lstatus));
 	sg_respond_status(run->d.respond, rstatus, sizeof(rstatus));
 	sg_changes_status(run->changes, cstatus, sizeof(cstatus));
-	sg_roseal_status(&run->roseal, sstatus, sizeof(sstatus));
+	sg_rdonly_status(run->rdonly, sstatus, sizeof(sstatus));
 	snprintf(buf, size, "%s, %" PRIu64 " log entries lost%s%s%s%s", gstatus,
 		 sg_log_dropped(), lstatus, cstatus, sstatus, rstatus);
 }
@@ -139,7 +139,7 @@ static void on_mounts_changed(struct sg_run *run)
 {
 	sg_guard_mounts_changed(run->guard);
 	sg_changes_mounts_changed(run->changes);
-	sg_roseal_mounts_changed(&run->roseal);
+	sg_rdonly_mounts_changed(run->rdonly);
 }
 
 static void on_tick(struct sg_run *run)

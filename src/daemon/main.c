@@ -30,7 +30,6 @@
 
 /* File scope for the crash handler, which must close the guard's group. */
 static struct sg_run run = {
-	.roseal = { .mountinfo_fd = -1 },
 	.d = { .proc_fd = -1 },
 	.sig_fd = -1,
 	.timer_fd = -1,
@@ -199,7 +198,7 @@ static int arm_guards(const struct options *o, const struct sg_policy *p,
 		return r;
 	r = sg_changes_start(&run.d, &run.changes, &errs);
 	if (r >= 0)
-		r = sg_roseal_start(&run.roseal, &run.d, &errs);
+		r = sg_rdonly_start(&run.d, &run.rdonly, &errs);
 	return step_done(r, &errs, "cannot watch changes or seal");
 }
 
@@ -335,7 +334,7 @@ static int run_until_stopped(void)
 	r = sg_run_loop(&run);
 	(void)sd_notify(0, "STOPPING=1");
 	sg_guard_shutdown(run.guard);
-	sg_roseal_unseal(&run.roseal);
+	sg_rdonly_unseal(run.rdonly);
 	if (r >= 0) { /* the marker of a clean stop: a crash leaves "running" */
 		struct sg_status_counts counts = sg_run_counts(&run);
 
@@ -352,7 +351,7 @@ static void free_run(void)
 	/* after the guard's group is closed: the verify worker may be
 	 * blocked in an open that only the loop could have answered */
 	sg_changes_free(run.changes);
-	sg_roseal_free(&run.roseal);
+	sg_rdonly_free(run.rdonly);
 	sg_listen_free(run.listen);
 	sg_respond_free(run.d.respond);
 	sg_log_stop();

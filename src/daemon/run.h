@@ -15,14 +15,15 @@
 #include "log/status.h"
 #include "seal/selfseal.h"
 #include "watch/changes.h"
-#include "watch/roseal.h"
+#include "watch/rdonly.h"
 
 struct sg_run {
 	struct sg_daemon d;       /* what the components share */
 	struct sg_guard *guard;   /* fan/: the permission-event guard */
 	struct sg_listen *listen; /* listen/: the listener guard */
 	struct sg_changes *changes; /* watch/: NULL without [changes] */
-	struct sg_roseal roseal;  /* watch/: the read-only mounts */
+	struct sg_rdonly *rdonly; /* watch/: the read-only mounts; NULL
+				     without seal paths and [changes] */
 	int sig_fd;               /* SIGTERM, SIGINT, SIGHUP, SIGUSR2 */
 	int timer_fd;             /* the once-a-second tick */
 	bool watchdog;            /* systemd wants WATCHDOG=1 on each tick */

@@ -356,6 +356,28 @@ static void test_not_regular(void **state)
 	errlist_free(&errs);
 }
 
+/* ... a FIFO is refused at once, not waited on for a writer ... */
+static void test_fifo_refused(void **state)
+{
+	char dir[] = "/tmp/sgpolicy.XXXXXX";
+	_cleanup_free_ char *fifo = NULL, *want = NULL;
+	struct errlist errs = { 0 };
+	struct sg_policy *p = &untouched;
+
+	assert_non_null(mkdtemp(dir));
+	assert_true(asprintf(&fifo, "%s/policy.conf", dir) >= 0);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	/* a blocking open would hang here: the suite's timeout fails it */
+	assert_int_equal(sg_policy_load(fifo, &p, &errs), -EINVAL);
+	assert_ptr_equal(p, &untouched);
+	assert_int_equal(errs.n, 1);
+	assert_true(asprintf(&want, "%s: not a regular file", fifo) >= 0);
+	assert_string_equal(errs.msgs[0], want);
+	errlist_free(&errs);
+	assert_int_equal(unlink(fifo), 0);
+	assert_int_equal(rmdir(dir), 0);
+}
+
 /* ... and a file that group or others could have written. */
 static void test_writable_by_others(void **state)
 {
@@ -730,6 +752,7 @@ int main(void)
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_read_error),
 		cmocka_unit_test(test_not_regular),
+		cmocka_unit_test(test_fifo_refused),
 		cmocka_unit_test(test_writable_by_others),
 		cmocka_unit_test(test_errors_appended),
 		cmocka_unit_test(test_defaults),

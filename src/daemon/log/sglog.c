@@ -291,18 +291,26 @@ void sg_log_submit(struct sg_log_entry *e)
 	pthread_mutex_unlock(&q.lock);
 }
 
-void sg_log(int priority, const char *message_id, const char *fmt, ...)
+struct sg_log_entry *sg_log_entry_newv(int priority, const char *message_id,
+				       const char *fallback, const char *fmt,
+				       va_list ap)
 {
 	struct sg_log_entry *e = sg_log_entry_new(priority, message_id);
-	va_list ap;
-	int r;
 
 	if (!e)
-		return;
+		return NULL;
+	if (sg_log_addv(e, "MESSAGE", fmt, ap) < 0)
+		(void)sg_log_add(e, "MESSAGE", "%s", fallback);
+	return e;
+}
+
+void sg_log(int priority, const char *message_id, const char *fmt, ...)
+{
+	struct sg_log_entry *e;
+	va_list ap;
+
 	va_start(ap, fmt);
-	r = sg_log_addv(e, "MESSAGE", fmt, ap);
+	e = sg_log_entry_newv(priority, message_id, fmt, fmt, ap);
 	va_end(ap);
-	if (r < 0)
-		(void)sg_log_add(e, "MESSAGE", "%s", fmt); /* out of memory */
-	sg_log_submit(e);
+	sg_log_submit(e); /* out of memory: the fallback is fmt */
 }

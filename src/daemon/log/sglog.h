@@ -36,6 +36,12 @@ void sg_log_set_target(enum sg_log_target t);
 /* A new entry with PRIORITY and MESSAGE_ID set; NULL on ENOMEM. */
 struct sg_log_entry *sg_log_entry_new(int priority, const char *message_id);
 
+/* The same with MESSAGE from fmt, or fallback when there is no memory
+ * to format it. NULL on ENOMEM. */
+struct sg_log_entry *sg_log_entry_newv(int priority, const char *message_id,
+				       const char *fallback, const char *fmt,
+				       va_list ap) _printf_(4, 0);
+
 /* Add KEY=value (value printf-formatted). 0 or -ENOMEM; on -ENOMEM the
  * entry stays valid without the field. */
 int sg_log_add(struct sg_log_entry *e, const char *key, const char *fmt, ...)

@@ -4,7 +4,7 @@
  * answers its first event: capabilities (libcap), no_new_privs, and a
  * seccomp allowlist (libseccomp) whose every entry is in one table in
  * selfseal.c, documented in docs/seal.md. (The read-only mounts of the
- * protected paths are watch/roseal; the fanotify marks are fan/guard.)
+ * protected paths are watch/rdonly; the fanotify marks are fan/guard.)
  */
 #ifndef SEALGUARD_SELFSEAL_H
 #define SEALGUARD_SELFSEAL_H

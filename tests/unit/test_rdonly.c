@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * test_roseal.c - the pure half of the mount watch (roseal.c) and the
+ * test_rdonly.c - the pure half of the mount watch (mountdiff.c) and the
  * mountinfo fields it reads (mounts.c): where a protected path lies in
  * its filesystem, which mounts matter to it (under, over, or a bind of
  * its tree elsewhere), and what changed between two mount tables.
@@ -14,7 +14,7 @@
 #include <cmocka.h>
 
 #include "sys/mounts.h"
-#include "watch/roseal.h"
+#include "watch/mountdiff.h"
 #include "util.h"
 
 /* A host: / on vda, /usr its own filesystem, /srv/data a bind of a
