@@ -14,7 +14,7 @@
 #include "baseline.h"
 #include "errlist.h"
 
-/* ---- the file format: baseline_format.c and baseline_read.c ---- */
+/* ---- the file format: baseline_format.c and baseline.c ---- */
 
 /* A byte the file format writes as \xHH: outside 0x21..0x7e, or '\'. */
 static inline bool sg_bl_byte_needs_escape(unsigned char c)

@@ -6,8 +6,8 @@
  * Who calls whom; the arrows run one way only (no file calls a file
  * above it in this list):
  *
- *   policy_read.c      line reader, inih handler, load, free
- *                        -> value, validate, check, keys, diag, path
+ *   policy.c           line reader, inih handler, load, free
+ *                             -> value, validate, check, keys, diag, path
  *   policy_print.c     the normalised form    -> keys, listen
  *   policy_validate.c  pass two               -> check, listen, keys,
  *                                                diag, path

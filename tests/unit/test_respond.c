@@ -22,7 +22,7 @@
 
 #include "policy.h"
 #include "sys/procinfo.h"
-#include "respond/responder.h"
+#include "respond/responder_int.h"
 #include "util.h"
 
 /* ------------------------------------------------------------ strings */

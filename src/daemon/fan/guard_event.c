@@ -33,15 +33,6 @@
  * larger ones by the hasher thread, so other opens are not held up. */
 #define SG_INLINE_HASH_MAX (256 * 1024)
 
-
-const char *sg_event_path(struct sg_guard *g, struct sg_event *ev)
-{
-	if (ev->path_err == 1)
-		ev->path_err = sg_fd_path(g->d->proc_fd, ev->fd, ev->path,
-					  sizeof(ev->path));
-	return ev->path_err == 0 ? ev->path : NULL;
-}
-
 static bool inode_in(const struct sg_inode_id *ids, size_t n,
 		     const struct stat *st)
 {

@@ -52,8 +52,17 @@ struct sg_event {
 	char path[PATH_MAX];
 };
 
-/* The event's file's path (read once, on first use); NULL if unknown. */
-const char *sg_event_path(struct sg_guard *g, struct sg_event *ev);
+/* The event's file's path (read once, on first use); NULL if unknown.
+ * Here, not in guard_event.c: guard_log.c needs it too, and the log
+ * does not call back into the event path. */
+static inline const char *sg_event_path(struct sg_guard *g,
+					struct sg_event *ev)
+{
+	if (ev->path_err == 1)
+		ev->path_err = sg_fd_path(g->d->proc_fd, ev->fd, ev->path,
+					  sizeof(ev->path));
+	return ev->path_err == 0 ? ev->path : NULL;
+}
 
 /* guard_log.c: the MESSAGE of a decision (also the summary a response
  * carries); will it be logged (the rate limit applied); its entry. */

@@ -1,56 +1,19 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * respond.c - the daemon's side of [respond] (see respond.h): the
- * interface, requests to the responder and its replies, and the setup.
- * What is done about a violation is respond_act.c; asking for the host
- * to be replaced, respond_reprovision.c; the journal, respond_log.c.
+ * interface, the responder's replies, and the setup. What is done about
+ * a violation is respond_act.c; asking for the host to be replaced,
+ * respond_reprovision.c; the requests they send, respond_request.c; the
+ * journal, respond_log.c.
  */
 #include <fcntl.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <sys/socket.h>
 
 #include "baseline.h"
 #include "messages.h"
 #include "log/sglog.h"
 #include "respond/respond_int.h"
-
-/* ------------------------------------------------------------ requests */
-
-void request_init(struct sg_resp_buf *q, enum sg_resp_op op, uint32_t id,
-		  enum sg_kind kind, pid_t pid)
-{
-	struct sg_resp_msg m = { .op = op, .id = id, .kind = kind,
-				 .pid = pid };
-
-	sg_resp_buf_init(q, &m);
-}
-
-void request_addf(struct sg_resp_buf *q, const char *fmt, ...)
-{
-	char field[PATH_MAX + 64];
-	va_list ap;
-
-	va_start(ap, fmt);
-	(void)vsnprintf(field, sizeof(field), fmt, ap);
-	va_end(ap);
-	sg_resp_buf_add(q, field);
-}
-
-int request_send(struct sg_respond *r, const struct sg_resp_buf *q)
-{
-	if (r->sock < 0)
-		return -EPIPE;
-	if (send(r->sock, q->buf, q->len, MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
-		return errno == EWOULDBLOCK ? -EAGAIN : -errno;
-	return 0;
-}
-
-const char *request_error(int err)
-{
-	return err == EAGAIN ? "the responder is behind" :
-			       "the responder is gone";
-}
 
 /* ----------------------------------------------------------- violations */
 

@@ -23,20 +23,7 @@
 
 #include "errlist.h"
 #include "policy.h"
-#include "sys/procinfo.h"
-
-struct sg_violation {
-	enum sg_kind kind;
-	const char *summary;  /* the violation's MESSAGE, one line */
-	const char *path;     /* NULL: none (listen) */
-	const char *new_path; /* a rename's new name; NULL: none */
-	const char *detail;   /* listen: the local address; else NULL */
-	const struct sg_procinfo *actor; /* NULL: unknown or gone */
-	pid_t pid;            /* the acting process; 0: unknown */
-	int pidfd;            /* pins pid: kill and freeze only through it
-				 (-1: the actor is gone, or was never pinned) */
-	bool from_hook;       /* the actor is a hook (sg_respond_from_hook) */
-};
+#include "respond/violation.h"
 
 struct sg_respond_counters {
 	uint64_t kills, freezes, hooks, failed, dropped, skipped;

@@ -4,8 +4,8 @@
  * sealed daemon (see responder.h). It is small on purpose: one loop that
  * takes requests, starts at most SG_RESP_MAX_RUNNING programs
  * (responder_job.c), reaps them through pidfds, kills those that run too
- * long, and answers each request exactly once. Here: the start-up on
- * both sides of the fork, the loop, requests and replies.
+ * long, and answers each request exactly once (responder_reply.c). Here:
+ * the start-up on both sides of the fork, the loop, requests.
  */
 #include <linux/securebits.h>
 #include <fcntl.h>
@@ -22,55 +22,6 @@
 
 #define RESP_SOCK_FD 3
 #define HELLO_TIMEOUT_MS 5000
-
-/* ------------------------------------------------------------- replies */
-
-static void queue_reply(struct responder *rs, const char *buf, size_t len)
-{
-	struct queued *q;
-
-	if (rs->rlen == MAX_PENDING_REPLIES || !(q = malloc(sizeof(*q) + len)))
-		return; /* the daemon stopped reading long ago */
-	q->len = len;
-	memcpy(q->buf, buf, len);
-	rs->replies[(rs->rhead + rs->rlen++) % MAX_PENDING_REPLIES] = q;
-}
-
-/* Hand over what waits, as far as the daemon's socket takes it. */
-static void flush_replies(struct responder *rs)
-{
-	while (rs->rlen) {
-		struct queued *q = rs->replies[rs->rhead];
-
-		if (send(rs->sock, q->buf, q->len, MSG_DONTWAIT | MSG_NOSIGNAL) < 0 &&
-		    errno == EAGAIN)
-			return;
-		free(q); /* sent, or the daemon is gone */
-		rs->rhead = (rs->rhead + 1) % MAX_PENDING_REPLIES;
-		rs->rlen--;
-	}
-}
-
-void responder_reply(struct responder *rs, const struct sg_resp_msg *req,
-		     enum sg_resp_outcome outcome, int value, uint64_t start_ms,
-		     const char *subject, const char *detail)
-{
-	struct sg_resp_msg m = *req;
-	struct sg_resp_buf b;
-
-	m.outcome = outcome;
-	m.value = value;
-	m.elapsed_ms = (uint32_t)(sg_now_ms() - start_ms);
-	sg_resp_buf_init(&b, &m);
-	sg_resp_buf_add(&b, subject ? subject : "");
-	sg_resp_buf_add(&b, detail ? detail : "");
-	/* never block on the daemon, and never lose an answer: what its
-	 * socket cannot take now waits here, in order */
-	if (rs->rlen == 0 &&
-	    send(rs->sock, b.buf, b.len, MSG_DONTWAIT | MSG_NOSIGNAL) >= 0)
-		return;
-	queue_reply(rs, b.buf, b.len);
-}
 
 /* ------------------------------------------------------------ requests */
 
@@ -211,7 +162,7 @@ static _Noreturn void serve(struct responder *rs)
 				job_finish(rs, i);
 		jobs_start_queued(rs);
 		if (pfd[0].revents & POLLOUT)
-			flush_replies(rs);
+			responder_flush_replies(rs);
 		if (pfd[0].revents & POLLIN) {
 			len = recv(rs->sock, msg, sizeof(msg), MSG_DONTWAIT);
 			if (len == 0)

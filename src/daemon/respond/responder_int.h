@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * responder_int.h - what the responder's own files share: responder.c
- * (start-up, the loop, requests and replies), responder_job.c (hook and
- * reprovision programs) and responder_cgroup.c (the freeze). Not part of
- * the wire contract (responder.h); the daemon's side never includes it.
+ * (start-up, the loop, requests), responder_reply.c (its answers),
+ * responder_job.c (hook and reprovision programs) and responder_cgroup.c
+ * (the freeze). Not part of the interface (responder.h) nor of the wire
+ * contract (responder_wire.h); the daemon's side never includes it.
  */
 #ifndef SEALGUARD_RESPONDER_INT_H
 #define SEALGUARD_RESPONDER_INT_H
@@ -12,6 +13,10 @@
 #include <stdbool.h>
 
 #include "respond/responder.h"
+
+/* Hooks running at once, and requests waiting for a free slot. */
+#define SG_RESP_MAX_RUNNING 4
+#define SG_RESP_MAX_QUEUED 64
 
 /* Replies the daemon has not taken yet (its socket buffer is full). */
 #define MAX_PENDING_REPLIES 1024
@@ -56,6 +61,9 @@ struct responder {
 void responder_reply(struct responder *rs, const struct sg_resp_msg *req,
 		     enum sg_resp_outcome outcome, int value, uint64_t start_ms,
 		     const char *subject, const char *detail);
+/* Hand over the replies that wait, as far as the daemon's socket takes
+ * them (call when it is writable). */
+void responder_flush_replies(struct responder *rs);
 
 /* responder_cgroup.c */
 /* The first cgroup2 mount, O_PATH; or a negative errno. */

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * responder_wire.c - the messages between the daemon and the responder
- * (see responder.h), built and read the same way on both sides, and the
+ * (see responder_wire.h), built and read the same way on both sides, and the
  * JSON document a hook reads on its stdin.
  */
-#include "respond/responder.h"
+#include "respond/responder_wire.h"
 #include "util.h"
 
 void sg_resp_buf_init(struct sg_resp_buf *b, const struct sg_resp_msg *m)

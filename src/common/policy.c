@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * policy_read.c - read a policy file (see policy.h): the line reader,
+ * policy.c - read a policy file (see policy.h): the line reader,
  * inih's handler, load and free.
  *
  * inih splits lines into sections, keys and values; everything else is
@@ -19,6 +19,7 @@
 #include <ctype.h>
 #include <ini.h>
 
+#include "policy.h"
 #include "policy_int.h"
 #include "trustfile.h"
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * baseline_read.c - the baseline file reader and the loaders.
+ * baseline.c - the baseline file reader and the loaders.
  *
  * The reader accepts only the canonical text the writer produces (see
  * baseline_format.c) and reports every problem as file:line.
