@@ -10,8 +10,9 @@
 # Steps: tests/install-deps.sh; `make tests`, `make SANITIZE=1 tests` and
 # `make CC=clang tests` (compile only)
 # (-k: one broken file does not hide every other result); every unit test
-# binary of each build (cmocka); every tests/integration/[0-9]*.sh against
-# each build, each in its own sandbox (tests/lib/sandbox.sh). After each
+# binary of each build (cmocka); every tests/integration/[0-9]*.sh and
+# tests/attacks/[0-9]*.sh against each build, each in its own sandbox
+# (tests/lib/sandbox.sh), and a summary of the attack catalogue. After each
 # script it checks from the host that the script left no mount and no
 # process behind. Logs go to build/test-logs/; a second run of the same
 # checkout waits for the first (build/.run.lock). The last line is
@@ -253,10 +254,25 @@ run_script() { # run_script BUILD SCRIPT
 }
 
 for b in "${BUILDS[@]}"; do
-	for s in tests/integration/[0-9]*.sh; do
+	for s in tests/integration/[0-9]*.sh tests/attacks/[0-9]*.sh; do
 		[ -e "$s" ] || continue
 		run_script "$b" "$s"
 	done
+done
+
+# ---------------------------------------------------------------- attacks
+# The catalogue's rows (tests/lib/attack.sh), summed per build: every
+# attack is blocked or detected, or the run has already failed.
+attack_summary() { # attack_summary BUILD
+	local rows
+	rows=$(cat "$LOGS/$1"-[0-9]*.sh.out 2>/dev/null | grep '^ATTACK: ') || return 0
+	say "attacks $1: $(printf '%s\n' "$rows" | awk '
+		{ n[$4]++ }
+		END { printf "%d blocked, %d detected, %d missed, %d false positives, %d legitimate uses checked, %d kernel limits stated",
+			n["BLOCKED"], n["DETECTED"], n["MISSED"], n["FALSE-POSITIVE"], n["ALLOWED"], n["LIMIT"] }')"
+}
+for b in "${BUILDS[@]}"; do
+	attack_summary "$b"
 done
 
 finish

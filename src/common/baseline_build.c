@@ -5,9 +5,11 @@
  * pool of worker threads that hash them while the walk goes on; the
  * result is sorted once at the end.
  *
- * Workers open each file relative to the parent of its root with
- * openat2(RESOLVE_NO_SYMLINKS), so a directory swapped for a symlink
- * between the walk and the hash cannot redirect the read elsewhere.
+ * Workers find each file relative to the parent of its root with
+ * openat2(O_PATH, RESOLVE_NO_SYMLINKS), so a directory swapped for a
+ * symlink between the walk and the hash cannot redirect the read
+ * elsewhere, and open it for reading through /proc, as a read the guard
+ * of a sealed host can see (reopen_path_fd).
  */
 #include <fcntl.h>
 #include <linux/openat2.h>
@@ -60,25 +62,61 @@ static int open_bases(struct build *bd, const struct sg_baseline *b)
 
 /* ---- hashing ---- */
 
+/*
+ * Reopen the file an O_PATH descriptor names, through its /proc magic
+ * link: the link leads to that very inode (no name is resolved again), and
+ * the open is a plain openat whose flags sit in a register, where the
+ * guard reads them. A direct openat2 would keep its flags in user memory,
+ * which the guard cannot trust: it would refuse every protected file to
+ * verify on a sealed host. -ENOENT: no /proc here.
+ */
+static int reopen_path_fd(int path_fd, int flags)
+{
+	char link[64];
+	int fd;
+
+	(void)snprintf(link, sizeof(link), "/proc/self/fd/%d", path_fd);
+	fd = open(link, flags & ~O_NOFOLLOW);
+	return fd >= 0 ? fd : -errno;
+}
+
 static int open_flags_try(struct build *bd, const struct item *it, int flags)
 {
 	const struct base *b = &bd->bases[it->base];
 	const char *rel = it->e.path + b->prefix;
 	struct open_how how = {
-		.flags = (uint64_t)flags,
+		.flags = O_PATH | O_NOFOLLOW | O_CLOEXEC,
 		.resolve = RESOLVE_NO_SYMLINKS,
 	};
-	long fd;
+	long path_fd;
+	int fd;
 
 	if (!atomic_load_explicit(&bd->no_openat2, memory_order_relaxed)) {
-		fd = syscall(SYS_openat2, b->fd, rel, &how, sizeof(how));
-		if (fd >= 0 || errno != ENOSYS)
-			return fd >= 0 ? (int)fd : -errno;
+		path_fd = syscall(SYS_openat2, b->fd, rel, &how, sizeof(how));
+		if (path_fd < 0 && errno != ENOSYS)
+			return -errno;
+		if (path_fd >= 0) {
+			struct stat st;
+
+			/* only a regular file is opened: the caller's fstat
+			 * skips anything else, which must not be opened */
+			if (fstat((int)path_fd, &st) == 0 && !S_ISREG(st.st_mode))
+				return (int)path_fd;
+			fd = reopen_path_fd((int)path_fd, flags);
+			(void)close((int)path_fd);
+			if (fd != -ENOENT || access("/proc/self/fd", F_OK) == 0)
+				return fd;
+			/* no /proc: the open itself must carry the flags */
+			how.flags = (uint64_t)flags;
+			fd = (int)syscall(SYS_openat2, b->fd, rel, &how,
+					  sizeof(how));
+			return fd >= 0 ? fd : -errno;
+		}
 		/* Old kernel or seccomp filter: O_NOFOLLOW is all that is left */
 		atomic_store(&bd->no_openat2, true);
 	}
 	fd = openat(b->fd, rel, flags);
-	return fd >= 0 ? (int)fd : -errno;
+	return fd >= 0 ? fd : -errno;
 }
 
 static int open_item(struct build *bd, const struct item *it)
