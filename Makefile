@@ -130,9 +130,11 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(DAEMON_LIB_OBJS) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(shell $(PKG_CONFIG) --libs cmocka)
 
+# sgtry's io_uring open goes through liburing
+$(BUILD)/tools/sgtry: TOOL_LIBS := -luring
 $(BUILD)/tools/%: tests/tools/%.c $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
-	$(CC) -std=gnu11 -O2 -Wall -Wextra $(WERROR_FLAG) -D_GNU_SOURCE -o $@ $<
+	$(CC) -std=gnu11 -O2 -Wall -Wextra $(WERROR_FLAG) -D_GNU_SOURCE -o $@ $< $(TOOL_LIBS)
 
 unit: tests
 	@for t in $(UNITS); do $$t || exit 1; done

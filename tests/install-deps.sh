@@ -11,6 +11,7 @@ PKGS=(
 	libcap-dev libseccomp-dev libinih-dev         # the daemon's libraries
 	libsystemd-dev libssl-dev
 	libcmocka-dev                                # unit tests
+	liburing-dev                                 # sgtry's io_uring open
 	e2fsprogs util-linux mount                   # mkfs.ext4; unshare, findmnt, setpriv; mount, losetup
 	iproute2                                     # ip (network namespaces)
 	systemd                                      # systemd-journald, journalctl, systemd-cat, systemd-notify

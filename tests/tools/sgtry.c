@@ -51,14 +51,13 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/io_uring.h>
+#include <liburing.h>
 #include <linux/openat2.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -202,74 +201,29 @@ static void op_by_handle(const struct op *op, char **args)
  */
 static void op_uring(const struct op *op, char **args)
 {
-	struct io_uring_params p;
-	struct io_uring_sqe *sqes;
+	struct io_uring ring;
+	struct io_uring_sqe *sqe;
 	struct io_uring_cqe *cqe;
-	size_t sq_len, cq_len;
-	unsigned *sq_tail, *sq_array, sq_mask, *cq_head, *cq_tail, cq_mask;
-	unsigned tail, head;
-	char *sq, *cq;
-	int ring;
+	int r = io_uring_queue_init(4, &ring, 0);
 
-	memset(&p, 0, sizeof(p));
-	ring = (int)syscall(SYS_io_uring_setup, 4, &p);
-	if (ring < 0) {
-		say_step("io_uring_setup", errno);
+	if (r < 0) {
+		say_step("io_uring_setup", -r);
 		return;
 	}
-	sq_len = p.sq_off.array + p.sq_entries * sizeof(unsigned);
-	cq_len = p.cq_off.cqes + p.cq_entries * sizeof(struct io_uring_cqe);
-	if (p.features & IORING_FEAT_SINGLE_MMAP)
-		sq_len = cq_len = sq_len > cq_len ? sq_len : cq_len;
-	sq = mmap(NULL, sq_len, PROT_READ | PROT_WRITE,
-		  MAP_SHARED | MAP_POPULATE, ring, IORING_OFF_SQ_RING);
-	cq = (p.features & IORING_FEAT_SINGLE_MMAP) ?
-		     sq :
-		     mmap(NULL, cq_len, PROT_READ | PROT_WRITE,
-			  MAP_SHARED | MAP_POPULATE, ring, IORING_OFF_CQ_RING);
-	sqes = mmap(NULL, p.sq_entries * sizeof(*sqes), PROT_READ | PROT_WRITE,
-		    MAP_SHARED | MAP_POPULATE, ring, IORING_OFF_SQES);
-	if (sq == MAP_FAILED || cq == MAP_FAILED || sqes == MAP_FAILED) {
-		say_step("io_uring_mmap", errno);
-		return;
-	}
-
-	memset(&sqes[0], 0, sizeof(sqes[0]));
-	sqes[0].opcode = IORING_OP_OPENAT;
-	sqes[0].fd = AT_FDCWD;
-	sqes[0].addr = (uint64_t)(uintptr_t)args[0];
-	sqes[0].len = 0644;
-	sqes[0].open_flags = (uint32_t)op->flags;
-
-	sq_tail = (unsigned *)(sq + p.sq_off.tail);
-	sq_array = (unsigned *)(sq + p.sq_off.array);
-	sq_mask = *(unsigned *)(sq + p.sq_off.ring_mask);
-	tail = *sq_tail;
-	sq_array[tail & sq_mask] = 0;
-	__atomic_store_n(sq_tail, tail + 1, __ATOMIC_RELEASE);
-
-	if (syscall(SYS_io_uring_enter, ring, 1, 1, IORING_ENTER_GETEVENTS,
-		    NULL, 0) < 0) {
-		say_step("io_uring_enter", errno);
-		return;
-	}
-	cq_head = (unsigned *)(cq + p.cq_off.head);
-	cq_tail = (unsigned *)(cq + p.cq_off.tail);
-	cq_mask = *(unsigned *)(cq + p.cq_off.ring_mask);
-	head = *cq_head;
-	if (head == __atomic_load_n(cq_tail, __ATOMIC_ACQUIRE)) {
-		say_step("io_uring_cqe", EAGAIN);
-		return;
-	}
-	cqe = &((struct io_uring_cqe *)(cq + p.cq_off.cqes))[head & cq_mask];
-	if (cqe->res < 0) {
-		say_errno(-cqe->res);
+	sqe = io_uring_get_sqe(&ring);
+	io_uring_prep_openat(sqe, AT_FDCWD, args[0], op->flags, 0644);
+	r = io_uring_submit_and_wait(&ring, 1);
+	if (r >= 0)
+		r = io_uring_peek_cqe(&ring, &cqe);
+	if (r < 0) {
+		say_step("io_uring_enter", -r);
 	} else {
-		close(cqe->res);
-		say_errno(0);
+		if (cqe->res >= 0)
+			(void)close(cqe->res);
+		say_errno(cqe->res < 0 ? -cqe->res : 0);
+		io_uring_cqe_seen(&ring, cqe);
 	}
-	__atomic_store_n(cq_head, head + 1, __ATOMIC_RELEASE);
-	close(ring);
+	io_uring_queue_exit(&ring);
 }
 
 /* ------------------------------------------------------------ writes */
