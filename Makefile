@@ -3,6 +3,8 @@
 #   make                 build sealguardd and sealguard into build/
 #   make SANITIZE=1      the same with ASan+UBSan, into build-asan/
 #   make check           unit tests + integration suite (both builds)
+#   make bench           the benchmark (tests/bench/run.sh; as root, in a
+#                        sandbox; BENCH_ARGS="--quick" for a short run)
 #   make install         DESTDIR=... PREFIX=/usr (see "install" below)
 #   make uninstall       the same variables; keeps the policy and the baseline
 #
@@ -89,7 +91,7 @@ CLI := $(BUILD)/sealguard
 UNITS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 TOOLS := $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(TOOL_SRCS))
 
-.PHONY: all tests check unit clean install uninstall FORCE
+.PHONY: all tests check unit bench clean install uninstall FORCE
 # keep the unit tests' objects: without this make deletes them as
 # intermediates and relinks every test on every run
 .SECONDARY:
@@ -141,6 +143,9 @@ unit: tests
 
 check:
 	tests/run.sh
+
+bench: tests
+	tests/bench/run.sh $(BENCH_ARGS)
 
 # install: the daemon, the CLI, the systemd unit, the journal catalog, the
 # man pages, the example policy and drop-in, the state directory (0700).
