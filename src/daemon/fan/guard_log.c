@@ -70,6 +70,8 @@ void sg_guard_log_decision(struct sg_guard *g, struct sg_event *ev,
 	(void)sg_log_add(e, "SEALGUARD_ACTION", "%s", sg_action_name(d->action));
 	(void)sg_log_add(e, "SEALGUARD_REASON", "%s", sg_reason_name(d->reason));
 	(void)sg_log_add(e, "SEALGUARD_PATH", "%s", path ? path : "?");
+	if (!path && ev->path[0]) /* no name the policy knows: failed closed */
+		(void)sg_log_add(e, "SEALGUARD_PATH_SEEN", "%s", ev->path);
 	(void)sg_log_add(e, "SEALGUARD_PID", "%d", (int)pi->pid);
 	(void)sg_log_add(e, "SEALGUARD_TID", "%d", (int)ev->tid);
 	(void)sg_log_add(e, "SEALGUARD_PPID", "%d", (int)pi->ppid);
