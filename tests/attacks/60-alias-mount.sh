@@ -83,6 +83,20 @@ ln -s "$E" "$FX_SCRATCH/to-etc"
 denied_write creat-through-symlink \
 	"$(sb_try openat-creat "$FX_SCRATCH/to-etc/via-link")" "$E/via-link"
 
+# ---------------------------------------------------------------- elsewhere
+# An alias made in a mount namespace of the attacker's own: its mount ids
+# are in no table of ours; the opener's own mountinfo names the mount.
+got=$(unshare -m --propagation private sh -c '
+	mkdir -p "$2" && mount --bind "$1" "$2" && "$3/sgtry" openat-creat "$2/ns-new"
+	' sh "$E" "$SB_ROOT/nsalias" "$SB_TOOLS" 2>&1) || true
+denied_write creat-through-alias-in-other-namespace "$got" "$E/ns-new"
+# A detached mount (open_tree(OPEN_TREE_CLONE)) is in no mountinfo at
+# all: no name can be told, so the guard fails closed and logs the path
+# the descriptor showed.
+got=$(timeout 20 "$SB_TOOLS/sgtree" "$E" detached-new)
+atk_blocked creat-through-detached-mount EPERM "$got" MESSAGE_ID=$W \
+	SEALGUARD_ACTION=deny SEALGUARD_PATH=? SEALGUARD_PATH_SEEN=/detached-new
+
 # ---------------------------------------------------------------- rename
 # fanotify cannot deny a rename: the change watch must report it with the
 # real path, even when the attacker used an alias of the whole filesystem
@@ -112,6 +126,11 @@ atk_allowed trusted-exec-through-alias "$(sb_try exec "$R/opt/app")"
 D=$(alias_of dalias "$APPS/data")
 atk_allowed exec-out-of-scope-through-alias \
 	"$(cp /bin/true "$APPS/data/tool" && sb_try exec "$D/tool")"
+# A service in a mount namespace of its own (systemd's PrivateTmp and
+# the like) writes new files where the policy lets it.
+got=$(unshare -m --propagation private "$SB_TOOLS/sgtry" openat-creat \
+	"$FX_FS/var/from-other-ns" 2>&1) || true
+atk_allowed write-unprotected-from-other-namespace "$got"
 t_eq "no write denial for the allowed writes" 0 \
 	"$(sb_journal_count MESSAGE_ID=$W SEALGUARD_PATH="$FX_FS/var/fresh")"
 
