@@ -54,6 +54,8 @@ sleep 0.3 # let the daemon see the mount (it must not depend on it)
 # ---------------------------------------------------------------- new names
 denied_write creat-through-alias "$(sb_try openat-creat "$A/ld.so.preload")" \
 	"$E/ld.so.preload"
+t_journal "the denial also names the path the attacker used" MESSAGE_ID=$W \
+	SEALGUARD_PATH="$E/ld.so.preload" SEALGUARD_PATH_SEEN="$A/ld.so.preload"
 denied_write creat-syscall-through-alias "$(sb_try creat "$A/preload2")" \
 	"$E/preload2"
 # The kernel made the file before the permission event (design.md): the
@@ -134,4 +136,20 @@ atk_allowed write-unprotected-from-other-namespace "$got"
 t_eq "no write denial for the allowed writes" 0 \
 	"$(sb_journal_count MESSAGE_ID=$W SEALGUARD_PATH="$FX_FS/var/fresh")"
 
+sb_stop_daemon
+
+# ---------------------------------------------------------------- sealed
+# A read-only seal of $E is a bind mount on top of it: an alias of the
+# whole filesystem (not recursive) shows the writable directory beneath.
+# The kernel does not refuse there; the guard must, by the name.
+for m in "$R" "$A2" "$A" "$S2" "$S" "$XA" "$V" "$D"; do umount "$m"; done
+fx_policy enforce "path = $APPS/bin" "[protect]
+seal = $E"
+sb_start_daemon "$FX_POLICY"
+R=$(alias_of whole-sealed "$FX_FS")
+denied_write creat-beneath-seal-through-alias \
+	"$(sb_try openat-creat "$R/etc/beneath-seal")" "$E/beneath-seal"
+A=$(alias_of alias-sealed "$E")
+atk_blocked creat-through-alias-of-seal EROFS \
+	"$(sb_try openat-creat "$A/through-seal")"
 sb_stop_daemon

@@ -63,6 +63,11 @@ struct sg_event {
  * a negative errno (no such name can be told: the caller fails closed;
  * ev->path then holds the descriptor's own path, or ""). */
 int sg_guard_read_path(struct sg_guard *g, struct sg_event *ev);
+/* The path the opener came through, into buf, when it is not the name
+ * judged (an alias mount, or no name could be told): read again when the
+ * entry is written, so the event path never pays for it. */
+bool sg_guard_seen_path(struct sg_guard *g, struct sg_event *ev, char *buf,
+			size_t size);
 
 /* The event's file's path (read once, on first use); NULL if unknown.
  * Here, not in guard_event.c: guard_log.c needs it too, and the log

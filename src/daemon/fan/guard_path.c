@@ -181,3 +181,12 @@ int sg_guard_read_path(struct sg_guard *g, struct sg_event *ev)
 	memcpy(ev->path, name, strlen(name) + 1);
 	return 0;
 }
+
+bool sg_guard_seen_path(struct sg_guard *g, struct sg_event *ev, char *buf,
+			size_t size)
+{
+	const char *judged = sg_event_path(g, ev);
+
+	return sg_fd_path(g->d->proc_fd, ev->fd, buf, size) == 0 &&
+	       (!judged || !streq(judged, buf));
+}
