@@ -92,6 +92,8 @@ got=$(unshare -m --propagation private sh -c '
 	mkdir -p "$2" && mount --bind "$1" "$2" && "$3/sgtry" openat-creat "$2/ns-new"
 	' sh "$E" "$SB_ROOT/nsalias" "$SB_TOOLS" 2>&1) || true
 denied_write creat-through-alias-in-other-namespace "$got" "$E/ns-new"
+atk_detected created-in-other-namespace-reported 5 MESSAGE_ID=$C \
+	SEALGUARD_CHANGE=create SEALGUARD_PATH="$E/ns-new"
 # A detached mount (open_tree(OPEN_TREE_CLONE)) is in no mountinfo at
 # all: no name can be told, so the guard fails closed and logs the path
 # the descriptor showed.

@@ -72,8 +72,8 @@ int sg_mount_outer_path(const struct sg_mount *mnt, const char *inner,
 	return 0;
 }
 
-/* Two entries of one filesystem: the same superblock, and for
- * filesystems without a device number of their own the same source. */
+/* Two entries of one filesystem: the same device number (mountinfo's
+ * major:minor, one per superblock) and, to be sure, the same type. */
 static bool same_fs(const struct sg_mount *a, const struct sg_mount *b)
 {
 	return a->dev == b->dev && streq(a->fstype, b->fstype);
