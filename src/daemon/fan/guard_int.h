@@ -29,7 +29,6 @@ struct sg_guard {
 	 * mount id): the names of an event's file (guard_path.c) */
 	struct sg_mounts mounts;
 	int mounts_missed;       /* id not found on the last re-read; -1 */
-	uint64_t paths_unknown;  /* events judged with no name: fail closed */
 
 	struct sg_inodetab protected_inodes;
 	struct sg_inodetab exec_cache;

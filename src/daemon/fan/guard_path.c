@@ -174,10 +174,9 @@ int sg_guard_read_path(struct sg_guard *g, struct sg_event *ev)
 		r = inner_of(g, ev->tid, id, ev->path, inner, &like);
 	if (r == 0)
 		r = pick_name(g, like, inner, name, sizeof(name));
-	if (r < 0) {
-		g->paths_unknown++;
-		return r;
-	}
+	if (r < 0)
+		return r; /* judged as protected and in scope; logged by
+			     sg_guard_log_decision as SEALGUARD_PATH_SEEN */
 	memcpy(ev->path, name, strlen(name) + 1);
 	return 0;
 }
