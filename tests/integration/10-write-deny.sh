@@ -59,6 +59,8 @@ mount --bind "$FX_FS/etc" "$bind"
 t_eq "bind mount of a protected tree: write through it denied" EPERM \
 	"$(sb_try openat-wronly "$bind/app.conf")"
 t_eq "bind mount: read through it allowed" ok "$(sb_try openat-rdonly "$bind/app.conf")"
+t_eq "bind mount: a new name through it denied" EPERM \
+	"$(sb_try openat-creat "$bind/via-bind.conf")"
 umount "$bind"
 
 # ---------------------------------------------------------------- its own files
@@ -84,8 +86,11 @@ t_journal "journal: unknown intent logged as intent-unknown" \
 	SEALGUARD_EVENT=write SEALGUARD_REASON=intent-unknown SEALGUARD_PATH="$conf"
 t_journal "journal: the acting program is named" \
 	SEALGUARD_EVENT=write SEALGUARD_EXE="$SB_TOOLS/sgtry"
-t_journal "journal: denial through the bind mount names the path" \
-	SEALGUARD_EVENT=write SEALGUARD_ACTION=deny SEALGUARD_PATH="$bind/app.conf"
+# (a denial through the bind mount of a file denied before shares its
+# rate-limit entry: the same file, the same name)
+t_journal "journal: denial through the bind mount names the real path and the one used" \
+	SEALGUARD_EVENT=write SEALGUARD_ACTION=deny SEALGUARD_PATH="$FX_FS/etc/via-bind.conf" \
+	SEALGUARD_PATH_SEEN="$bind/via-bind.conf"
 t_eq "journal: no entry for reads (allows are not logged by default)" 0 \
 	"$(sb_journal_count SEALGUARD_ACTION=allow)"
 t_journal "journal: a write to its own policy is logged" \

@@ -192,7 +192,14 @@ static int plan_now(struct sg_guard *g, struct sg_mark_plan *ret)
 		if (r < 0)
 			sg_mark_plan_free(ret);
 	}
-	sg_mounts_free(&m);
+	if (r < 0) {
+		sg_mounts_free(&m);
+		return r;
+	}
+	/* kept: the names of events' files are found in it (guard_path.c) */
+	sg_mounts_free(&g->mounts);
+	g->mounts = m;
+	g->mounts_missed = -1;
 	return r;
 }
 
@@ -273,6 +280,7 @@ int sg_guard_start(struct sg_daemon *d, struct sg_guard **ret,
 		return -ENOMEM;
 	g->d = d;
 	g->fan_fd = g->mountinfo_fd = -1;
+	g->mounts_missed = -1;
 	*ret = g;
 	return prepare(g, errs);
 }
@@ -304,6 +312,7 @@ void sg_guard_free(struct sg_guard *g)
 		(void)close(g->mountinfo_fd);
 	sg_hasher_free(g->hasher);
 	g->hasher = NULL;
+	sg_mounts_free(&g->mounts);
 	sg_inodetab_free(&g->protected_inodes);
 	sg_inodetab_free(&g->exec_cache);
 	sg_inodetab_free(&g->not_elf);

@@ -25,6 +25,10 @@ struct sg_guard {
 
 	int fan_fd;
 	int mountinfo_fd;
+	/* the mount table as last read (plan, mount changes, an unknown
+	 * mount id): the names of an event's file (guard_path.c) */
+	struct sg_mounts mounts;
+	int mounts_missed;       /* id not found on the last re-read; -1 */
 
 	struct sg_inodetab protected_inodes;
 	struct sg_inodetab exec_cache;
@@ -49,8 +53,20 @@ struct sg_event {
 	bool defer;      /* waits for the hasher thread */
 	int actor_fd;    /* pidfd of the blocked thread ([respond]); -1 */
 	int path_err;    /* 1: not read yet; 0: path valid; <0: errno */
-	char path[PATH_MAX];
+	char path[PATH_MAX]; /* the name judged; on an error, the raw name
+				 of the descriptor (or ""), for the journal */
 };
+
+/* guard_path.c: the name of the event's file the policy is written
+ * against, whatever mount the opener came through, into ev->path. 0 or
+ * a negative errno (no such name can be told: the caller fails closed;
+ * ev->path then holds the descriptor's own path, or ""). */
+int sg_guard_read_path(struct sg_guard *g, struct sg_event *ev);
+/* The path the opener came through, into buf, when it is not the name
+ * judged (an alias mount, or no name could be told): read again when the
+ * entry is written, so the event path never pays for it. */
+bool sg_guard_seen_path(struct sg_guard *g, struct sg_event *ev, char *buf,
+			size_t size);
 
 /* The event's file's path (read once, on first use); NULL if unknown.
  * Here, not in guard_event.c: guard_log.c needs it too, and the log
@@ -59,8 +75,7 @@ static inline const char *sg_event_path(struct sg_guard *g,
 					struct sg_event *ev)
 {
 	if (ev->path_err == 1)
-		ev->path_err = sg_fd_path(g->d->proc_fd, ev->fd, ev->path,
-					  sizeof(ev->path));
+		ev->path_err = sg_guard_read_path(g, ev);
 	return ev->path_err == 0 ? ev->path : NULL;
 }
 

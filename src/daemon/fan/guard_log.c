@@ -58,7 +58,7 @@ void sg_guard_log_decision(struct sg_guard *g, struct sg_event *ev,
 			   const struct sg_procinfo *pi)
 {
 	const char *path = sg_event_path(g, ev);
-	char message[PATH_MAX * 2 + 128];
+	char message[PATH_MAX * 2 + 128], seen[PATH_MAX];
 	struct sg_log_entry *e;
 
 	e = sg_log_entry_new(priority_of(d), message_id(d));
@@ -70,6 +70,8 @@ void sg_guard_log_decision(struct sg_guard *g, struct sg_event *ev,
 	(void)sg_log_add(e, "SEALGUARD_ACTION", "%s", sg_action_name(d->action));
 	(void)sg_log_add(e, "SEALGUARD_REASON", "%s", sg_reason_name(d->reason));
 	(void)sg_log_add(e, "SEALGUARD_PATH", "%s", path ? path : "?");
+	if (sg_guard_seen_path(g, ev, seen, sizeof(seen)))
+		(void)sg_log_add(e, "SEALGUARD_PATH_SEEN", "%s", seen);
 	(void)sg_log_add(e, "SEALGUARD_PID", "%d", (int)pi->pid);
 	(void)sg_log_add(e, "SEALGUARD_TID", "%d", (int)ev->tid);
 	(void)sg_log_add(e, "SEALGUARD_PPID", "%d", (int)pi->ppid);

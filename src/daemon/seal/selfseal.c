@@ -210,7 +210,7 @@ static const struct allowed_syscall allowed[] = {
 	{ "sigaltstack", ANY, "thread exit (glibc)" },
 	{ "socket", SOCK_FAMILY, "sd_notify and journal sockets, netlink" },
 	{ "sysinfo", ANY, "glibc qsort sizes its buffer by physical memory" },
-	{ "statx", ANY, "read-only seals: the mount id of a seal" },
+	{ "statx", ANY, "mount ids: of a read-only seal, of an event's file" },
 	{ "tgkill", SELF_ONLY, "raise() in the crash handler, abort()" },
 	{ "umount2", ANY, "read-only seals: lifted on a clean stop" },
 	{ "write", ANY, "permission responses, stderr, eventfds" },
