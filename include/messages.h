@@ -79,4 +79,8 @@
 /* The responder (the helper that runs hooks and freezes) died. */
 #define SG_MSGID_RESPONDER_LOST "61563cd76e5b4d1e86f7d9f1188597b1"
 
+/* The tether's heartbeat (docs/fleet.md): alive, sealed, which policy,
+ * baseline and key, counters since start; every heartbeat_interval s. */
+#define SG_MSGID_HEARTBEAT "d5e7f95d00d0426092ca798d9b181ec7"
+
 #endif

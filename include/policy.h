@@ -86,6 +86,10 @@
  *   lifetime = 0               (seconds of host uptime after which it runs;
  *                               0..315360000, default 0: never)
  *
+ *   [tether]                   what a collector sees (docs/fleet.md)
+ *   heartbeat_interval = 60    (seconds between heartbeat entries, 1..86400,
+ *                               default 60; also without the section)
+ *
  * Paths must be absolute and normalised: no "//", no "." or ".." component,
  * no trailing "/" (except "/" itself), no space or control character.
  * Values must be non-empty.
@@ -103,6 +107,7 @@
 #define SG_DEFAULT_POLICY "/etc/sealguard/policy.conf"
 #define SG_DEFAULT_BASELINE "/var/lib/sealguard/baseline"
 #define SG_LISTEN_DEFAULT_SCAN_MS 20
+#define SG_DEFAULT_HEARTBEAT_S 60
 
 enum sg_mode {
 	SG_MODE_ENFORCE,
@@ -202,6 +207,12 @@ struct sg_respond_policy {
 	unsigned lifetime_s;     /* host uptime; 0: no limit */
 };
 
+/* [tether]: the heartbeat a collector watches (docs/fleet.md). */
+struct sg_tether_policy {
+	bool enabled; /* the section is present (printed only then) */
+	unsigned heartbeat_interval_s; /* always set: the default is 60 */
+};
+
 struct sg_listen_policy {
 	bool enabled; /* the policy has a [listen] section */
 	struct sg_listen_rule *rules;
@@ -246,6 +257,7 @@ struct sg_policy {
 	struct sg_listen_policy listen;
 	struct sg_changes_policy changes;
 	struct sg_respond_policy respond;
+	struct sg_tether_policy tether;
 };
 
 /*

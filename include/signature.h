@@ -42,6 +42,16 @@ int sg_sign(const void *data, size_t len, const char *key_path,
 int sg_verify(const void *data, size_t len, const char *sig_path,
 	      const char *key_path, struct errlist *errs);
 
+/*
+ * The fingerprint of the Ed25519 public key (PEM) at public_path: the
+ * SHA-256 of its 32 raw bytes, in hex, into ret_hex (65 bytes). It names
+ * the key a host trusts in its heartbeat, and `sealguard fleet
+ * --baseline-key` computes the same from the image's key. 0 or a negative
+ * errno, with a message in errs.
+ */
+int sg_key_fingerprint(const char *public_path, char *ret_hex,
+		       struct errlist *errs);
+
 /* "<path>.sig" in a new string, or NULL on ENOMEM. */
 char *sg_signature_path(const char *path);
 

@@ -19,6 +19,7 @@ PKGS=(
 	python3 socat netcat-openbsd procps          # test actors, ps
 	dpkg-dev debhelper lintian                   # the Debian package (packaging/build-deb.sh)
 	man-db bsdextrautils                         # man -w, man --warnings, col
+	systemd-journal-remote openssl jq            # the tether test: upload, remote, certificates, JSON
 )
 
 # One dpkg-query for all: "name status" for each known package.

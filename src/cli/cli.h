@@ -49,6 +49,7 @@ int cmd_check(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_keygen(int argc, char **argv);
 int cmd_status(int argc, char **argv);
+int cmd_fleet(int argc, char **argv); /* cmd_fleet.c */
 int cmd_baseline_sign(int argc, char **argv); /* "baseline sign" */
 
 /* main.c */

@@ -32,6 +32,12 @@ void cli_usage(FILE *out)
 	      "      build machine): writes BASELINE.sig. A policy that names\n"
 	      "      baseline_key makes the daemon, check and verify refuse a\n"
 	      "      baseline whose signature does not verify.\n"
+	      "  fleet [-D DIR | --file FILE...] [--json] [--since N|@EPOCH]\n"
+	      "        [--check [--silent-after N]] [--baseline FILE | --baseline-sha HEX]\n"
+	      "        [--baseline-key FILE | --key-sha HEX]\n"
+	      "      On a collector: one line a host from its journal (heartbeat,\n"
+	      "      state, denials, drift, responses, baseline). --check exits\n"
+	      "      0 ok, 1 warning, 2 critical, 3 unknown (docs/fleet.md).\n"
 	      "  keygen --output PREFIX\n"
 	      "      Make an Ed25519 key pair: PREFIX.key (private, mode 0600;\n"
 	      "      keep it off the hosts) and PREFIX.pub (for the hosts).\n"
@@ -180,6 +186,7 @@ static const struct command {
 } commands[] = {
 	{ "baseline", "sealguard baseline", cmd_baseline },
 	{ "check", "sealguard check", cmd_check },
+	{ "fleet", "sealguard fleet", cmd_fleet },
 	{ "help", "sealguard help", cmd_help },
 	{ "keygen", "sealguard keygen", cmd_keygen },
 	{ "status", "sealguard status", cmd_status },

@@ -62,6 +62,8 @@ static void check_header(struct policy_parser *ps, const char *line)
 		ps->p->changes.enabled = true;
 	if (streq(name, "respond"))
 		ps->p->respond.enabled = true;
+	if (streq(name, "tether"))
+		ps->p->tether.enabled = true;
 	end++;
 	end += strspn(end, " \t");
 	if (*end && *end != ';')

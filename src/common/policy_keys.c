@@ -183,6 +183,9 @@ static const struct policy_key keys[] = {
 	{ KEY("sealguard", "baseline_key", 3, PATH, baseline_key) },
 	{ KEY("sealguard", "mode", 1, ENUM, mode), .names = mode_names,
 	  .required = true, .def = SG_MODE_ENFORCE },
+	{ KEY("tether", "heartbeat_interval", 33, UINT,
+	      tether.heartbeat_interval_s), RANGE(1, 86400),
+	  .def = SG_DEFAULT_HEARTBEAT_S },
 };
 
 const struct policy_key *policy_keys(size_t *ret_n)

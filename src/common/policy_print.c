@@ -116,9 +116,10 @@ static dump_fn *const dumpers[POLICY_KIND__COUNT] = {
 };
 
 /*
- * Optional parts are printed only when present: [listen] and [changes]
- * (no section: that guard is off), and seal/reseal (no seal: nothing to
- * reseal), so that a policy without them reads as it always did.
+ * Optional parts are printed only when present: [listen], [changes] and
+ * [respond] (no section: that guard is off), [tether] (no section: its
+ * defaults), and seal/reseal (no seal: nothing to reseal), so that a
+ * policy without them reads as it always did.
  */
 static bool dumped(const struct sg_policy *p, const struct policy_key *k)
 {
@@ -128,6 +129,8 @@ static bool dumped(const struct sg_policy *p, const struct policy_key *k)
 		return p->changes.enabled;
 	if (streq(k->section, "respond"))
 		return p->respond.enabled;
+	if (streq(k->section, "tether"))
+		return p->tether.enabled;
 	if (streq(k->section, "protect") &&
 	    (streq(k->key, "seal") || streq(k->key, "reseal")))
 		return p->seals.n > 0;

@@ -116,6 +116,26 @@ int sg_keygen(const char *private_path, const char *public_path,
 	return r;
 }
 
+int sg_key_fingerprint(const char *public_path, char *ret_hex,
+		       struct errlist *errs)
+{
+	_cleanup_(pkey_freep) EVP_PKEY *k = NULL;
+	unsigned char raw[64], sha[SG_SHA256_LEN];
+	size_t len = sizeof(raw);
+	int r = read_key(public_path, false, &k, errs);
+
+	if (r < 0)
+		return r;
+	if (EVP_PKEY_get_raw_public_key(k, raw, &len) <= 0 ||
+	    !EVP_Digest(raw, len, sha, NULL, EVP_sha256(), NULL)) {
+		(void)errlist_add(errs, "%s: cannot read the raw public key",
+				  public_path);
+		return -EINVAL;
+	}
+	sg_hex_encode(sha, SG_SHA256_LEN, ret_hex);
+	return 0;
+}
+
 /* Write the signature line to a temp file next to sig_path, rename it. */
 static int write_signature(const char *sig_path,
 			   const unsigned char sig[ED25519_SIG_LEN])

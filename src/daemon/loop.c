@@ -70,6 +70,31 @@ struct sg_status_counts sg_run_counts(const struct sg_run *run)
 	};
 }
 
+/* The heartbeat's counters: every component's, copied in. */
+static void heartbeat(const struct sg_run *run)
+{
+	const struct sg_counters *g = sg_guard_counters(run->guard);
+	struct sg_listen_counters l;
+	struct sg_changes_counters c = { 0 };
+	struct sg_respond_counters r;
+	char seals[160];
+
+	sg_listen_counters(run->listen, &l);
+	if (run->changes)
+		sg_changes_counters(run->changes, &c);
+	sg_respond_counters(run->d.respond, &r);
+	sg_rdonly_status(run->rdonly, seals, sizeof(seals));
+	sg_heartbeat_tick(sg_now_ms(), &(struct sg_heartbeat_counts){
+		.events = g->events, .denied_write = g->denied_write,
+		.denied_exec = g->denied_exec, .would_deny = g->would_deny,
+		.listen_denied = l.destroyed + l.killed,
+		.listen_would_deny = l.would_deny, .changes = c.reported,
+		.responses = r.kills + r.freezes + r.hooks,
+		.log_lost = sg_log_dropped(),
+		.seals = seals[0] == ';' ? seals + 2 : seals,
+	});
+}
+
 /* One line of counters: systemd's STATUS= and the status record. */
 static void format_status(const struct sg_run *run, char *buf, size_t size)
 {
@@ -153,6 +178,7 @@ static void on_tick(struct sg_run *run)
 	sg_changes_tick(run->changes, sg_now_ms());
 	sg_respond_tick(run->d.respond, sg_now_ms());
 	sg_run_notify_status(run);
+	heartbeat(run);
 }
 
 enum {
@@ -180,6 +206,7 @@ int sg_run_loop(struct sg_run *run)
 		[SLOT_RESPOND] = { sg_respond_fd(run->d.respond), POLLIN, 0 },
 	};
 
+	heartbeat(run); /* the first, right after READY=1 */
 	for (;;) {
 		int r;
 

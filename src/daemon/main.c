@@ -223,6 +223,19 @@ static void open_status(const struct options *o, const struct sg_policy *p)
 	errlist_free(&errs);
 }
 
+/* What the heartbeat carries that needs a file, read before the marks.
+ * A problem costs that field ("?" in every beat), not the guard. */
+static void prepare_heartbeat(const struct sg_policy *p)
+{
+	struct errlist warns = { 0 };
+
+	if (sg_heartbeat_init(p, &warns) < 0)
+		sg_log(LOG_WARNING, NULL, "heartbeat: %s", strerror(ENOMEM));
+	for (size_t i = 0; i < warns.n; i++)
+		sg_log(LOG_WARNING, NULL, "%s", warns.msgs[i]);
+	errlist_free(&warns);
+}
+
 /*
  * Each event read carries an open descriptor, and an event whose
  * descriptor cannot be created is denied by the kernel: a low soft limit
@@ -347,6 +360,7 @@ static int run_until_stopped(void)
 static void free_run(void)
 {
 	sg_status_close();
+	sg_heartbeat_close();
 	sg_guard_free(run.guard);
 	/* after the guard's group is closed: the verify worker may be
 	 * blocked in an open that only the loop could have answered */
@@ -391,6 +405,7 @@ static int seal_and_run(const struct options *o, const struct sg_policy *p,
 	pid_t writer_tid = 0;
 
 	open_status(o, p);
+	prepare_heartbeat(p);
 	raise_fd_limit();
 	if (prepare_host(p, b, &status) < 0)
 		return status;

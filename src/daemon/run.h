@@ -11,6 +11,7 @@
 #include "daemon.h"
 #include "fan/guard.h"
 #include "listen/listen.h"
+#include "log/heartbeat.h"
 #include "log/sglog.h"
 #include "log/status.h"
 #include "seal/selfseal.h"

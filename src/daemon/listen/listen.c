@@ -273,6 +273,12 @@ int sg_listen_fd(const struct sg_listen *l)
 	return l->timer_fd;
 }
 
+void sg_listen_counters(const struct sg_listen *l,
+			struct sg_listen_counters *ret)
+{
+	*ret = l ? l->c : (struct sg_listen_counters){ 0 };
+}
+
 void sg_listen_status(const struct sg_listen *l, char *buf, size_t size)
 {
 	const struct sg_listen_counters *c = &l->c;

@@ -243,6 +243,10 @@ int sg_listen_fd(const struct sg_listen *l);
 /* The guard's part of STATUS= ("; listeners: ..."), empty when off. */
 void sg_listen_status(const struct sg_listen *l, char *buf, size_t size);
 
+/* The counters since start (zeros for NULL): the heartbeat's. */
+void sg_listen_counters(const struct sg_listen *l,
+			struct sg_listen_counters *ret);
+
 /* NULL is a no-op. */
 void sg_listen_free(struct sg_listen *l);
 

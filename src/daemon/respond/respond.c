@@ -137,6 +137,12 @@ int sg_respond_fd(const struct sg_respond *r)
 	return r ? r->sock : -1;
 }
 
+void sg_respond_counters(const struct sg_respond *r,
+			 struct sg_respond_counters *ret)
+{
+	*ret = r ? r->c : (struct sg_respond_counters){ 0 };
+}
+
 void sg_respond_status(const struct sg_respond *r, char *buf, size_t size)
 {
 	buf[0] = '\0';

@@ -74,6 +74,10 @@ void sg_respond_tick(struct sg_respond *r, uint64_t now_ms);
 /* "; responses: ..." for STATUS= (empty for a NULL r). */
 void sg_respond_status(const struct sg_respond *r, char *buf, size_t size);
 
+/* The counters since start (zeros for a NULL r): the heartbeat's. */
+void sg_respond_counters(const struct sg_respond *r,
+			 struct sg_respond_counters *ret);
+
 void sg_respond_free(struct sg_respond *r);
 
 #endif
