@@ -79,4 +79,11 @@
 /* The responder (the helper that runs hooks and freezes) died. */
 #define SG_MSGID_RESPONDER_LOST "61563cd76e5b4d1e86f7d9f1188597b1"
 
+/* Block devices under marked filesystems (fan/blockdev.c): whether the
+ * kernel refuses writes to mounted devices itself (at start). */
+#define SG_MSGID_BLOCKDEV_KERNEL "e232a5993ad245839b9f56d56218008f"
+/* A new device node for a guarded block device appeared (a violation:
+ * a way around the guard of its other nodes), or could not be marked. */
+#define SG_MSGID_BLOCKDEV_NODE "faf5d388986a467e9f09a0ba59e8159f"
+
 #endif
