@@ -4,9 +4,13 @@
 # writing, rewrites a protected file's blocks and a trusted binary's, and
 # drops those files' page cache: without the guard both change, and the
 # trusted binary runs the new bytes (its kernel ignore mark stays: no
-# notification fires). The guard denies write-opens of the device through
-# its /dev node, a node made on a marked filesystem and the loop device's
-# backing file, and reports new nodes; read-only opens still work.
+# notification fires). fanotify raises no event for device nodes, so the
+# guard refuses write-opens and mknod of the device with a cgroup device
+# program (fan/devcg.c), by device number, through any node; here it is
+# attached to a cgroup of the test's own (--device-cgroup), where the
+# attacker runs, never to the host's root. The loop device's backing file
+# is denied through fanotify, new nodes in /dev are reported, and
+# read-only opens still work.
 set -euo pipefail
 # shellcheck source=tests/lib/sandbox.sh
 . "$(dirname "$0")/../lib/sandbox.sh"
@@ -40,10 +44,27 @@ payload_conf=$SB_ROOT/conf.blk payload_tool=$SB_ROOT/tool.blk
 { printf '#!/bin/sh\necho pwned\nexit 0\n'; head -c $((bs - 27)) /dev/zero | tr '\0' '\n'; } >"$payload_tool"
 tool_sha=$(fx_sha "$FX_FS/bin/tool")
 
+# Nodes made before the guard starts (by root, as a way in later): one on
+# a marked tmpfs, one on a tmpfs the daemon does not mark.
+plain=$(sb_mount_tmpfs plain)
+mknod "$FX_SCRATCH/disk" b "${majmin%:*}" "${majmin#*:}"
+mknod "$plain/disk" b "${majmin%:*}" "${majmin#*:}"
+
+cg=$(sb_make_cgroup attacker)
+# in_cg CMD...: run CMD in the cgroup the device guard is attached to.
+in_cg() { bash -c 'echo $BASHPID >"$0/cgroup.procs" && exec "$@"' "$cg" "$@"; }
+# cg_try OP ARGS...: sgtry in that cgroup, as sb_try prints it.
+cg_try() {
+	local out rc=0
+	out=$(timeout -k 2 20 bash -c 'echo $BASHPID >"$0/cgroup.procs" && exec "$@"' \
+		"$cg" "$SB_TOOLS/sgtry" "$@") || rc=$?
+	if [ "$rc" = 0 ]; then echo "$out"; else echo "sgtry-exit=$rc"; fi
+}
+
 fx_policy enforce
 t_ok "baseline builds" fx_baseline
 sb_start_journald
-sb_start_daemon "$FX_POLICY"
+sb_start_daemon "$FX_POLICY" --device-cgroup "$cg"
 t_ok "the daemon says whether the kernel refuses writes to mounted block devices" \
 	sb_journal_wait MESSAGE_ID="$MSGID_KERNEL"
 
@@ -54,7 +75,7 @@ t_eq "the trusted tool runs" "0:" "$("$FX_FS/bin/tool" && echo "0:")"
 # verdict as an errno name.
 rewrite() {
 	local err
-	if err=$(dd if="$2" of="$dev" bs="$bs" seek="$1" count=1 conv=notrunc,fsync \
+	if err=$(in_cg dd if="$2" of="$dev" bs="$bs" seek="$1" count=1 conv=notrunc,fsync \
 		status=none 2>&1); then
 		echo ok
 	else
@@ -76,49 +97,37 @@ t_eq "the protected file's bytes are unchanged" golden "$(cat "$FX_FS/etc/app.co
 t_eq "the trusted binary's bytes are unchanged" "$tool_sha" "$(fx_sha "$FX_FS/bin/tool")"
 t_eq "the trusted binary still runs its own bytes" "0:" "$("$FX_FS/bin/tool" && echo "0:")"
 
-atk_blocked open-wronly-dev EPERM "$(sb_try open-wronly "$dev")" \
-	MESSAGE_ID="$MSGID_WRITE_DENIED" SEALGUARD_PATH="$dev"
-atk_blocked open-rdwr-dev EPERM "$(sb_try open-rdwr "$dev")" \
-	MESSAGE_ID="$MSGID_WRITE_DENIED" SEALGUARD_PATH="$dev"
-atk_blocked openat-wronly-dev EPERM "$(sb_try openat-wronly "$dev")"
+atk_blocked open-wronly-dev EPERM "$(cg_try open-wronly "$dev")"
+atk_blocked open-rdwr-dev EPERM "$(cg_try open-rdwr "$dev")"
+atk_blocked openat-wronly-dev EPERM "$(cg_try openat-wronly "$dev")"
 
 # The loop device's backing file is the device too.
-atk_blocked open-rdwr-backing-file EPERM "$(sb_try open-rdwr "$img")" \
+atk_blocked open-rdwr-backing-file EPERM "$(cg_try open-rdwr "$img")" \
 	MESSAGE_ID="$MSGID_WRITE_DENIED" SEALGUARD_PATH="$img"
-atk_blocked open-wronly-backing-file EPERM "$(sb_try open-wronly "$img")"
+atk_blocked open-wronly-backing-file EPERM "$(cg_try open-wronly "$img")" \
+	MESSAGE_ID="$MSGID_WRITE_DENIED" SEALGUARD_PATH="$img"
 
-# A new node for the same device on a marked filesystem: the open is
-# seen (the filesystem is marked) and denied, and the node reported.
-mknod "$FX_SCRATCH/disk" b "${majmin%:*}" "${majmin#*:}"
-atk_blocked mknod-marked-tmpfs EPERM "$(sb_try open-wronly "$FX_SCRATCH/disk")" \
-	MESSAGE_ID="$MSGID_WRITE_DENIED" SEALGUARD_PATH="$FX_SCRATCH/disk"
-atk_detected mknod-marked-tmpfs-reported 5 MESSAGE_ID="$MSGID_NODE" \
-	SEALGUARD_PATH="$FX_SCRATCH/disk"
+# Other nodes for the same device: the check is by device number.
+atk_blocked node-on-marked-tmpfs EPERM "$(cg_try open-wronly "$FX_SCRATCH/disk")"
+atk_blocked node-on-unmarked-tmpfs EPERM "$(cg_try open-rdwr "$plain/disk")"
+got=$(in_cg mknod "$SB_ROOT/newdisk" b "${majmin%:*}" "${majmin#*:}" 2>&1 && echo ok || true)
+case "$got" in *"Operation not permitted"*) got=EPERM ;; esac
+atk_blocked mknod-new-node EPERM "$got"
 
 # A new node in /dev (the host's devtmpfs, for the test's own loop device
-# only): found by the walk of /dev within a second, reported, marked.
+# only, made outside the guarded cgroup): the walk of /dev finds it
+# within a second and reports it; writing through it is refused.
 node=/dev/sgtest-${SB_ROOT##*.}
 mknod "$node" b "${majmin%:*}" "${majmin#*:}"
-atk_detected mknod-dev-reported 5 MESSAGE_ID="$MSGID_NODE" SEALGUARD_PATH="$node"
-atk_blocked mknod-dev-then-write EPERM "$(sb_try open-wronly "$node")" \
-	MESSAGE_ID="$MSGID_WRITE_DENIED" SEALGUARD_PATH="$node"
+atk_detected new-node-in-dev 5 MESSAGE_ID="$MSGID_NODE" SEALGUARD_PATH="$node"
+atk_blocked new-node-in-dev-write EPERM "$(cg_try open-wronly "$node")"
 rm -f "$node"
 
-# A node on a filesystem the daemon does not mark: its opens are never
-# seen. What remains is the kernel's own refusal (docs/seal.md).
-plain=$(sb_mount_tmpfs plain)
-mknod "$plain/disk" b "${majmin%:*}" "${majmin#*:}"
-got=$(sb_try open-wronly "$plain/disk")
-if [ "$got" = EBUSY ]; then
-	atk_blocked mknod-unmarked-tmpfs EBUSY "$got"
-else
-	atk_limit mknod-unmarked-tmpfs "opens of a node on an unmarked filesystem raise no event (got $got)" \
-		"boot with bdev_allow_write_mounted=0 (the kernel refuses it: EBUSY); mount writable filesystems nodev; door 3 watches new mounts"
-fi
-
 # Read-only opens of the device still work.
-atk_allowed blkid-reads-dev "$(blkid -o value -s TYPE "$dev")" ext4
-atk_allowed dd-reads-dev "$(dd if="$dev" of=/dev/null bs=512 count=1 status=none && echo ok)"
-atk_allowed open-rdonly-dev "$(sb_try open-rdonly "$dev")"
-atk_allowed open-rdonly-backing-file "$(sb_try open-rdonly "$img")"
+atk_allowed blkid-reads-dev "$(in_cg blkid -p -o value -s TYPE "$dev")" ext4
+atk_allowed dd-reads-dev "$(in_cg dd if="$dev" of=/dev/null bs=512 count=1 status=none && echo ok)"
+atk_allowed open-rdonly-dev "$(cg_try open-rdonly "$dev")"
+atk_allowed open-rdonly-other-node "$(cg_try open-rdonly "$plain/disk")"
+atk_allowed open-rdonly-backing-file "$(cg_try open-rdonly "$img")"
+atk_allowed write-dev-null "$(in_cg sh -c 'echo x >/dev/null' && echo ok)"
 sb_stop_daemon

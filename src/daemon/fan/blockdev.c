@@ -11,7 +11,11 @@
 #include <sys/sysmacros.h>
 #include <sys/utsname.h>
 
+#include <sys/vfs.h>
+#include <linux/magic.h>
+
 #include "fan/blockdev.h"
+#include "fan/devcg.h"
 #include "log/sglog.h"
 #include "messages.h"
 #include "sys/blockdev.h"
@@ -25,8 +29,9 @@ struct sg_blockguard {
 	struct sg_blockdev_set set; /* the guarded devices */
 	struct sg_inode_id *backing; /* their loop backing files */
 	size_t nbacking;
-	struct sg_inode_id *nodes; /* device nodes marked or reported */
+	struct sg_inode_id *nodes; /* device nodes seen in /dev */
 	size_t nnodes;
+	struct sg_devcg cg; /* refuses write-opens of the devices */
 };
 
 static bool id_in(const struct sg_inode_id *v, size_t n, dev_t dev, ino_t ino)
@@ -91,6 +96,38 @@ static void report_kernel(void)
 		       r == 0 ? "allows" : "may allow (no config found)");
 }
 
+/*
+ * The cgroup the device program is attached to: every process is below
+ * the root of the cgroup v2 hierarchy (/sys/fs/cgroup, or .../unified on
+ * a hybrid host). Under --confine (tests) only the cgroup the test names:
+ * never the host's root. -1 if none.
+ */
+static int open_device_cgroup(const struct sg_daemon *d)
+{
+	static const char *const roots[] = { "/sys/fs/cgroup",
+					     "/sys/fs/cgroup/unified" };
+	const int flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC;
+	struct statfs sf;
+
+	if (d->device_cgroup)
+		return open(d->device_cgroup, flags);
+	if (d->confine) {
+		errno = ENOENT;
+		return -1;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(roots); i++) {
+		int fd = open(roots[i], flags);
+
+		if (fd >= 0 && fstatfs(fd, &sf) == 0 &&
+		    sf.f_type == CGROUP2_SUPER_MAGIC)
+			return fd;
+		if (fd >= 0)
+			(void)close(fd);
+	}
+	errno = ENOENT;
+	return -1;
+}
+
 int sg_blockguard_start(const struct sg_daemon *d, int fan_fd,
 			struct sg_blockguard **ret, struct errlist *errs)
 {
@@ -108,6 +145,12 @@ int sg_blockguard_start(const struct sg_daemon *d, int fan_fd,
 				  "(their write-opens are not guarded)",
 				  bg->sysfs_fd < 0 ? "/sys/dev/block" : "/dev",
 				  strerror(errno));
+	sg_devcg_init(&bg->cg, open_device_cgroup(d));
+	if (bg->cg.cgroup_fd < 0)
+		sg_log(LOG_WARNING, SG_MSGID_DEVGUARD,
+		       "device guard off: no cgroup v2 hierarchy%s (%s)",
+		       d->confine ? " (under --confine: only --device-cgroup)" : "",
+		       strerror(errno));
 	report_kernel();
 	*ret = bg;
 	return 0;
@@ -179,11 +222,10 @@ static int plan_devices(struct sg_blockguard *bg,
 }
 
 /* An inode mark for FAN_OPEN_PERM: only this file's opens are seen. */
-static int mark_inode(const struct sg_blockguard *bg, int dirfd,
-		      const char *name)
+static int mark_inode(const struct sg_blockguard *bg, const char *path)
 {
-	return fanotify_mark(bg->fan_fd, FAN_MARK_ADD, FAN_OPEN_PERM, dirfd,
-			     name) < 0 ? -errno : 0;
+	return fanotify_mark(bg->fan_fd, FAN_MARK_ADD, FAN_OPEN_PERM, AT_FDCWD,
+			     path) < 0 ? -errno : 0;
 }
 
 static int mark_backing(struct sg_blockguard *bg, struct errlist *errs)
@@ -198,9 +240,10 @@ static int mark_backing(struct sg_blockguard *bg, struct errlist *errs)
 
 		if (!file)
 			continue;
-		if (stat(file, &st) < 0 || (r = mark_inode(bg, AT_FDCWD, file)) < 0) {
+		r = stat(file, &st) < 0 ? -errno : mark_inode(bg, file);
+		if (r < 0) {
 			(void)errlist_add(errs, "cannot guard loop backing file "
-					  "%s: %s", file, strerror(errno));
+					  "%s: %s", file, strerror(-r));
 			continue;
 		}
 		r = id_add(&bg->backing, &bg->nbacking, st.st_dev, st.st_ino);
@@ -229,21 +272,20 @@ static void log_new_node(const struct stat *st, const char *dir,
 	sg_log_submit(e);
 }
 
-/* A node of a guarded device in a /dev directory: mark it, once. */
-static void note_node(struct sg_blockguard *bg, int dirfd, const char *dir,
+/*
+ * A node of a guarded device in a /dev directory. It cannot be marked:
+ * Linux 6.18 raises no fanotify event (permission or not, inode, mount or
+ * filesystem mark) for opens of device nodes. A node that a later walk
+ * finds is reported: someone made a way to the device of a protected
+ * filesystem.
+ */
+static void note_node(struct sg_blockguard *bg, const char *dir,
 		      const char *name, const struct stat *st, bool report)
 {
-	int r;
-
 	if (id_in(bg->nodes, bg->nnodes, st->st_dev, st->st_ino))
 		return;
-	r = mark_inode(bg, dirfd, name);
-	if (r < 0)
-		sg_log(LOG_ERR, SG_MSGID_BLOCKDEV_NODE,
-		       "cannot guard device node %s/%s: %s", dir, name,
-		       strerror(-r));
-	else if (id_add(&bg->nodes, &bg->nnodes, st->st_dev, st->st_ino) < 0)
-		return; /* marked anyway; reported again next time */
+	if (id_add(&bg->nodes, &bg->nnodes, st->st_dev, st->st_ino) < 0)
+		return; /* reported again next time */
 	if (report)
 		log_new_node(st, dir, name);
 }
@@ -275,13 +317,14 @@ static void walk_entry(struct sg_blockguard *bg, int dirfd, const char *dir,
 		return;
 	if (fstatat(dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
 	    S_ISBLK(st.st_mode) && sg_blockdev_set_has(&bg->set, st.st_rdev))
-		note_node(bg, dirfd, dir, de->d_name, &st, report);
+		note_node(bg, dir, de->d_name, &st, report);
 }
 
 static void walk_dir(struct sg_blockguard *bg, int dirfd, const char *dir,
 		     dev_t devfs, unsigned depth, bool report)
 {
-	int fd = dup(dirfd);
+	/* a fresh open, not dup(): its own offset, and no new syscall */
+	int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	struct dirent *de;
 	DIR *dp;
 
@@ -292,7 +335,6 @@ static void walk_dir(struct sg_blockguard *bg, int dirfd, const char *dir,
 		(void)close(fd);
 		return;
 	}
-	rewinddir(dp); /* a dup shares the offset of the last walk */
 	while ((de = readdir(dp)))
 		if (de->d_name[0] != '.')
 			walk_entry(bg, dirfd, dir, de, devfs, depth, report);
@@ -306,6 +348,31 @@ static void walk_dev(struct sg_blockguard *bg, bool report)
 	if (bg->dev_fd < 0 || bg->set.n == 0 || fstat(bg->dev_fd, &st) < 0)
 		return;
 	walk_dir(bg, bg->dev_fd, "/dev", st.st_dev, 0, report);
+}
+
+/* (Re)attach the device program for the devices in the set. */
+static int guard_devices(struct sg_blockguard *bg)
+{
+	_cleanup_free_ dev_t *devs = NULL;
+	int r;
+
+	if (bg->cg.cgroup_fd < 0)
+		return 0;
+	devs = calloc(bg->set.n + 1, sizeof(*devs));
+	if (!devs)
+		return -ENOMEM;
+	for (size_t i = 0; i < bg->set.n; i++)
+		devs[i] = bg->set.v[i].rdev;
+	r = sg_devcg_set(&bg->cg, devs, bg->set.n);
+	if (r < 0)
+		sg_log(LOG_ERR, SG_MSGID_DEVGUARD,
+		       "cannot attach the device guard: %s", strerror(-r));
+	else if (bg->set.n > 0)
+		sg_log(LOG_INFO, SG_MSGID_DEVGUARD,
+		       "device guard attached: write-opens and mknod of %zu "
+		       "block device(s) under marked filesystems are refused",
+		       bg->set.n);
+	return r;
 }
 
 int sg_blockguard_update(struct sg_blockguard *bg,
@@ -324,6 +391,8 @@ int sg_blockguard_update(struct sg_blockguard *bg,
 	sg_blockdev_set_free(&bg->set);
 	bg->set = set;
 	r = mark_backing(bg, errs);
+	if (r == 0 && guard_devices(bg) == -ENOMEM)
+		r = -ENOMEM;
 	walk_dev(bg, false); /* nodes of newly guarded devices: not new */
 	return r;
 }
@@ -331,28 +400,28 @@ int sg_blockguard_update(struct sg_blockguard *bg,
 bool sg_blockguard_covers(const struct sg_blockguard *bg,
 			  const struct stat *st)
 {
-	if (!bg)
-		return false;
-	if (S_ISBLK(st->st_mode))
-		return sg_blockdev_set_has(&bg->set, st->st_rdev);
-	return S_ISREG(st->st_mode) &&
+	return bg && bg->nbacking > 0 && S_ISREG(st->st_mode) &&
 	       id_in(bg->backing, bg->nbacking, st->st_dev, st->st_ino);
 }
 
-void sg_blockguard_seen(struct sg_blockguard *bg, const struct stat *st,
-			const char *path)
+/* Root can detach the program: not silently. */
+static void check_attached(struct sg_blockguard *bg)
 {
-	if (!S_ISBLK(st->st_mode) ||
-	    id_in(bg->nodes, bg->nnodes, st->st_dev, st->st_ino))
+	if (bg->cg.cgroup_fd < 0 || sg_devcg_attached(&bg->cg) != 0)
 		return;
-	(void)id_add(&bg->nodes, &bg->nnodes, st->st_dev, st->st_ino);
-	log_new_node(st, "", path ? path : "?");
+	sg_log(LOG_ALERT, SG_MSGID_DEVGUARD,
+	       "the device guard was detached by someone: attaching it again");
+	(void)close(bg->cg.prog_fd); /* detached already */
+	bg->cg.prog_fd = -1;
+	(void)guard_devices(bg);
 }
 
 void sg_blockguard_tick(struct sg_blockguard *bg)
 {
-	if (bg)
-		walk_dev(bg, true);
+	if (!bg)
+		return;
+	check_attached(bg);
+	walk_dev(bg, true);
 }
 
 void sg_blockguard_free(struct sg_blockguard *bg)
@@ -363,6 +432,7 @@ void sg_blockguard_free(struct sg_blockguard *bg)
 		(void)close(bg->sysfs_fd);
 	if (bg->dev_fd >= 0)
 		(void)close(bg->dev_fd);
+	sg_devcg_free(&bg->cg);
 	sg_blockdev_set_free(&bg->set);
 	free(bg->backing);
 	free(bg->nodes);

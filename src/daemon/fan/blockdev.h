@@ -4,18 +4,18 @@
  *
  * Whoever opens the device of a protected (or exec-checked) filesystem
  * for writing rewrites its files below the page cache: no open of a file
- * on it happens. The guard therefore denies write-opens of those devices
- * (the whole disk of a partition, the slaves of a dm device, a loop
- * device's backing file: sys/blockdev.h finds them) through:
- *   - the nodes in /dev (devtmpfs, never marked as a whole): an inode mark
- *     (FAN_OPEN_PERM) on each node of such a device, found by a walk of
- *     /dev at start, after mount changes and once a second; a node that
- *     appears later is reported as a violation, then marked;
- *   - nodes on marked filesystems (mknod on a marked tmpfs): their opens
- *     arrive anyway; the first one is reported as a new node;
- *   - a loop device's backing file: an inode mark on it.
- * Nodes on filesystems the daemon does not mark are out of its sight
- * (docs/seal.md: what remains).
+ * on it happens. sys/blockdev.h finds those devices (the whole disk of a
+ * partition, the slaves of a dm device, a loop device's backing file).
+ * What fanotify lets the guard do about them (Linux 6.18, measured):
+ *   - a loop device's backing file is a regular file: an inode mark
+ *     (FAN_OPEN_PERM) on it, and its write-opens are denied;
+ *   - device nodes raise no fanotify event at all, whatever the mark
+ *     (inode, mount, filesystem), so their write-opens cannot be denied
+ *     here: the kernel's own bdev_allow_write_mounted=0 does that, and
+ *     the daemon says at start whether it is in force;
+ *   - a new node for such a device in /dev is reported (a walk of /dev
+ *     once a second): someone made a way to the device.
+ * docs/seal.md says what remains.
  */
 #ifndef SEALGUARD_FAN_BLOCKDEV_H
 #define SEALGUARD_FAN_BLOCKDEV_H
@@ -34,19 +34,15 @@ int sg_blockguard_start(const struct sg_daemon *d, int fan_fd,
 			struct sg_blockguard **ret, struct errlist *errs);
 
 /* The mark plan changed (or was made): find the devices under its
- * filesystems, mark their nodes and backing files. Problems in errs. */
+ * filesystems, mark their backing files, note their nodes in /dev.
+ * Problems in errs. */
 int sg_blockguard_update(struct sg_blockguard *bg,
 			 const struct sg_mark_plan *plan, struct errlist *errs);
 
-/* The event's file is a guarded device node, or a loop backing file:
- * its write-opens are denied. Cheap: a mode test, then a short list. */
+/* The event's file is the backing file of a guarded loop device: its
+ * write-opens are denied. Cheap: a count, a mode test, a short list. */
 bool sg_blockguard_covers(const struct sg_blockguard *bg,
 			  const struct stat *st);
-
-/* An open of a covered node that no walk of /dev found (mknod on a marked
- * filesystem): reported once as a new node. path may be NULL. */
-void sg_blockguard_seen(struct sg_blockguard *bg, const struct stat *st,
-			const char *path);
 
 /* Once a second: walk /dev for new nodes of guarded devices. */
 void sg_blockguard_tick(struct sg_blockguard *bg);

@@ -259,13 +259,12 @@ static bool judge_protected_open(struct sg_guard *g, struct sg_event *ev,
 	return true;
 }
 
-/* A node of a block device under a marked filesystem, or a loop
- * device's backing file (fan/blockdev.h): writing it rewrites protected
- * files below the page cache, so it is protected whoever writes. */
+/* The backing file of a loop device under a marked filesystem
+ * (fan/blockdev.h): writing it rewrites protected files below the page
+ * cache, so it is protected whoever writes. */
 static struct sg_decision judge_device_open(struct sg_guard *g,
 					    struct sg_event *ev)
 {
-	sg_blockguard_seen(g->blockdev, &ev->st, sg_event_path(g, ev));
 	return sg_decide_open(g->d->policy, read_intent(g, ev), true, false);
 }
 
