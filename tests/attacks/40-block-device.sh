@@ -22,6 +22,7 @@ sb_enter "$@"
 ATK_DOOR=block-device
 MSGID_WRITE_DENIED=$(sed -n 's/^#define SG_MSGID_WRITE_DENIED "\(.*\)"/\1/p' "$SB_REPO/include/messages.h")
 MSGID_NODE=$(sed -n 's/^#define SG_MSGID_BLOCKDEV_NODE "\(.*\)"/\1/p' "$SB_REPO/include/messages.h")
+MSGID_DEVGUARD=$(sed -n 's/^#define SG_MSGID_DEVGUARD "\(.*\)"/\1/p' "$SB_REPO/include/messages.h")
 MSGID_KERNEL=$(sed -n 's/^#define SG_MSGID_BLOCKDEV_KERNEL "\(.*\)"/\1/p' "$SB_REPO/include/messages.h")
 
 fx_setup
@@ -88,16 +89,17 @@ rewrite() {
 drop_cache() { dd if="$1" iflag=nocache count=0 status=none; }
 
 atk_blocked dd-rewrite-conf EPERM "$(rewrite "$blk_conf" "$payload_conf")" \
-	MESSAGE_ID="$MSGID_WRITE_DENIED" SEALGUARD_PATH="$dev"
+	MESSAGE_ID="$MSGID_DEVGUARD" SEALGUARD_DEVICE="$majmin" SEALGUARD_ACTION=deny
 atk_blocked dd-rewrite-tool EPERM "$(rewrite "$blk_tool" "$payload_tool")" \
-	MESSAGE_ID="$MSGID_WRITE_DENIED" SEALGUARD_PATH="$dev"
+	MESSAGE_ID="$MSGID_DEVGUARD" SEALGUARD_DEVICE="$majmin" SEALGUARD_ACTION=deny
 drop_cache "$FX_FS/etc/app.conf"
 drop_cache "$FX_FS/bin/tool"
 t_eq "the protected file's bytes are unchanged" golden "$(cat "$FX_FS/etc/app.conf")"
 t_eq "the trusted binary's bytes are unchanged" "$tool_sha" "$(fx_sha "$FX_FS/bin/tool")"
 t_eq "the trusted binary still runs its own bytes" "0:" "$("$FX_FS/bin/tool" && echo "0:")"
 
-atk_blocked open-wronly-dev EPERM "$(cg_try open-wronly "$dev")"
+atk_blocked open-wronly-dev EPERM "$(cg_try open-wronly "$dev")" \
+	MESSAGE_ID="$MSGID_DEVGUARD" SEALGUARD_DEVICE="$majmin" SEALGUARD_ACTION=deny
 atk_blocked open-rdwr-dev EPERM "$(cg_try open-rdwr "$dev")"
 atk_blocked openat-wronly-dev EPERM "$(cg_try openat-wronly "$dev")"
 
@@ -109,10 +111,12 @@ atk_blocked open-wronly-backing-file EPERM "$(cg_try open-wronly "$img")" \
 
 # Other nodes for the same device: the check is by device number.
 atk_blocked node-on-marked-tmpfs EPERM "$(cg_try open-wronly "$FX_SCRATCH/disk")"
-atk_blocked node-on-unmarked-tmpfs EPERM "$(cg_try open-rdwr "$plain/disk")"
+atk_blocked node-on-unmarked-tmpfs EPERM "$(cg_try open-rdwr "$plain/disk")" \
+	MESSAGE_ID="$MSGID_DEVGUARD" SEALGUARD_DEVICE="$majmin" SEALGUARD_ACTION=deny
 got=$(in_cg mknod "$SB_ROOT/newdisk" b "${majmin%:*}" "${majmin#*:}" 2>&1 && echo ok || true)
 case "$got" in *"Operation not permitted"*) got=EPERM ;; esac
-atk_blocked mknod-new-node EPERM "$got"
+atk_blocked mknod-new-node EPERM "$got" \
+	MESSAGE_ID="$MSGID_DEVGUARD" SEALGUARD_DEVICE="$majmin" SEALGUARD_ACTION=deny
 
 # A new node in /dev (the host's devtmpfs, for the test's own loop device
 # only, made outside the guarded cgroup): the walk of /dev finds it
@@ -120,7 +124,8 @@ atk_blocked mknod-new-node EPERM "$got"
 node=/dev/sgtest-${SB_ROOT##*.}
 mknod "$node" b "${majmin%:*}" "${majmin#*:}"
 atk_detected new-node-in-dev 5 MESSAGE_ID="$MSGID_NODE" SEALGUARD_PATH="$node"
-atk_blocked new-node-in-dev-write EPERM "$(cg_try open-wronly "$node")"
+atk_blocked new-node-in-dev-write EPERM "$(cg_try open-wronly "$node")" \
+	MESSAGE_ID="$MSGID_DEVGUARD" SEALGUARD_DEVICE="$majmin" SEALGUARD_ACTION=deny
 rm -f "$node"
 
 # Read-only opens of the device still work.

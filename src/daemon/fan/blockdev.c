@@ -32,6 +32,7 @@ struct sg_blockguard {
 	struct sg_inode_id *nodes; /* device nodes seen in /dev */
 	size_t nnodes;
 	struct sg_devcg cg; /* refuses write-opens of the devices */
+	uint64_t *refused;  /* its refusals per device, as last reported */
 };
 
 static bool id_in(const struct sg_inode_id *v, size_t n, dev_t dev, ino_t ino)
@@ -363,6 +364,10 @@ static int guard_devices(struct sg_blockguard *bg)
 		return -ENOMEM;
 	for (size_t i = 0; i < bg->set.n; i++)
 		devs[i] = bg->set.v[i].rdev;
+	free(bg->refused);
+	bg->refused = calloc(bg->set.n + 1, sizeof(*bg->refused));
+	if (!bg->refused)
+		return -ENOMEM;
 	r = sg_devcg_set(&bg->cg, devs, bg->set.n);
 	if (r < 0)
 		sg_log(LOG_ERR, SG_MSGID_DEVGUARD,
@@ -404,6 +409,38 @@ bool sg_blockguard_covers(const struct sg_blockguard *bg,
 	       id_in(bg->backing, bg->nbacking, st->st_dev, st->st_ino);
 }
 
+/* The program refuses in the kernel and cannot say who: once a second,
+ * one entry per device with the refusals since the last one. */
+static void report_refusals(struct sg_blockguard *bg)
+{
+	for (size_t i = 0; i < bg->cg.ndevs && i < bg->set.n; i++) {
+		dev_t rdev = bg->set.v[i].rdev;
+		struct sg_log_entry *e;
+		uint64_t n;
+
+		if (sg_devcg_refusals(&bg->cg, i, &n) < 0 ||
+		    n == bg->refused[i])
+			continue;
+		e = sg_log_entry_new(LOG_WARNING, SG_MSGID_DEVGUARD);
+		if (e) {
+			(void)sg_log_add(e, "MESSAGE", "denied %llu write-open(s) "
+					 "or mknod of block device %u:%u "
+					 "(under a marked filesystem)",
+					 (unsigned long long)(n - bg->refused[i]),
+					 major(rdev), minor(rdev));
+			(void)sg_log_add(e, "SEALGUARD_EVENT", "write");
+			(void)sg_log_add(e, "SEALGUARD_ACTION", "deny");
+			(void)sg_log_add(e, "SEALGUARD_REASON", "block-device");
+			(void)sg_log_add(e, "SEALGUARD_DEVICE", "%u:%u",
+					 major(rdev), minor(rdev));
+			(void)sg_log_add(e, "SEALGUARD_COUNT", "%llu",
+					 (unsigned long long)(n - bg->refused[i]));
+			sg_log_submit(e);
+		}
+		bg->refused[i] = n;
+	}
+}
+
 /* Root can detach the program: not silently. */
 static void check_attached(struct sg_blockguard *bg)
 {
@@ -420,6 +457,7 @@ void sg_blockguard_tick(struct sg_blockguard *bg)
 {
 	if (!bg)
 		return;
+	report_refusals(bg);
 	check_attached(bg);
 	walk_dev(bg, true);
 }
@@ -433,6 +471,7 @@ void sg_blockguard_free(struct sg_blockguard *bg)
 	if (bg->dev_fd >= 0)
 		(void)close(bg->dev_fd);
 	sg_devcg_free(&bg->cg);
+	free(bg->refused);
 	sg_blockdev_set_free(&bg->set);
 	free(bg->backing);
 	free(bg->nodes);

@@ -25,16 +25,22 @@ struct sg_devcg {
 	int cgroup_fd; /* -1: no device guard */
 	int prog_fd;   /* the attached program, -1 before the first */
 	uint32_t prog_id;
+	int counts_fd; /* its refusals, one counter per device (a map) */
+	size_t ndevs;
 };
 
-/* The most devices one program lists (two instructions each). */
-#define SG_DEVCG_MAX_DEVICES 1024
+/* The most devices one program lists (four instructions each). */
+#define SG_DEVCG_MAX_DEVICES 512
 
 void sg_devcg_init(struct sg_devcg *c, int cgroup_fd);
 
 /* Load a program refusing write and mknod of devs[0..n), attach it in
  * place of the previous one. n == 0 detaches. 0 or a negative errno. */
 int sg_devcg_set(struct sg_devcg *c, const dev_t *devs, size_t n);
+
+/* How many write-opens and mknods of the i-th device of the last
+ * sg_devcg_set the program refused. 0 or a negative errno. */
+int sg_devcg_refusals(const struct sg_devcg *c, size_t i, uint64_t *ret);
 
 /* Is our program still attached? 1 yes, 0 no (detached by someone),
  * negative errno if that cannot be told. */

@@ -133,7 +133,7 @@ enum narrow {
 			  liveness probe) */
 	FCNTL_CMDS,   /* fcntl: flags and memfd seals only */
 	BPF_CMDS,     /* bpf: the device guard's program (load, attach,
-			 detach, query, its id): no maps, no other types */
+			 detach, query, its id) and its counter map */
 	TTY_QUERY,    /* ioctl: TCGETS (stdio asks whether stderr is a tty) */
 	THREAD_ONLY,  /* clone: new threads, never new processes */
 	NO_CLONE3,    /* clone3: ENOSYS, so glibc falls back to clone, whose
@@ -293,8 +293,9 @@ static int add_rule(scmp_filter_ctx ctx, const struct allowed_syscall *s)
 		F_GETFD, F_SETFD, F_GETFL, F_SETFL, F_ADD_SEALS, F_GET_SEALS,
 	};
 	static const unsigned long bpf_cmds[] = {
-		BPF_PROG_LOAD, BPF_PROG_ATTACH, BPF_PROG_DETACH,
-		BPF_PROG_QUERY, BPF_OBJ_GET_INFO_BY_FD,
+		BPF_MAP_CREATE, BPF_MAP_LOOKUP_ELEM, BPF_PROG_LOAD,
+		BPF_PROG_ATTACH, BPF_PROG_DETACH, BPF_PROG_QUERY,
+		BPF_OBJ_GET_INFO_BY_FD,
 	};
 	const unsigned long write_flags = O_ACCMODE | O_CREAT | O_TRUNC |
 					  O_APPEND;
