@@ -83,4 +83,15 @@
  * baseline and key, counters since start; every heartbeat_interval s. */
 #define SG_MSGID_HEARTBEAT "d5e7f95d00d0426092ca798d9b181ec7"
 
+/* Block devices under marked filesystems (fan/blockdev.c): whether the
+ * kernel refuses writes to mounted devices itself (at start). */
+#define SG_MSGID_BLOCKDEV_KERNEL "e232a5993ad245839b9f56d56218008f"
+/* A new device node for a guarded block device appeared in /dev (someone
+ * made a way to the device of a protected filesystem). */
+#define SG_MSGID_BLOCKDEV_NODE "faf5d388986a467e9f09a0ba59e8159f"
+
+/* The device guard (fan/devcg.c): attached, not attached (and why), or
+ * found detached by someone and attached again. */
+#define SG_MSGID_DEVGUARD "ab3ccfcb771e45d982fcad4c2163f29e"
+
 #endif

@@ -33,6 +33,7 @@ struct sg_daemon {
 	const struct sg_policy *policy;
 	const struct sg_baseline *baseline;
 	const char *confine; /* mark only filesystems mounted below this */
+	const char *device_cgroup; /* the device guard's cgroup (fan/devcg.h) */
 	dev_t root_dev;      /* the root filesystem, never marked confined */
 	int proc_fd;         /* /proc, opened before the marks */
 

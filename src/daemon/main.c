@@ -186,6 +186,7 @@ static int arm_guards(const struct options *o, const struct sg_policy *p,
 	r = sg_hash_init();
 	if (r >= 0)
 		r = sg_daemon_open(&run.d, p, b, o->confine, run.d.respond);
+	run.d.device_cgroup = o->device_cgroup;
 	if (r >= 0)
 		r = sg_guard_start(&run.d, &run.guard, &errs);
 	/* before the marks: it hashes the executables [listen] pins */

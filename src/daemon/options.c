@@ -19,6 +19,7 @@ enum {
 	OPT_SECCOMP,
 	OPT_LIST_SEAL,
 	OPT_STATE_DIR,
+	OPT_DEVICE_CGROUP,
 };
 
 static void usage(FILE *out)
@@ -31,6 +32,8 @@ static void usage(FILE *out)
 		"  -p, --policy FILE      policy file (default %s)\n"
 		"      --confine DIR      refuse to mark any filesystem not mounted\n"
 		"                         at or below DIR (tests, demos)\n"
+		"      --device-cgroup DIR  attach the device guard to this cgroup v2\n"
+		"                         directory, not the hierarchy's root (tests)\n"
 		"      --log-target T     auto | journal | stderr (default auto)\n"
 		"      --seccomp ACTION   on a syscall outside the allowlist: kill the\n"
 		"                         process (default), or trap: name it on\n"
@@ -85,6 +88,11 @@ static int take_option(int c, struct options *o)
 	case OPT_LIST_SEAL:
 		o->list_seal = true;
 		return 0;
+	case OPT_DEVICE_CGROUP:
+		if (optarg[0] != '/')
+			return bad_argument("--device-cgroup needs an absolute path");
+		o->device_cgroup = optarg;
+		return 0;
 	case OPT_STATE_DIR:
 		o->state_dir = optarg;
 		return 0;
@@ -116,6 +124,7 @@ int sg_options_parse(int argc, char **argv, struct options *o)
 		{ "seccomp", required_argument, NULL, OPT_SECCOMP },
 		{ "list-seal", no_argument, NULL, OPT_LIST_SEAL },
 		{ "state-dir", required_argument, NULL, OPT_STATE_DIR },
+		{ "device-cgroup", required_argument, NULL, OPT_DEVICE_CGROUP },
 		{ "check", no_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },

@@ -13,6 +13,7 @@
 struct options {
 	const char *policy;
 	const char *confine;
+	const char *device_cgroup; /* NULL: the cgroup v2 root */
 	enum sg_log_target log_target;
 	enum sg_seccomp_action seccomp_action;
 	const char *state_dir;

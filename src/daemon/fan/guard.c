@@ -12,6 +12,7 @@
 
 #include "clock.h"
 #include "baseline.h"
+#include "fan/blockdev.h"
 #include "fan/guard_int.h"
 #include "fan/hasher.h"
 #include "messages.h"
@@ -231,7 +232,7 @@ int sg_guard_mark(struct sg_guard *g, struct errlist *errs)
 		}
 	}
 	g->d->plan = plan;
-	return 0;
+	return sg_blockguard_update(g->blockdev, &g->d->plan, errs);
 fail:
 	sg_mark_plan_free(&plan);
 	return r;
@@ -264,17 +265,19 @@ void sg_guard_mounts_changed(struct sg_guard *g)
 			       t->flags & SG_FS_PROTECT ? "protect " : "",
 			       t->flags & SG_FS_EXEC ? "exec" : "");
 	}
+	sg_mark_plan_free(&g->d->plan);
+	g->d->plan = plan;
+	(void)sg_blockguard_update(g->blockdev, &g->d->plan, &errs);
 	for (size_t i = 0; i < errs.n; i++)
 		sg_log(LOG_WARNING, SG_MSGID_MOUNTS_CHANGED, "%s", errs.msgs[i]);
 	errlist_free(&errs);
-	sg_mark_plan_free(&g->d->plan);
-	g->d->plan = plan;
 }
 
 int sg_guard_start(struct sg_daemon *d, struct sg_guard **ret,
 		   struct errlist *errs)
 {
 	struct sg_guard *g = calloc(1, sizeof(*g));
+	int r;
 
 	if (!g)
 		return -ENOMEM;
@@ -282,7 +285,10 @@ int sg_guard_start(struct sg_daemon *d, struct sg_guard **ret,
 	g->fan_fd = g->mountinfo_fd = -1;
 	g->mounts_missed = -1;
 	*ret = g;
-	return prepare(g, errs);
+	r = prepare(g, errs);
+	if (r < 0)
+		return r;
+	return sg_blockguard_start(d, g->fan_fd, &g->blockdev, errs);
 }
 
 const struct sg_counters *sg_guard_counters(const struct sg_guard *g)
@@ -313,6 +319,7 @@ void sg_guard_free(struct sg_guard *g)
 	sg_hasher_free(g->hasher);
 	g->hasher = NULL;
 	sg_mounts_free(&g->mounts);
+	sg_blockguard_free(g->blockdev);
 	sg_inodetab_free(&g->protected_inodes);
 	sg_inodetab_free(&g->exec_cache);
 	sg_inodetab_free(&g->not_elf);

@@ -12,6 +12,7 @@
 
 #include "clock.h"
 #include "baseline.h"
+#include "fan/blockdev.h"
 #include "fan/decide.h"
 #include "fan/guard_int.h"
 #include "hash.h"
@@ -258,10 +259,21 @@ static bool judge_protected_open(struct sg_guard *g, struct sg_event *ev,
 	return true;
 }
 
+/* The backing file of a loop device under a marked filesystem
+ * (fan/blockdev.h): writing it rewrites protected files below the page
+ * cache, so it is protected whoever writes. */
+static struct sg_decision judge_device_open(struct sg_guard *g,
+					    struct sg_event *ev)
+{
+	return sg_decide_open(g->d->policy, read_intent(g, ev), true, false);
+}
+
 static struct sg_decision judge_open(struct sg_guard *g, struct sg_event *ev)
 {
 	struct sg_decision d;
 
+	if (sg_blockguard_covers(g->blockdev, &ev->st))
+		return judge_device_open(g, ev);
 	if (ev->fs_flags & SG_FS_PROTECT && judge_protected_open(g, ev, &d))
 		return d;
 	if (loader_open(g, ev)) {

@@ -19,6 +19,7 @@
 #include "sys/procinfo.h"
 
 struct sg_hasher;
+struct sg_blockguard;
 
 struct sg_guard {
 	struct sg_daemon *d; /* policy, baseline, /proc, plan, own files */
@@ -37,6 +38,7 @@ struct sg_guard {
 	size_t nloaders;
 
 	struct sg_hasher *hasher; /* hashes large files off the loop */
+	struct sg_blockguard *blockdev; /* block devices under the marks */
 	struct sg_ratelimit rl;
 	struct sg_counters c;
 };

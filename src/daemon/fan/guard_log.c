@@ -9,6 +9,7 @@
 #include <sys/fanotify.h>
 
 #include "clock.h"
+#include "fan/blockdev.h"
 #include "fan/guard_int.h"
 #include "log/sglog.h"
 #include "messages.h"
@@ -121,4 +122,5 @@ bool sg_guard_should_log(struct sg_guard *g, struct sg_event *ev,
 void sg_guard_tick(struct sg_guard *g, uint64_t now_ms)
 {
 	sg_ratelimit_sweep(&g->rl, now_ms, report_suppressed, NULL);
+	sg_blockguard_tick(g->blockdev); /* new nodes of guarded devices */
 }

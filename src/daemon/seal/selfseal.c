@@ -8,6 +8,7 @@
  * --list-seal` prints them as docs/seal.md shows them.
  */
 #include <fcntl.h>
+#include <linux/bpf.h>
 #include <linux/securebits.h>
 #include <sched.h>
 #include <stdarg.h>
@@ -131,6 +132,8 @@ enum narrow {
 	PIDFD_SIGNALS, /* pidfd_send_signal: SIGKILL, SIGSTOP, or 0 (a
 			  liveness probe) */
 	FCNTL_CMDS,   /* fcntl: flags and memfd seals only */
+	BPF_CMDS,     /* bpf: the device guard's program (load, attach,
+			 detach, query, its id) and its counter map */
 	TTY_QUERY,    /* ioctl: TCGETS (stdio asks whether stderr is a tty) */
 	THREAD_ONLY,  /* clone: new threads, never new processes */
 	NO_CLONE3,    /* clone3: ENOSYS, so glibc falls back to clone, whose
@@ -147,6 +150,7 @@ struct allowed_syscall {
 };
 
 static const struct allowed_syscall allowed[] = {
+	{ "bpf", BPF_CMDS, "device guard: its cgroup program, on mount changes" },
 	{ "brk", ANY, "malloc" },
 	{ "clock_gettime", ANY, "rate limits, timestamps" },
 	{ "clock_nanosleep", ANY, "bounded waits" },
@@ -288,6 +292,11 @@ static int add_rule(scmp_filter_ctx ctx, const struct allowed_syscall *s)
 	static const unsigned long fcntl_cmds[] = {
 		F_GETFD, F_SETFD, F_GETFL, F_SETFL, F_ADD_SEALS, F_GET_SEALS,
 	};
+	static const unsigned long bpf_cmds[] = {
+		BPF_MAP_CREATE, BPF_MAP_LOOKUP_ELEM, BPF_PROG_LOAD,
+		BPF_PROG_ATTACH, BPF_PROG_DETACH, BPF_PROG_QUERY,
+		BPF_OBJ_GET_INFO_BY_FD,
+	};
 	const unsigned long write_flags = O_ACCMODE | O_CREAT | O_TRUNC |
 					  O_APPEND;
 	int nr = seccomp_syscall_resolve_name(s->name);
@@ -312,6 +321,8 @@ static int add_rule(scmp_filter_ctx ctx, const struct allowed_syscall *s)
 				ARRAY_SIZE(pidfd_signals));
 	case FCNTL_CMDS:
 		return add_each(ctx, nr, 1, fcntl_cmds, ARRAY_SIZE(fcntl_cmds));
+	case BPF_CMDS:
+		return add_each(ctx, nr, 0, bpf_cmds, ARRAY_SIZE(bpf_cmds));
 	case TTY_QUERY:
 		return add(ctx, nr, 1, arg_eq(1, TCGETS));
 	case THREAD_ONLY:
