@@ -157,7 +157,8 @@ t_eq "unit: wanted by multi-user.target" multi-user.target "$(key WantedBy)"
 # What the sealed daemon keeps (sealguardd --list-seal), plus CAP_SETPCAP,
 # which the seal needs to drop the rest.
 kept=$("$SG_BUILD/sealguardd" --list-seal 2>/dev/null |
-	awk '/^# syscalls/ { exit } /^cap_/ { print toupper($1) }')
+	awk '/^# syscalls/ { done = 1 } !done && /^cap_/ { print toupper($1) }')
+# (awk reads to the end: an early exit would SIGPIPE the daemon under pipefail)
 t_ok "sealguardd --list-seal lists the capabilities it keeps" test "$(wc -l <<<"$kept")" -ge 5
 t_eq "unit: exactly the capabilities the guard uses (kept after the seal, and CAP_SETPCAP)" \
 	"$(printf '%s\nCAP_SETPCAP\n' "$kept" | sort | paste -sd' ' -)" \
