@@ -38,15 +38,17 @@ static int join(const char *head, const char *tail, char *buf, size_t size)
 	return 0;
 }
 
-int sg_mount_inner_path(const struct sg_mount *mnt, const char *path,
-			char *buf, size_t size)
+/* path, which lies under from, as the same place under to (through a
+ * buffer of its own: buf may be path itself). */
+static int rebase(const char *path, const char *from, const char *to,
+		  char *buf, size_t size)
 {
 	char tmp[PATH_MAX];
 	int r;
 
-	if (path[0] != '/' || !path_is_under(path, mnt->point))
+	if (path[0] != '/' || !path_is_under(path, from))
 		return -EXDEV;
-	r = join(mnt->root, rest_after(path, mnt->point), tmp, sizeof(tmp));
+	r = join(to, rest_after(path, from), tmp, sizeof(tmp));
 	if (r < 0)
 		return r;
 	if (strlen(tmp) >= size)
@@ -55,21 +57,16 @@ int sg_mount_inner_path(const struct sg_mount *mnt, const char *path,
 	return 0;
 }
 
+int sg_mount_inner_path(const struct sg_mount *mnt, const char *path,
+			char *buf, size_t size)
+{
+	return rebase(path, mnt->point, mnt->root, buf, size);
+}
+
 int sg_mount_outer_path(const struct sg_mount *mnt, const char *inner,
 			char *buf, size_t size)
 {
-	char tmp[PATH_MAX];
-	int r;
-
-	if (inner[0] != '/' || !path_is_under(inner, mnt->root))
-		return -EXDEV;
-	r = join(mnt->point, rest_after(inner, mnt->root), tmp, sizeof(tmp));
-	if (r < 0)
-		return r;
-	if (strlen(tmp) >= size)
-		return -ENAMETOOLONG;
-	strcpy(buf, tmp);
-	return 0;
+	return rebase(inner, mnt->root, mnt->point, buf, size);
 }
 
 /* Two entries of one filesystem: the same device number (mountinfo's
