@@ -79,6 +79,49 @@ static void check_header(struct policy_parser *ps, const char *line)
  * empty line instead. Reading whole lines here, not fgets() chunks, also
  * means the rest of a long line is never parsed as a line of its own.
  */
+/*
+ * The first control character in a line (other than the tab), or len.
+ * inih skips any isspace() byte before a section header or key, while
+ * this reader, an editor and a reviewer's eyes do not: "\f[listen]" would
+ * be a section to inih and no header to check_header(). So control
+ * characters are refused, never interpreted.
+ */
+static size_t control_char(const char *str, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)str[i];
+
+		if ((c < 0x20 && c != '\t') || c == 0x7f)
+			return i;
+	}
+	return len;
+}
+
+/* True (and reported) when the line must not be parsed at all. */
+static bool refuse_line(struct policy_parser *ps, const char *str,
+			size_t len, size_t max, bool nul)
+{
+	size_t at;
+
+	if (len > max)
+		policy_diag(ps, ps->line, "line longer than %zu characters",
+			    max);
+	else if (nul)
+		policy_diag(ps, ps->line, "line contains a NUL byte");
+	else if (ps->line == 1 && len >= 3 && !memcmp(str, "\xef\xbb\xbf", 3))
+		/* inih would skip it: a file read two ways is refused */
+		policy_diag(ps, ps->line,
+			    "the file starts with a byte-order mark: save it "
+			    "without one");
+	else if ((at = control_char(str, len)) < len)
+		policy_diag(ps, ps->line,
+			    "control character 0x%02x in column %zu",
+			    (unsigned char)str[at], at + 1);
+	else
+		return false;
+	return true;
+}
+
 static char *reader(char *str, int num, void *stream)
 {
 	struct policy_parser *ps = stream;
@@ -101,12 +144,7 @@ static char *reader(char *str, int num, void *stream)
 	if (c == EOF && ferror(ps->f))
 		goto eof;
 	len -= last == '\r'; /* CRLF: the '\r' ends the line, like '\n' */
-	if (len > max)
-		policy_diag(ps, ps->line, "line longer than %zu characters",
-			    max);
-	else if (nul)
-		policy_diag(ps, ps->line, "line contains a NUL byte");
-	str[len > max || nul ? 0 : len] = '\0';
+	str[refuse_line(ps, str, len, max, nul) ? 0 : len] = '\0';
 	ps->indented = isspace((unsigned char)str[0]); /* as inih's lskip() */
 	check_header(ps, str);
 	return str;
@@ -223,8 +261,7 @@ static int fill_list(struct sg_pathlist *l, const char *const *defs)
 	for (size_t i = 0; defs[i]; i++)
 		if (policy_pathlist_add(l, defs[i], 0))
 			return -ENOMEM;
-	policy_pathlist_sort(l);
-	return 0;
+	return policy_pathlist_sort(l);
 }
 
 /* A path or a list that was not given gets its default, if it has one. */

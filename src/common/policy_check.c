@@ -4,16 +4,16 @@
  * this path protected, is this exec checked, what does the baseline record,
  * does it respond beyond logging.
  *
- * The lists are short (a handful of trees), so a linear scan is both the
- * simplest and fast enough. A bsearch on the strcmp order would be wrong:
- * "/usr-x" sorts between "/usr" and "/usr/bin".
+ * The lists are sorted (policy_validate), so "under any" is one bsearch
+ * per ancestor of the path (a bsearch for the nearest smaller entry would
+ * be wrong: "/usr-x" sorts between "/usr" and "/usr/bin").
  */
 #include "pathrule.h"
 #include "policy_int.h"
 
 static bool under_any(const struct sg_pathlist *l, const char *path)
 {
-	return sg_path_under_any(path, l->paths, l->n);
+	return policy_pathlist_covers(l, path);
 }
 
 /* One path that resolves elsewhere: 0, or -EINVAL with the reason. */

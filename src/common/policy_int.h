@@ -122,7 +122,28 @@ unsigned policy_names_all(const struct policy_name *t);
 int policy_pathlist_add(struct sg_pathlist *l, const char *path,
 			unsigned line);
 void policy_pathlist_free(struct sg_pathlist *l);
-void policy_pathlist_sort(struct sg_pathlist *l);
+int policy_pathlist_sort(struct sg_pathlist *l);
+
+/*
+ * Questions asked of a sorted list (policy_pathlist_sort), each in
+ * O(log n) per step, so that a policy of many thousand lines is checked
+ * in O(n log n). Paths are normalised and absolute.
+ *
+ * policy_pathlist_find: the first (earliest line) entry equal to the
+ * first len bytes of path, or l->n.
+ * policy_path_next_ancestor: the length of path's next proper ancestor
+ * after the one of length len ("/" has length 1; start with len 0), or
+ * 0 when there is none: "/a/b" yields 1, 2 ("/", "/a"), then 0.
+ * policy_pathlist_covers: path is an entry or lies under one.
+ * policy_pathlist_below: the entries strictly under path are
+ * l->paths[*lo .. *hi).
+ */
+size_t policy_pathlist_find(const struct sg_pathlist *l, const char *path,
+			    size_t len);
+size_t policy_path_next_ancestor(const char *path, size_t len);
+bool policy_pathlist_covers(const struct sg_pathlist *l, const char *path);
+void policy_pathlist_below(const struct sg_pathlist *l, const char *path,
+			   size_t *lo, size_t *hi);
 
 /* policy_diag.c */
 

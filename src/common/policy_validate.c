@@ -30,30 +30,53 @@ static void check_required(struct policy_parser *ps)
 				    k->key, k->section);
 }
 
-static bool paths_overlap(const char *a, const char *b)
+/* The earlier of two candidate entries (by line), l->n meaning none. */
+static size_t earlier(const struct sg_pathlist *l, size_t best, size_t b)
 {
-	return path_is_under(a, b) || path_is_under(b, a);
+	if (b == l->n)
+		return best;
+	return best == l->n || l->lines[b] < l->lines[best] ? b : best;
+}
+
+/* Entries of the sorted list l on lines before line, among [lo, hi). */
+static size_t earliest_in(const struct sg_pathlist *l, size_t lo, size_t hi,
+			  unsigned line)
+{
+	size_t best = l->n;
+
+	for (size_t b = lo; b < hi; b++)
+		if (l->lines[b] < line)
+			best = earlier(l, best, b);
+	return best;
 }
 
 /*
  * The earliest entry before entry a (by line) that a repeats or, for a
  * disjoint list, nests with; l->n if none. One message per offending line.
+ * The list is sorted: a repeat is the first of a's run of equal paths, an
+ * ancestor is found by each of a's prefixes, and the descendants form
+ * one range, so the work is that of the nesting itself, not n squared.
  */
 static size_t list_conflict(const struct sg_pathlist *l, size_t a,
 			    bool disjoint)
 {
-	size_t best = l->n;
+	const char *path = l->paths[a];
+	unsigned line = l->lines[a];
+	size_t best = policy_pathlist_find(l, path, strlen(path)), len = 0, lo,
+	       hi;
 
-	for (size_t b = 0; b < l->n; b++) {
-		if (l->lines[b] >= l->lines[a])
-			continue;
-		if (!streq(l->paths[a], l->paths[b]) &&
-		    !(disjoint && paths_overlap(l->paths[a], l->paths[b])))
-			continue;
-		if (best == l->n || l->lines[b] < l->lines[best])
-			best = b;
+	if (best == a) /* the first of its run has the earliest line */
+		best = l->n;
+	if (!disjoint)
+		return best;
+	while ((len = policy_path_next_ancestor(path, len))) {
+		size_t b = policy_pathlist_find(l, path, len);
+
+		if (b < l->n && l->lines[b] < line)
+			best = earlier(l, best, b);
 	}
-	return best;
+	policy_pathlist_below(l, path, &lo, &hi);
+	return earlier(l, best, earliest_in(l, lo, hi, line));
 }
 
 static void check_list(struct policy_parser *ps, const struct policy_key *k)
@@ -78,40 +101,70 @@ static void check_list(struct policy_parser *ps, const struct policy_key *k)
 	}
 }
 
-/* A trusted tree inside (or around) a protected one is recorded twice. */
+static void trusted_overlaps(struct policy_parser *ps, size_t i, size_t j)
+{
+	const struct sg_pathlist *t = &ps->p->trusted, *pr = &ps->p->protect;
+
+	policy_diag(ps, t->lines[i],
+		    "[exec] trusted '%s' overlaps [protect] path '%s' at line %u",
+		    t->paths[i], pr->paths[j], pr->lines[j]);
+}
+
+/*
+ * A trusted tree inside (or around) a protected one is recorded twice.
+ * Named in the protect list's order: its ancestors of the trusted tree,
+ * the tree itself, then what lies under it.
+ */
 static void check_trusted(struct policy_parser *ps)
 {
 	const struct sg_pathlist *t = &ps->p->trusted, *pr = &ps->p->protect;
 
-	for (size_t i = 0; i < t->n; i++)
-		for (size_t j = 0; j < pr->n; j++)
-			if (paths_overlap(t->paths[i], pr->paths[j]))
-				policy_diag(
-					ps, t->lines[i],
-					"[exec] trusted '%s' overlaps [protect] path '%s' at line %u",
-					t->paths[i], pr->paths[j],
-					pr->lines[j]);
+	for (size_t i = 0; i < t->n; i++) {
+		const char *path = t->paths[i];
+		size_t len = 0, j, lo, hi;
+
+		while ((len = policy_path_next_ancestor(path, len)))
+			if ((j = policy_pathlist_find(pr, path, len)) < pr->n)
+				trusted_overlaps(ps, i, j);
+		j = policy_pathlist_find(pr, path, strlen(path));
+		for (; j < pr->n && streq(pr->paths[j], path); j++)
+			trusted_overlaps(ps, i, j);
+		policy_pathlist_below(pr, path, &lo, &hi);
+		for (j = lo; j < hi; j++)
+			trusted_overlaps(ps, i, j);
+	}
+}
+
+/* A strict ancestor of path in the sorted list l? */
+static bool has_ancestor(const struct sg_pathlist *l, const char *path)
+{
+	size_t len = 0;
+
+	while ((len = policy_path_next_ancestor(path, len)))
+		if (policy_pathlist_find(l, path, len) < l->n)
+			return true;
+	return false;
 }
 
 static void check_exclude(struct policy_parser *ps, const char *e,
 			  unsigned line)
 {
 	const struct sg_pathlist *pr = &ps->p->protect;
+	size_t j;
 
-	for (size_t j = 0; j < pr->n; j++) {
-		if (streq(e, pr->paths[j])) {
-			policy_diag(
-				ps, line,
-				"[protect] exclude '%s' is the [protect] path of line %u itself; it must lie strictly under it",
-				e, pr->lines[j]);
-			return;
-		}
-		if (path_is_under(e, pr->paths[j]))
-			return;
-	}
-	policy_diag(ps, line,
-		    "[protect] exclude '%s' is not under any [protect] path",
-		    e);
+	if (has_ancestor(pr, e))
+		return;
+	j = policy_pathlist_find(pr, e, strlen(e));
+	if (j < pr->n)
+		policy_diag(
+			ps, line,
+			"[protect] exclude '%s' is the [protect] path of line %u itself; it must lie strictly under it",
+			e, pr->lines[j]);
+	else
+		policy_diag(
+			ps, line,
+			"[protect] exclude '%s' is not under any [protect] path",
+			e);
 }
 
 static void check_exec_scope(struct policy_parser *ps)
@@ -188,12 +241,13 @@ static void check_rules(struct policy_parser *ps)
 	}
 }
 
-static bool is_protect_path(const struct sg_policy *p, const char *path)
+static void seal_covers_exclude(struct policy_parser *ps, size_t i, size_t j)
 {
-	for (size_t i = 0; i < p->protect.n; i++)
-		if (streq(p->protect.paths[i], path))
-			return true;
-	return false;
+	const struct sg_pathlist *s = &ps->p->seals, *ex = &ps->p->exclude;
+
+	policy_diag(ps, s->lines[i],
+		    "[protect] seal '%s' would make exclude '%s' at line %u read-only",
+		    s->paths[i], ex->paths[j], ex->lines[j]);
 }
 
 /*
@@ -206,18 +260,19 @@ static void check_seals(struct policy_parser *ps)
 	unsigned reseal_line = seen(ps, "protect", "reseal");
 
 	for (size_t i = 0; i < s->n; i++) {
-		if (!is_protect_path(ps->p, s->paths[i]))
-			policy_diag(
-				ps, s->lines[i],
-				"[protect] seal '%s' is not a [protect] path",
-				s->paths[i]);
-		for (size_t j = 0; j < ex->n; j++)
-			if (path_is_under(ex->paths[j], s->paths[i]))
-				policy_diag(
-					ps, s->lines[i],
-					"[protect] seal '%s' would make exclude '%s' at line %u read-only",
-					s->paths[i], ex->paths[j],
-					ex->lines[j]);
+		const char *seal = s->paths[i];
+		size_t j = policy_pathlist_find(ex, seal, strlen(seal)), lo, hi;
+
+		if (policy_pathlist_find(&ps->p->protect, seal,
+					 strlen(seal)) == ps->p->protect.n)
+			policy_diag(ps, s->lines[i],
+				    "[protect] seal '%s' is not a [protect] path",
+				    seal);
+		for (; j < ex->n && streq(ex->paths[j], seal); j++)
+			seal_covers_exclude(ps, i, j);
+		policy_pathlist_below(ex, seal, &lo, &hi);
+		for (j = lo; j < hi; j++)
+			seal_covers_exclude(ps, i, j);
 	}
 	if (reseal_line && !s->n)
 		policy_diag(ps, reseal_line,
@@ -339,7 +394,10 @@ static void check_lists(struct policy_parser *ps)
 
 	for (size_t i = 0; i < n; i++)
 		if (keys[i].kind == POLICY_LIST) {
-			policy_pathlist_sort(policy_field(ps->p, &keys[i]));
+			if (policy_pathlist_sort(policy_field(ps->p, &keys[i]))) {
+				ps->error = -ENOMEM;
+				return;
+			}
 			check_list(ps, &keys[i]);
 		}
 }
