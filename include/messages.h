@@ -67,6 +67,11 @@
 /* How the previous instance ended (clean stop, or killed/crashed). */
 #define SG_MSGID_PREVIOUS_END "d977b100ecf64e72956e71ca7cf59fb9"
 
+/* A tracer (ptrace) on the daemon or its responder, or the daemon
+ * stopped (SIGSTOP, ptrace-stop): logged at alert (SEALGUARD_EVENT=tamper)
+ * by whichever of the two watchers found it, and answered. */
+#define SG_MSGID_TAMPER "ee987d6be9e14e3a81630bf1c4971e53"
+
 /* A host setting was changed by the [harden] section. */
 #define SG_MSGID_HARDENED "1a51ccab80f949249ad34704c1c486a0"
 

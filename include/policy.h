@@ -243,6 +243,7 @@ struct sg_policy {
 	unsigned reseal;            /* 1 (yes) or 0 (no) */
 	/* [harden]: host settings that close bypasses, set at start */
 	unsigned harden_memfd_noexec; /* 1: vm.memfd_noexec = 2 */
+	unsigned harden_ptrace_scope; /* 3: kernel.yama.ptrace_scope = 3; 0: no */
 
 	enum sg_exec_scope exec_scope;
 	struct sg_pathlist exec_paths; /* sorted, no overlaps */

@@ -50,6 +50,14 @@ static const struct policy_name yes_no_names[] = {
 	{ NULL, 0 },
 };
 
+/* Yama's "no attach at all": the only value worth a key (1 and 2 leave
+ * root's attach open, and 3 cannot be lowered again until reboot). */
+static const struct policy_name ptrace_scope_names[] = {
+	{ "3", 3 },
+	{ "no", 0 },
+	{ NULL, 0 },
+};
+
 static const struct policy_name overflow_names[] = {
 	{ "verify", SG_OVERFLOW_VERIFY },
 	{ "log", SG_OVERFLOW_LOG },
@@ -129,9 +137,9 @@ _Static_assert(sizeof(enum sg_overflow_action) == sizeof(unsigned),
 	  .names = respond_names, .def = 0 }
 
 static const struct policy_key keys[] = {
-	{ KEY("changes", "overflow", 22, ENUM, changes.overflow),
+	{ KEY("changes", "overflow", 23, ENUM, changes.overflow),
 	  .names = overflow_names, .def = SG_OVERFLOW_VERIFY },
-	{ KEY("changes", "verify_interval", 23, UINT,
+	{ KEY("changes", "verify_interval", 24, UINT,
 	      changes.verify_interval_s), RANGE(0, 604800), .def = 0 },
 	{ KEY("exec", "loader", 13, LIST, loaders), .defs = default_loaders },
 	{ KEY("exec", "match", 12, ENUM, exec_match), .names = match_names,
@@ -144,6 +152,8 @@ static const struct policy_key keys[] = {
 	  .literal = true },
 	{ KEY("harden", "memfd_noexec", 21, ENUM, harden_memfd_noexec),
 	  .names = yes_no_names, .def = 0 },
+	{ KEY("harden", "ptrace_scope", 22, ENUM, harden_ptrace_scope),
+	  .names = ptrace_scope_names, .def = 0 },
 	{ KEY("listen", "action", 18, ENUM, listen.tcp_action),
 	  .names = listen_action_names, .def = SG_LISTEN_DESTROY },
 	{ KEY("listen", "allow", 17, RULE, listen) },
@@ -166,24 +176,24 @@ static const struct policy_key keys[] = {
 	{ KEY("protect", "seal", 7, LIST, seals), .disjoint = true,
 	  .literal = true },
 	{ KEY("protect", "writer", 6, LIST, writers) },
-	ACTIONS("change", 27, SG_KIND_CHANGE),
-	ACTIONS("exec", 25, SG_KIND_EXEC),
-	{ KEY("respond", "hook", 28, PATH, respond.hook) },
-	{ KEY("respond", "hook_timeout", 29, UINT, respond.hook_timeout_s),
+	ACTIONS("change", 28, SG_KIND_CHANGE),
+	ACTIONS("exec", 26, SG_KIND_EXEC),
+	{ KEY("respond", "hook", 29, PATH, respond.hook) },
+	{ KEY("respond", "hook_timeout", 30, UINT, respond.hook_timeout_s),
 	  RANGE(1, 3600), .def = 30 },
-	{ KEY("respond", "lifetime", 32, UINT, respond.lifetime_s),
+	{ KEY("respond", "lifetime", 33, UINT, respond.lifetime_s),
 	  RANGE(0, 315360000), .def = 0 },
-	ACTIONS("listen", 26, SG_KIND_LISTEN),
-	{ KEY("respond", "reprovision", 30, PATH, respond.reprovision) },
-	{ KEY("respond", "reprovision_on", 31, SET, respond.reprovision_on),
+	ACTIONS("listen", 27, SG_KIND_LISTEN),
+	{ KEY("respond", "reprovision", 31, PATH, respond.reprovision) },
+	{ KEY("respond", "reprovision_on", 32, SET, respond.reprovision_on),
 	  .names = kind_names, .def = 0 },
-	ACTIONS("write", 24, SG_KIND_WRITE),
+	ACTIONS("write", 25, SG_KIND_WRITE),
 	{ KEY("sealguard", "baseline", 2, PATH, baseline),
 	  .defs = default_baseline },
 	{ KEY("sealguard", "baseline_key", 3, PATH, baseline_key) },
 	{ KEY("sealguard", "mode", 1, ENUM, mode), .names = mode_names,
 	  .required = true, .def = SG_MODE_ENFORCE },
-	{ KEY("tether", "heartbeat_interval", 33, UINT,
+	{ KEY("tether", "heartbeat_interval", 34, UINT,
 	      tether.heartbeat_interval_s), RANGE(1, 86400),
 	  .def = SG_DEFAULT_HEARTBEAT_S },
 };

@@ -178,7 +178,8 @@ static int start_responder(struct sg_respond *r, struct errlist *errs)
 
 	cfg = (struct sg_responder_config){ .hook = rp->hook,
 					    .reprovision = rp->reprovision,
-					    .timeout_s = rp->hook_timeout_s };
+					    .timeout_s = rp->hook_timeout_s,
+					    .permissive = permissive(r) };
 	fd = sg_responder_start(&cfg, &r->responder, &flags, errs);
 	if (fd < 0)
 		return fd;

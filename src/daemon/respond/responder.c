@@ -127,6 +127,13 @@ static int setup(struct responder *rs, int sock, pid_t parent)
 	if (r < 0)
 		return r;
 	rs->sock = r;
+	/* the watch on the daemon: its own way to the journal, for when
+	 * the daemon is stopped and cannot log */
+	rs->daemon = parent;
+	rs->journal = responder_journal_open();
+	rs->proc_fd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rs->proc_fd < 0)
+		return -errno;
 	rs->cgroup_root = responder_open_cgroup_root();
 	sg_read_own_cgroup(rs->own_cgroup, sizeof(rs->own_cgroup));
 	read_line_file("/proc/sys/kernel/hostname", rs->hostname,
@@ -154,8 +161,12 @@ static _Noreturn void serve(struct responder *rs)
 			pfd[1 + i] = (struct pollfd){ rs->jobs[i].pidfd,
 						      POLLIN, 0 };
 		timeout = jobs_poll_timeout(rs, sg_now_ms());
+		if (timeout < 0 ||
+		    responder_watch_timeout(rs, sg_now_ms()) < timeout)
+			timeout = responder_watch_timeout(rs, sg_now_ms());
 		if (poll(pfd, 1 + njobs, timeout) < 0 && errno != EINTR)
 			_exit(1);
+		responder_watch(rs, sg_now_ms());
 		jobs_kill_overdue(rs, sg_now_ms());
 		for (size_t i = njobs; i-- > 0;) /* backwards: finish moves */
 			if (pfd[1 + i].revents)
@@ -178,7 +189,8 @@ static _Noreturn void serve(struct responder *rs)
 static _Noreturn void responder_main(int sock, pid_t parent,
 				     const struct sg_responder_config *cfg)
 {
-	struct responder rs = { .sock = -1, .cfg = cfg, .cgroup_root = -1 };
+	struct responder rs = { .sock = -1, .cfg = cfg, .cgroup_root = -1,
+				.proc_fd = -1, .journal = -1 };
 	struct sg_resp_msg hello = { .op = SG_RESP_HELLO };
 	int r = setup(&rs, sock, parent);
 

@@ -16,6 +16,7 @@
 #ifndef SEALGUARD_RESPONDER_H
 #define SEALGUARD_RESPONDER_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -26,6 +27,7 @@ struct sg_responder_config {
 	const char *hook;        /* NULL: none */
 	const char *reprovision; /* NULL: none */
 	unsigned timeout_s;
+	bool permissive;         /* tamper answers are only logged as "would" */
 };
 
 /* responder.c: the daemon's side of the start-up. */

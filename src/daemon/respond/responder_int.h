@@ -24,6 +24,10 @@
  * them (nor is it dropped for them). */
 #define MAX_JOBS (SG_RESP_MAX_RUNNING + 1)
 
+/* How often the responder looks at the daemon: a tracer or a stop is
+ * found well within a second. */
+#define SG_RESP_WATCH_MS 200
+
 /* A hook program that is running. */
 struct job {
 	pid_t pid;
@@ -48,6 +52,13 @@ struct responder {
 	char own_cgroup[PATH_MAX];
 	char hostname[256];
 	char boot_id[64];
+	/* the watch on the daemon (responder_tamper.c) */
+	pid_t daemon;
+	int proc_fd;  /* /proc, O_PATH */
+	int journal;  /* our own journal socket; -1: none (stderr) */
+	uint64_t next_watch_ms;
+	pid_t seen_tracer; /* reported already */
+	bool seen_stopped, reprovisioned;
 	struct job jobs[MAX_JOBS];
 	size_t njobs;
 	struct queued *queue[SG_RESP_MAX_QUEUED];
@@ -71,6 +82,15 @@ int responder_open_cgroup_root(void);
 /* Freeze cg (the request's string) and answer req. */
 void responder_freeze(struct responder *rs, const struct sg_resp_msg *req,
 		      const char *cg);
+
+/* responder_tamper.c: the watch on the daemon. */
+/* A datagram socket connected to journald, or a negative errno. */
+int responder_journal_open(void);
+/* At most every SG_RESP_WATCH_MS: a tracer on the daemon, or the daemon
+ * stopped, is logged (alert) and answered. */
+void responder_watch(struct responder *rs, uint64_t now_ms);
+/* ms until the next look, for poll. */
+int responder_watch_timeout(const struct responder *rs, uint64_t now_ms);
 
 /* responder_job.c */
 /* Run the program msg asks for now, in a free slot. */

@@ -6,6 +6,11 @@
  * fexecve runs code from no mount at all, which no fanotify mark covers
  * (design.md). The setting is per pid namespace and sticky: it can be
  * raised, never lowered again in that namespace.
+ * kernel.yama.ptrace_scope = 3 forbids every ptrace attach, root's too,
+ * so no debugger can be put on the daemon or its responder (and none on
+ * anything else: the setting is global and cannot be lowered until
+ * reboot). A kernel without Yama has no such file: the daemon then
+ * refuses to start rather than run without the setting it was asked for.
  */
 #include <fcntl.h>
 
@@ -54,8 +59,9 @@ static int set_sysctl(const char *name, const char *path, const char *want,
 	if (r == 0)
 		r = write_sysctl(path, want);
 	if (r < 0) {
-		(void)errlist_add(errs, "cannot set %s = %s: %s", name, want,
-				  strerror(-r));
+		(void)errlist_add(errs, "cannot set %s = %s: %s%s", name, want,
+				  strerror(-r),
+				  r == -ENOENT ? " (the kernel lacks it)" : "");
 		return r;
 	}
 	sg_log(LOG_NOTICE, SG_MSGID_HARDENED, "hardened the host: %s = %s (was %s)",
@@ -65,8 +71,13 @@ static int set_sysctl(const char *name, const char *path, const char *want,
 
 int sg_harden_apply(const struct sg_policy *p, struct errlist *errs)
 {
+	int r = 0;
+
 	if (p->harden_memfd_noexec)
-		return set_sysctl("vm.memfd_noexec",
-				  "/proc/sys/vm/memfd_noexec", "2", errs);
-	return 0;
+		r = set_sysctl("vm.memfd_noexec", "/proc/sys/vm/memfd_noexec",
+			       "2", errs);
+	if (r == 0 && p->harden_ptrace_scope == 3)
+		r = set_sysctl("kernel.yama.ptrace_scope",
+			       "/proc/sys/kernel/yama/ptrace_scope", "3", errs);
+	return r;
 }

@@ -1,0 +1,165 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * responder_tamper.c - the responder watches the daemon: a tracer on any
+ * of its threads, or the daemon stopped (SIGSTOP, a ptrace-stop). A
+ * stopped daemon cannot log, so the responder logs on its own, through a
+ * journal socket of its own opened at start-up, and answers on its own:
+ * it kills the tracer, wakes a daemon stopped by SIGSTOP, and runs the
+ * reprovision program once (the daemon, stopped, cannot ask for it). The
+ * daemon watches the responder the same way (watch/tamper.c).
+ */
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <sys/un.h>
+#include <syslog.h>
+
+#include "clock.h"
+#include "messages.h"
+#include "policy.h"
+#include "respond/responder_int.h"
+#include "sys/tracer.h"
+#include "util.h"
+
+#define JOURNAL_SOCKET "/run/systemd/journal/socket"
+
+int responder_journal_open(void)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return -errno;
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", JOURNAL_SOCKET);
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		int err = -errno;
+
+		(void)close(fd);
+		return err;
+	}
+	return fd;
+}
+
+/* One entry, journald's native protocol (KEY=value lines; no value here
+ * holds a newline), or a line on stderr when there is no journal. */
+static void journal_send(const struct responder *rs, int priority,
+			 const char *fields, const char *message)
+{
+	char buf[2048];
+	int n = snprintf(buf, sizeof(buf),
+			 "PRIORITY=%d\nSYSLOG_IDENTIFIER=sealguardd\n"
+			 "MESSAGE_ID=%s\n%sMESSAGE=%s\n",
+			 priority, SG_MSGID_TAMPER, fields, message);
+
+	if (n < 0)
+		return;
+	if ((size_t)n >= sizeof(buf))
+		n = (int)sizeof(buf) - 1;
+	if (rs->journal >= 0 && send(rs->journal, buf, (size_t)n,
+				     MSG_DONTWAIT | MSG_NOSIGNAL) >= 0)
+		return;
+	fprintf(stderr, "sealguard-resp: %s\n", message);
+}
+
+/* The tracer's executable, for the entry ("?" when it cannot be read). */
+static void tracer_exe(pid_t pid, char *buf, size_t size)
+{
+	char path[64];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/exe", (int)pid);
+	n = readlink(path, buf, size - 1);
+	if (n < 0)
+		n = snprintf(buf, size, "?");
+	buf[n] = '\0';
+}
+
+/* Kill the tracer (which detaches it), or wake a daemon stopped by a
+ * signal; "would" in permissive mode. The result, in words. */
+static const char *answer(const struct responder *rs,
+			  const struct sg_tracer *t, char *buf, size_t size)
+{
+	pid_t target = t->tracer ? t->tracer : rs->daemon;
+	int sig = t->tracer ? SIGKILL : SIGCONT;
+	const char *what = t->tracer ? "kill the tracer" : "resume the daemon";
+
+	if (rs->cfg->permissive)
+		snprintf(buf, size, "would %s (permissive)", what);
+	else if (kill(target, sig) < 0)
+		snprintf(buf, size, "could not %s: %s", what, strerror(errno));
+	else
+		snprintf(buf, size, "%s: done", what);
+	return buf;
+}
+
+/* The host cannot be trusted any more: ask once to be replaced. */
+static void reprovision(struct responder *rs)
+{
+	struct sg_resp_msg req = { .op = SG_RESP_REPROVISION,
+				   .kind = SG_KIND__COUNT };
+	struct sg_resp_buf b;
+
+	if (!rs->cfg->reprovision || rs->cfg->permissive || rs->reprovisioned ||
+	    jobs_running(rs, SG_RESP_REPROVISION))
+		return;
+	rs->reprovisioned = true;
+	sg_resp_buf_init(&b, &req);
+	sg_resp_buf_add(&b, "SEALGUARD_EVENT=reprovision");
+	sg_resp_buf_add(&b, "SEALGUARD_REASON=tamper");
+	sg_resp_buf_add(&b, "SEALGUARD_MESSAGE=a tracer on sealguardd, or "
+			    "sealguardd stopped (found by its responder)");
+	job_start(rs, b.buf, b.len);
+}
+
+static void report(struct responder *rs, const struct sg_tracer *t)
+{
+	char fields[768], message[512], exe[256] = "", result[160];
+
+	if (t->tracer)
+		tracer_exe(t->tracer, exe, sizeof(exe));
+	(void)answer(rs, t, result, sizeof(result));
+	snprintf(fields, sizeof(fields),
+		 "SEALGUARD_EVENT=tamper\nSEALGUARD_WATCHER=responder\n"
+		 "SEALGUARD_TARGET=daemon\nSEALGUARD_PID=%d\nSEALGUARD_TID=%d\n"
+		 "SEALGUARD_STATE=%c\nSEALGUARD_TRACER_PID=%d\n"
+		 "SEALGUARD_TRACER_EXE=%s\nSEALGUARD_RESPONSE=%s\n",
+		 (int)rs->daemon, (int)t->tid, t->state, (int)t->tracer, exe,
+		 result);
+	if (t->tracer)
+		snprintf(message, sizeof(message),
+			 "tamper: sealguardd (pid %d) is traced by pid %d (%s); "
+			 "%s", (int)rs->daemon, (int)t->tracer, exe, result);
+	else
+		snprintf(message, sizeof(message),
+			 "tamper: sealguardd (pid %d) is stopped (state %c); %s",
+			 (int)rs->daemon, t->state, result);
+	journal_send(rs, LOG_ALERT, fields, message);
+	reprovision(rs);
+}
+
+void responder_watch(struct responder *rs, uint64_t now_ms)
+{
+	struct sg_tracer t;
+
+	if (now_ms < rs->next_watch_ms)
+		return;
+	rs->next_watch_ms = now_ms + SG_RESP_WATCH_MS;
+	if (sg_tracer_read(rs->proc_fd, rs->daemon, &t) < 0)
+		return; /* the daemon is gone: our socket says so */
+	/* once per tracer, and once per stop */
+	if (t.tracer && t.tracer != rs->seen_tracer)
+		report(rs, &t);
+	else if (!t.tracer && t.stopped && !rs->seen_stopped)
+		report(rs, &t);
+	rs->seen_tracer = t.tracer;
+	rs->seen_stopped = t.stopped && !t.tracer;
+}
+
+int responder_watch_timeout(const struct responder *rs, uint64_t now_ms)
+{
+	return now_ms >= rs->next_watch_ms ?
+		       0 :
+		       (int)(rs->next_watch_ms - now_ms);
+}
