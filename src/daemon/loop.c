@@ -190,6 +190,7 @@ enum {
 	SLOT_LISTEN,
 	SLOT_CHANGES,
 	SLOT_RESPOND,
+	SLOT_TAMPER,
 	SLOT__COUNT
 };
 
@@ -204,6 +205,7 @@ int sg_run_loop(struct sg_run *run)
 		[SLOT_LISTEN] = { sg_listen_fd(run->listen), POLLIN, 0 },
 		[SLOT_CHANGES] = { sg_changes_fd(run->changes), POLLIN, 0 },
 		[SLOT_RESPOND] = { sg_respond_fd(run->d.respond), POLLIN, 0 },
+		[SLOT_TAMPER] = { sg_tamper_fd(run->tamper), POLLIN, 0 },
 	};
 
 	heartbeat(run); /* the first, right after READY=1 */
@@ -229,6 +231,8 @@ int sg_run_loop(struct sg_run *run)
 			sg_changes_process(run->changes);
 		if (pfd[SLOT_RESPOND].revents)
 			sg_respond_process(run->d.respond);
+		if (pfd[SLOT_TAMPER].revents)
+			sg_tamper_process(run->tamper);
 		if (pfd[SLOT_SIGNAL].revents) {
 			r = on_signal(run->sig_fd);
 			if (r > 0)

@@ -200,6 +200,8 @@ static int arm_guards(const struct options *o, const struct sg_policy *p,
 	r = sg_changes_start(&run.d, &run.changes, &errs);
 	if (r >= 0)
 		r = sg_rdonly_start(&run.d, &run.rdonly, &errs);
+	if (r >= 0)
+		r = sg_tamper_start(&run.d, &run.tamper, &errs);
 	return step_done(r, &errs, "cannot watch changes or seal");
 }
 
@@ -368,6 +370,7 @@ static void free_run(void)
 	sg_changes_free(run.changes);
 	sg_rdonly_free(run.rdonly);
 	sg_listen_free(run.listen);
+	sg_tamper_free(run.tamper);
 	sg_respond_free(run.d.respond);
 	sg_log_stop();
 	if (run.sig_fd >= 0)

@@ -17,6 +17,7 @@
 #include "seal/selfseal.h"
 #include "watch/changes.h"
 #include "watch/rdonly.h"
+#include "watch/tamper.h"
 
 struct sg_run {
 	struct sg_daemon d;       /* what the components share */
@@ -25,6 +26,7 @@ struct sg_run {
 	struct sg_changes *changes; /* watch/: NULL without [changes] */
 	struct sg_rdonly *rdonly; /* watch/: the read-only mounts; NULL
 				     without seal paths and [changes] */
+	struct sg_tamper *tamper; /* watch/: a tracer on us or the responder */
 	int sig_fd;               /* SIGTERM, SIGINT, SIGHUP, SIGUSR2 */
 	int timer_fd;             /* the once-a-second tick */
 	bool watchdog;            /* systemd wants WATCHDOG=1 on each tick */

@@ -11,7 +11,9 @@
 #include <sys/socket.h>
 
 #include "baseline.h"
+#include "clock.h"
 #include "messages.h"
+#include "log/heartbeat.h"
 #include "log/sglog.h"
 #include "respond/respond_int.h"
 
@@ -92,6 +94,19 @@ static void responder_lost(struct sg_respond *r)
 	r->sock = -1;
 }
 
+/* The responder found a tracer on us, or us stopped, and logged it;
+ * value 1: it runs the reprovision program, which we never ask again. */
+static void tamper_reported(struct sg_respond *r, const struct sg_resp_msg *m,
+			    const char *what)
+{
+	sg_heartbeat_set_tamper(what ? what : "tamper (found by the responder)");
+	if (m->value == 1 && !r->replace_asked) {
+		r->replace_asked = true;
+		r->replace_running = true;
+		r->sent_ms = sg_now_ms();
+	}
+}
+
 void sg_respond_process(struct sg_respond *r)
 {
 	static char buf[SG_RESP_MSG_MAX];
@@ -114,6 +129,10 @@ void sg_respond_process(struct sg_respond *r)
 		memcpy(&m, buf, sizeof(m));
 		subject = sg_resp_string(buf, (size_t)n, 0);
 		detail = sg_resp_string(buf, (size_t)n, 1);
+		if (m.op == SG_RESP_TAMPER) {
+			tamper_reported(r, &m, subject);
+			continue;
+		}
 		count_reply(r, &m);
 		respond_log_reply(r, &m, subject ? subject : "?",
 				  detail ? detail : "");
@@ -130,6 +149,17 @@ void sg_respond_tick(struct sg_respond *r, uint64_t now_ms)
 		return;
 	respond_log_sweep(r, now_ms);
 	respond_reprovision_tick(r, now_ms);
+}
+
+pid_t sg_respond_responder(const struct sg_respond *r)
+{
+	return r ? r->responder : 0;
+}
+
+void sg_respond_tamper(struct sg_respond *r, const char *why)
+{
+	if (r && r->p->respond.reprovision)
+		respond_ask_replacement(r, "tamper", why, NULL);
 }
 
 int sg_respond_fd(const struct sg_respond *r)

@@ -64,6 +64,18 @@ bool sg_respond_wants_event(const struct sg_respond *r, enum sg_kind kind);
 void sg_respond_actor(struct sg_respond *r, const struct sg_violation *v);
 void sg_respond_event(struct sg_respond *r, const struct sg_violation *v);
 
+/* The responder's pid (0: none, or a NULL r): the daemon watches it for
+ * a tracer (watch/tamper.h). */
+pid_t sg_respond_responder(const struct sg_respond *r);
+
+/*
+ * A tracer on the daemon or its responder (why: one line): the host
+ * cannot be trusted any more, so it asks to be replaced when [respond]
+ * has a reprovision program, whatever reprovision_on says (logged as
+ * "would" in permissive mode). The tracer itself is killed by the watch.
+ */
+void sg_respond_tamper(struct sg_respond *r, const char *why);
+
 /* The responder's socket for poll (-1: none); readable: call process. */
 int sg_respond_fd(const struct sg_respond *r);
 void sg_respond_process(struct sg_respond *r);

@@ -29,6 +29,8 @@ static void handle_request(struct responder *rs, const void *msg, size_t len)
 {
 	const struct sg_resp_msg *req = msg;
 
+	if (req->op == SG_RESP_REPROVISION) /* the daemon asked: we never do */
+		rs->reprovisioned = true;
 	if (req->op == SG_RESP_FREEZE)
 		responder_freeze(rs, req, sg_resp_string(msg, len, 0));
 	else if (req->op == SG_RESP_HOOK)

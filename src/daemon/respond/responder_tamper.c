@@ -94,16 +94,26 @@ static const char *answer(const struct responder *rs,
 	return buf;
 }
 
-/* The host cannot be trusted any more: ask once to be replaced. */
+/*
+ * The host cannot be trusted any more: it asks to be replaced, once. The
+ * daemon asks itself when it can; we do it only for a daemon that is
+ * stopped, and only if it never asked (its reprovision requests pass
+ * through us: handle_request sets reprovisioned).
+ */
+static bool should_reprovision(const struct responder *rs,
+			       const struct sg_tracer *t)
+{
+	return rs->cfg->reprovision && !rs->cfg->permissive &&
+	       !rs->reprovisioned && t->stopped &&
+	       !jobs_running(rs, SG_RESP_REPROVISION);
+}
+
 static void reprovision(struct responder *rs)
 {
 	struct sg_resp_msg req = { .op = SG_RESP_REPROVISION,
 				   .kind = SG_KIND__COUNT };
 	struct sg_resp_buf b;
 
-	if (!rs->cfg->reprovision || rs->cfg->permissive || rs->reprovisioned ||
-	    jobs_running(rs, SG_RESP_REPROVISION))
-		return;
 	rs->reprovisioned = true;
 	sg_resp_buf_init(&b, &req);
 	sg_resp_buf_add(&b, "SEALGUARD_EVENT=reprovision");
@@ -116,6 +126,7 @@ static void reprovision(struct responder *rs)
 static void report(struct responder *rs, const struct sg_tracer *t)
 {
 	char fields[768], message[512], exe[256] = "", result[160];
+	bool run = should_reprovision(rs, t);
 
 	if (t->tracer)
 		tracer_exe(t->tracer, exe, sizeof(exe));
@@ -136,7 +147,13 @@ static void report(struct responder *rs, const struct sg_tracer *t)
 			 "tamper: sealguardd (pid %d) is stopped (state %c); %s",
 			 (int)rs->daemon, t->state, result);
 	journal_send(rs, LOG_ALERT, fields, message);
-	reprovision(rs);
+	/* for the daemon's heartbeat, read when it runs again; value 1: we
+	 * run the reprovision program (the daemon must not ask again) */
+	responder_reply(rs, &(struct sg_resp_msg){ .op = SG_RESP_TAMPER,
+						   .kind = SG_KIND__COUNT },
+			SG_RESP_DONE, run, sg_now_ms(), message, "");
+	if (run)
+		reprovision(rs);
 }
 
 void responder_watch(struct responder *rs, uint64_t now_ms)

@@ -19,6 +19,9 @@ enum sg_resp_op {
 	SG_RESP_FREEZE,      /* strings: the cgroup path (as /proc/PID/cgroup) */
 	SG_RESP_HOOK,        /* strings: KEY=value, the hook's environment */
 	SG_RESP_REPROVISION, /* the same, for the reprovision program */
+	SG_RESP_TAMPER,      /* responder -> daemon, unasked: it found a
+				tracer on the daemon or the daemon stopped
+				(subject: what, in one line) */
 };
 
 enum sg_resp_outcome {

@@ -1,0 +1,155 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * tamper.c - a tracer on the daemon or on its responder: found within
+ * SG_TAMPER_WATCH_MS, logged at alert and answered. See tamper.h.
+ *
+ * Why a watch and not only non-dumpable: PR_SET_DUMPABLE 0 stops callers
+ * without CAP_SYS_PTRACE, and root has it. Yama's ptrace_scope = 3
+ * ([harden] ptrace_scope) shuts the door where the kernel has Yama; this
+ * watch makes an attach seen whatever the kernel.
+ */
+#include <inttypes.h>
+#include <signal.h>
+#include <sys/pidfd.h>
+#include <sys/timerfd.h>
+
+#include "messages.h"
+#include "log/heartbeat.h"
+#include "log/sglog.h"
+#include "respond/respond.h"
+#include "sys/tracer.h"
+#include "watch/tamper.h"
+#include "util.h"
+
+struct sg_tamper {
+	const struct sg_daemon *d;
+	int timer_fd;
+	pid_t self, responder;       /* responder 0: none */
+	pid_t seen_self, seen_responder; /* the tracers reported already */
+	uint64_t found;
+};
+
+int sg_tamper_start(const struct sg_daemon *d, struct sg_tamper **ret,
+		    struct errlist *errs)
+{
+	struct itimerspec its = {
+		.it_interval = { 0, SG_TAMPER_WATCH_MS * 1000000L },
+		.it_value = { 0, SG_TAMPER_WATCH_MS * 1000000L },
+	};
+	struct sg_tamper *t = calloc(1, sizeof(*t));
+	int r;
+
+	if (!t)
+		return -ENOMEM;
+	t->d = d;
+	t->self = getpid();
+	t->responder = sg_respond_responder(d->respond);
+	t->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (t->timer_fd < 0 || timerfd_settime(t->timer_fd, 0, &its, NULL) < 0) {
+		r = -errno;
+		(void)errlist_add(errs, "tracer watch: timer: %s", strerror(-r));
+		sg_tamper_free(t);
+		return r;
+	}
+	*ret = t;
+	return 0;
+}
+
+int sg_tamper_fd(const struct sg_tamper *t)
+{
+	return t ? t->timer_fd : -1;
+}
+
+uint64_t sg_tamper_found(const struct sg_tamper *t)
+{
+	return t ? t->found : 0;
+}
+
+/* SIGKILL the tracer through a pidfd (a kill detaches it: the traced
+ * threads run on). The result, in words. */
+static const char *kill_tracer(const struct sg_tamper *t, pid_t tracer,
+			       char *buf, size_t size)
+{
+	int fd;
+
+	if (t->d->policy->mode == SG_MODE_PERMISSIVE) {
+		snprintf(buf, size, "would kill the tracer (permissive)");
+		return buf;
+	}
+	if (tracer == t->self || tracer == t->responder || tracer == 1) {
+		snprintf(buf, size, "not killed: the tracer is %s",
+			 tracer == 1 ? "init" : "sealguardd itself");
+		return buf;
+	}
+	fd = (int)pidfd_open(tracer, 0);
+	if (fd < 0 || pidfd_send_signal(fd, SIGKILL, NULL, 0) < 0)
+		snprintf(buf, size, "could not kill the tracer: %s",
+			 strerror(errno));
+	else
+		snprintf(buf, size, "kill the tracer: done");
+	if (fd >= 0)
+		(void)close(fd);
+	return buf;
+}
+
+static void report(struct sg_tamper *t, const char *target, pid_t pid,
+		   const struct sg_tracer *tr)
+{
+	char result[128], why[160];
+	struct sg_log_entry *e = sg_log_entry_new(LOG_ALERT, SG_MSGID_TAMPER);
+
+	t->found++;
+	(void)kill_tracer(t, tr->tracer, result, sizeof(result));
+	snprintf(why, sizeof(why), "a tracer (pid %d) on sealguardd's %s",
+		 (int)tr->tracer, target);
+	if (e) {
+		(void)sg_log_add(e, "MESSAGE",
+				 "tamper: %s (pid %d, thread %d) is traced by "
+				 "pid %d; %s", target, (int)pid, (int)tr->tid,
+				 (int)tr->tracer, result);
+		(void)sg_log_add(e, "SEALGUARD_EVENT", "tamper");
+		(void)sg_log_add(e, "SEALGUARD_WATCHER", "daemon");
+		(void)sg_log_add(e, "SEALGUARD_TARGET", "%s", target);
+		(void)sg_log_add(e, "SEALGUARD_PID", "%d", (int)pid);
+		(void)sg_log_add(e, "SEALGUARD_TID", "%d", (int)tr->tid);
+		(void)sg_log_add(e, "SEALGUARD_STATE", "%c", tr->state);
+		(void)sg_log_add(e, "SEALGUARD_TRACER_PID", "%d",
+				 (int)tr->tracer);
+		(void)sg_log_add(e, "SEALGUARD_RESPONSE", "%s", result);
+	}
+	sg_log_submit(e);
+	sg_heartbeat_set_tamper(why);
+	sg_respond_tamper(t->d->respond, why);
+}
+
+/* One process: report a tracer not reported yet. */
+static void look(struct sg_tamper *t, const char *target, pid_t pid,
+		 pid_t *seen)
+{
+	struct sg_tracer tr;
+
+	if (pid <= 0 || sg_tracer_read(t->d->proc_fd, pid, &tr) < 0)
+		return;
+	if (tr.tracer && tr.tracer != *seen)
+		report(t, target, pid, &tr);
+	*seen = tr.tracer;
+}
+
+void sg_tamper_process(struct sg_tamper *t)
+{
+	uint64_t ticks;
+
+	if (read(t->timer_fd, &ticks, sizeof(ticks)) <= 0)
+		return;
+	look(t, "daemon", t->self, &t->seen_self);
+	look(t, "responder", t->responder, &t->seen_responder);
+}
+
+void sg_tamper_free(struct sg_tamper *t)
+{
+	if (!t)
+		return;
+	if (t->timer_fd >= 0)
+		(void)close(t->timer_fd);
+	free(t);
+}

@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# 70-debugger.sh - door 7: a debugger on the daemon. Root attaches to
+# sealguardd (or its responder) with ptrace and could flip the mode or
+# add its own pid to the daemon's own-thread list. Non-dumpable stops
+# only callers without CAP_SYS_PTRACE, and Yama's ptrace_scope = 3 (the
+# [harden] key, tests/integration/72-harden.sh) is global to the host and
+# cannot be lowered until reboot: it is never set for real here. What is
+# tested is the watch that works whatever the kernel: the daemon and its
+# responder look at each other every 200 ms (TracerPid of every thread,
+# the stop state), and a tracer or a stop is logged at alert
+# (SEALGUARD_EVENT=tamper) within a second and answered: the tracer is
+# killed (a stopped daemon woken) and the host asks to be replaced.
+set -euo pipefail
+# shellcheck source=tests/lib/sandbox.sh
+. "$(dirname "$0")/../lib/sandbox.sh"
+sb_enter "$@"
+# shellcheck source=tests/lib/fixture.sh
+. "$(dirname "$0")/../lib/fixture.sh"
+# shellcheck source=tests/lib/attack.sh
+. "$(dirname "$0")/../lib/attack.sh"
+ATK_DOOR=debugger
+
+msgid() { grep -o "$1 \"[0-9a-f]*\"" "$SB_REPO/include/messages.h" | cut -d'"' -f2; }
+MSG_TAMPER=$(msgid SG_MSGID_TAMPER)
+MSG_REPROVISION=$(msgid SG_MSGID_REPROVISION)
+
+fx_setup
+OUT=$FX_SCRATCH/out
+mkdir -p "$OUT"
+# The reprovision program records each run's environment.
+printf '#!/bin/sh\nd=%s/reprovision.$$\nmkdir "$d"\nenv | grep "^SEALGUARD_" | sort >"$d/env"\nexit 0\n' \
+	"$OUT" >"$FX_FS/bin/reprovision.sh"
+chmod 0755 "$FX_FS/bin/reprovision.sh"
+reprovisions() { find "$OUT" -maxdepth 1 -name 'reprovision.*' | wc -l; }
+
+# reprovision_on = exec is only the trigger the policy requires; a
+# tamper asks to be replaced whatever it says.
+fx_policy enforce "" "[respond]
+reprovision = $FX_FS/bin/reprovision.sh
+reprovision_on = exec"
+t_ok "baseline builds" fx_baseline
+sb_start_journald
+sb_start_daemon "$FX_POLICY"
+RESP=$(pgrep -P "$SB_DAEMON_PID" -x sealguard-resp || true)
+t_ok "the responder runs" test -n "$RESP"
+
+# tracer NAME MODE PID: start sgptrace in the background; TRACER is its
+# pid, once it printed "ok" (the attach succeeded), else the test fails.
+tracer() {
+	local i
+	sb_bg "$1" "$SB_TOOLS/sgptrace" "$2" "$3" 60
+	TRACER=""
+	for ((i = 0; i < 100; i++)); do
+		TRACER=$(pgrep -P "$SB_BG_PID" -x sgptrace || true)
+		[ -n "$TRACER" ] && grep -qx ok "$SB_ROOT/$1.log" 2>/dev/null && break
+		sleep 0.05
+	done
+	t_eq "$1: the attach succeeded (the kernel allows root's ptrace)" ok \
+		"$(cat "$SB_ROOT/$1.log" 2>/dev/null)"
+}
+
+# answered ID: the tracer was killed within 2 s, and the guard still
+# answers (a daemon left stopped would hang this open: TIMEOUT).
+answered() {
+	if sb__wait_gone "$TRACER" 2; then
+		t_pass "$1: the tracer was killed"
+	else
+		t_fail "$1: the tracer was killed" "pid $TRACER still runs"
+		kill -KILL "$TRACER" 2>/dev/null || true
+	fi
+	t_eq "$1: the guard still denies a protected write" EPERM \
+		"$(SB_TRY_TIMEOUT=5 sb_try open-wronly "$FX_FS/etc/app.conf")"
+}
+
+# 1. PTRACE_SEIZE the daemon: traced, not stopped. The daemon sees its
+# own tracer (and the responder too).
+tracer seize-daemon seize "$SB_DAEMON_PID"
+atk_detected seize-daemon 1 MESSAGE_ID="$MSG_TAMPER" PRIORITY=1 \
+	SEALGUARD_EVENT=tamper SEALGUARD_TARGET=daemon \
+	SEALGUARD_TRACER_PID="$TRACER"
+answered seize-daemon
+t_eq "seize-daemon: the host asks to be replaced, once" 1 \
+	"$(SB_JOURNAL_WAIT=2 sb_journal_wait MESSAGE_ID="$MSG_REPROVISION" \
+		SEALGUARD_REASON=tamper | grep -c '^{' || true)"
+
+# 2. PTRACE_ATTACH every thread of the daemon, as gdb does: the daemon
+# is stopped and cannot log; its responder logs on its own journal
+# socket, kills the tracer, and the daemon runs on.
+tracer attach-daemon attach "$SB_DAEMON_PID"
+atk_detected attach-daemon 1 MESSAGE_ID="$MSG_TAMPER" PRIORITY=1 \
+	SEALGUARD_EVENT=tamper SEALGUARD_WATCHER=responder \
+	SEALGUARD_TARGET=daemon SEALGUARD_TRACER_PID="$TRACER"
+answered attach-daemon
+
+# 3, 4. The responder, seized and attached: the daemon watches it.
+for mode in seize attach; do
+	tracer "$mode-responder" "$mode" "$RESP"
+	atk_detected "$mode-responder" 1 MESSAGE_ID="$MSG_TAMPER" PRIORITY=1 \
+		SEALGUARD_EVENT=tamper SEALGUARD_WATCHER=daemon \
+		SEALGUARD_TARGET=responder SEALGUARD_TRACER_PID="$TRACER"
+	answered "$mode-responder"
+done
+t_ok "the responder survived its tracers" sb__alive "$RESP"
+
+# 5. SIGSTOP the daemon: no tracer, but a stopped guard blocks every
+# opener and logs nothing. The responder sees state T and wakes it.
+kill -STOP "$SB_DAEMON_PID"
+atk_detected sigstop-daemon 1 MESSAGE_ID="$MSG_TAMPER" PRIORITY=1 \
+	SEALGUARD_EVENT=tamper SEALGUARD_WATCHER=responder \
+	SEALGUARD_TARGET=daemon SEALGUARD_STATE=T SEALGUARD_TRACER_PID=0
+t_eq "sigstop-daemon: the guard was woken and still denies" EPERM \
+	"$(SB_TRY_TIMEOUT=5 sb_try open-wronly "$FX_FS/etc/app.conf")"
+
+# The answers: one reprovision run, with the tamper's reason.
+t_eq "the reprovision program ran once" 1 "$(reprovisions)"
+t_ok "its environment says why: SEALGUARD_REASON=tamper" \
+	grep -qx SEALGUARD_REASON=tamper "$OUT"/reprovision.*/env
+
+atk_limit ptrace-scope-3 \
+	"Yama ptrace_scope = 3 (EPERM for every attach, root's too) is global and sticky until reboot, so it is not set on the test host" \
+	"the tracer watch above; [harden] ptrace_scope = 3 on production hosts (72-harden checks the key)"
+sb_stop_daemon
