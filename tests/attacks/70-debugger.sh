@@ -23,6 +23,7 @@ ATK_DOOR=debugger
 msgid() { grep -o "$1 \"[0-9a-f]*\"" "$SB_REPO/include/messages.h" | cut -d'"' -f2; }
 MSG_TAMPER=$(msgid SG_MSGID_TAMPER)
 MSG_REPROVISION=$(msgid SG_MSGID_REPROVISION)
+MSG_HEARTBEAT=$(msgid SG_MSGID_HEARTBEAT)
 
 fx_setup
 OUT=$FX_SCRATCH/out
@@ -37,12 +38,21 @@ reprovisions() { find "$OUT" -maxdepth 1 -name 'reprovision.*' | wc -l; }
 # tamper asks to be replaced whatever it says.
 fx_policy enforce "" "[respond]
 reprovision = $FX_FS/bin/reprovision.sh
-reprovision_on = exec"
+reprovision_on = exec
+
+[tether]
+heartbeat_interval = 1"
 t_ok "baseline builds" fx_baseline
 sb_start_journald
 sb_start_daemon "$FX_POLICY"
 RESP=$(pgrep -P "$SB_DAEMON_PID" -x sealguard-resp || true)
 t_ok "the responder runs" test -n "$RESP"
+# No false alarm: the daemon's own helper threads and a quiet second.
+sleep 1
+t_eq "no tamper entry without a tracer" 0 \
+	"$(sb_journal_count MESSAGE_ID="$MSG_TAMPER")"
+t_ok "the heartbeat says tamper none" eval \
+	'sb_journal_wait MESSAGE_ID="$MSG_HEARTBEAT" SEALGUARD_TAMPER=none >/dev/null'
 
 # tracer NAME MODE PID: start sgptrace in the background; TRACER is its
 # pid, once it printed "ok" (the attach succeeded), else the test fails.
@@ -115,6 +125,12 @@ t_eq "sigstop-daemon: the guard was woken and still denies" EPERM \
 t_eq "the reprovision program ran once" 1 "$(reprovisions)"
 t_ok "its environment says why: SEALGUARD_REASON=tamper" \
 	grep -qx SEALGUARD_REASON=tamper "$OUT"/reprovision.*/env
+
+# The heartbeat carries it off the host (SEALGUARD_TAMPER, no longer
+# "none"): the last tracer or stop found.
+sleep 1.2
+t_ok "a later heartbeat carries the tamper" eval \
+	'journalctl -q --no-pager -o json MESSAGE_ID="$MSG_HEARTBEAT" | tail -n 1 | grep -q "\"SEALGUARD_TAMPER\":\"[^n]"'
 
 atk_limit ptrace-scope-3 \
 	"Yama ptrace_scope = 3 (EPERM for every attach, root's too) is global and sticky until reboot, so it is not set on the test host" \

@@ -95,12 +95,16 @@ static void responder_lost(struct sg_respond *r)
 }
 
 /* The responder found a tracer on us, or us stopped, and logged it;
- * value 1: it runs the reprovision program, which we never ask again. */
+ * value 1: it runs the reprovision program (we were stopped), which we
+ * never ask again; 0: we ask, as for a tracer we found ourselves. */
 static void tamper_reported(struct sg_respond *r, const struct sg_resp_msg *m,
 			    const char *what)
 {
-	sg_heartbeat_set_tamper(what ? what : "tamper (found by the responder)");
-	if (m->value == 1 && !r->replace_asked) {
+	what = what ? what : "tamper (found by the responder)";
+	sg_heartbeat_set_tamper(what);
+	if (m->value == 0) {
+		sg_respond_tamper(r, what);
+	} else if (!r->replace_asked) {
 		r->replace_asked = true;
 		r->replace_running = true;
 		r->sent_ms = sg_now_ms();

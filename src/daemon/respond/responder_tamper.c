@@ -63,17 +63,21 @@ static void journal_send(const struct responder *rs, int priority,
 	fprintf(stderr, "sealguard-resp: %s\n", message);
 }
 
-/* The tracer's executable, for the entry ("?" when it cannot be read). */
-static void tracer_exe(pid_t pid, char *buf, size_t size)
+/* The tracer's name, for the entry ("?" when it cannot be read). Its
+ * comm, not its exe: /proc/PID/exe needs CAP_SYS_PTRACE, which we do not
+ * keep (the daemon's own entries name the exe). */
+static void tracer_comm(pid_t pid, char *buf, size_t size)
 {
 	char path[64];
-	ssize_t n;
+	FILE *f;
 
-	snprintf(path, sizeof(path), "/proc/%d/exe", (int)pid);
-	n = readlink(path, buf, size - 1);
-	if (n < 0)
-		n = snprintf(buf, size, "?");
-	buf[n] = '\0';
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+	snprintf(buf, size, "?");
+	f = fopen(path, "re");
+	if (f && fgets(buf, (int)size, f))
+		buf[strcspn(buf, "\n")] = '\0';
+	if (f)
+		(void)fclose(f);
 }
 
 /* Kill the tracer (which detaches it), or wake a daemon stopped by a
@@ -129,13 +133,13 @@ static void report(struct responder *rs, const struct sg_tracer *t)
 	bool run = should_reprovision(rs, t);
 
 	if (t->tracer)
-		tracer_exe(t->tracer, exe, sizeof(exe));
+		tracer_comm(t->tracer, exe, sizeof(exe));
 	(void)answer(rs, t, result, sizeof(result));
 	snprintf(fields, sizeof(fields),
 		 "SEALGUARD_EVENT=tamper\nSEALGUARD_WATCHER=responder\n"
 		 "SEALGUARD_TARGET=daemon\nSEALGUARD_PID=%d\nSEALGUARD_TID=%d\n"
 		 "SEALGUARD_STATE=%c\nSEALGUARD_TRACER_PID=%d\n"
-		 "SEALGUARD_TRACER_EXE=%s\nSEALGUARD_RESPONSE=%s\n",
+		 "SEALGUARD_TRACER_COMM=%s\nSEALGUARD_RESPONSE=%s\n",
 		 (int)rs->daemon, (int)t->tid, t->state, (int)t->tracer, exe,
 		 result);
 	if (t->tracer)

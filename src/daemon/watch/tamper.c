@@ -92,21 +92,37 @@ static const char *kill_tracer(const struct sg_tamper *t, pid_t tracer,
 	return buf;
 }
 
+/* The tracer's executable ("?" if it cannot be read); read before the
+ * kill. */
+static void tracer_exe(const struct sg_tamper *t, pid_t pid, char *buf,
+		       size_t size)
+{
+	char path[32];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "%d/exe", (int)pid);
+	n = readlinkat(t->d->proc_fd, path, buf, size - 1);
+	if (n < 0)
+		n = snprintf(buf, size, "?");
+	buf[n] = '\0';
+}
+
 static void report(struct sg_tamper *t, const char *target, pid_t pid,
 		   const struct sg_tracer *tr)
 {
-	char result[128], why[160];
+	char result[128], why[160], exe[256];
 	struct sg_log_entry *e = sg_log_entry_new(LOG_ALERT, SG_MSGID_TAMPER);
 
 	t->found++;
+	tracer_exe(t, tr->tracer, exe, sizeof(exe));
 	(void)kill_tracer(t, tr->tracer, result, sizeof(result));
 	snprintf(why, sizeof(why), "a tracer (pid %d) on sealguardd's %s",
 		 (int)tr->tracer, target);
 	if (e) {
 		(void)sg_log_add(e, "MESSAGE",
 				 "tamper: %s (pid %d, thread %d) is traced by "
-				 "pid %d; %s", target, (int)pid, (int)tr->tid,
-				 (int)tr->tracer, result);
+				 "pid %d (%s); %s", target, (int)pid,
+				 (int)tr->tid, (int)tr->tracer, exe, result);
 		(void)sg_log_add(e, "SEALGUARD_EVENT", "tamper");
 		(void)sg_log_add(e, "SEALGUARD_WATCHER", "daemon");
 		(void)sg_log_add(e, "SEALGUARD_TARGET", "%s", target);
@@ -115,6 +131,7 @@ static void report(struct sg_tamper *t, const char *target, pid_t pid,
 		(void)sg_log_add(e, "SEALGUARD_STATE", "%c", tr->state);
 		(void)sg_log_add(e, "SEALGUARD_TRACER_PID", "%d",
 				 (int)tr->tracer);
+		(void)sg_log_add(e, "SEALGUARD_TRACER_EXE", "%s", exe);
 		(void)sg_log_add(e, "SEALGUARD_RESPONSE", "%s", result);
 	}
 	sg_log_submit(e);
