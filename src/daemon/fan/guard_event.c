@@ -15,6 +15,7 @@
 #include "fan/blockdev.h"
 #include "fan/decide.h"
 #include "fan/guard_int.h"
+#include "fan/guard_ns.h"
 #include "hash.h"
 #include "fan/hasher.h"
 #include "messages.h"
@@ -62,6 +63,9 @@ static unsigned fs_flags_of(struct sg_guard *g, struct sg_event *ev)
 
 	if (flags)
 		return flags;
+	flags = sg_guard_ns_flags(g->ns, ev->st.st_dev);
+	if (flags)
+		return flags; /* a filesystem of another namespace only */
 	path = sg_event_path(g, ev);
 	if (!path)
 		return SG_FS_PROTECT | SG_FS_EXEC; /* know nothing: check all */

@@ -20,6 +20,7 @@
 
 struct sg_hasher;
 struct sg_blockguard;
+struct sg_guard_ns;
 
 struct sg_guard {
 	struct sg_daemon *d; /* policy, baseline, /proc, plan, own files */
@@ -39,6 +40,7 @@ struct sg_guard {
 
 	struct sg_hasher *hasher; /* hashes large files off the loop */
 	struct sg_blockguard *blockdev; /* block devices under the marks */
+	struct sg_guard_ns *ns; /* filesystems of other mount namespaces */
 	struct sg_ratelimit rl;
 	struct sg_counters c;
 };

@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 
 #include "fan/guard_int.h"
+#include "fan/guard_ns.h"
 #include "daemon.h"
 #include "policy.h"
 #include "sys/canonpath.h"
@@ -172,6 +173,11 @@ int sg_guard_read_path(struct sg_guard *g, struct sg_event *ev)
 	r = mount_id_of(ev->fd, &id);
 	if (r == 0)
 		r = inner_of(g, ev->tid, id, ev->path, inner, &like);
+	/* a filesystem of another namespace that none of ours shows (door
+	 * 3, fan/guard_ns.h): the kernel's name for it is the one in the
+	 * opener's namespace, which is what the policy is judged by there */
+	if (r == -ENOENT && sg_guard_ns_flags(g->ns, ev->st.st_dev))
+		return 0;
 	if (r == 0)
 		r = pick_name(g, like, inner, name, sizeof(name));
 	if (r < 0)
