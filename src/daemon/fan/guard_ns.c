@@ -40,6 +40,9 @@ struct foreign_fs {
 	dev_t dev;
 	unsigned flags; /* SG_FS_* */
 	ino_t ns;       /* the namespace it was found in */
+	int pin;        /* fd of its mount's root: while it is held, the
+			   superblock lives and its device number cannot be
+			   handed to a new filesystem */
 };
 
 struct sg_guard_ns {
@@ -53,8 +56,8 @@ struct sg_guard_ns {
 	size_t nseen;
 	struct foreign_fs *fs;
 	size_t nfs;
-	dev_t *refused; /* not marked, reported once */
-	size_t nrefused;
+	dev_t *present; /* filesystems the scan under way found */
+	size_t npresent;
 	struct sg_guard_ns_counters c;
 };
 
@@ -126,18 +129,40 @@ static bool may_mark(const struct sg_guard_ns *ns, const struct sg_mounts *ours,
 	return true;
 }
 
+/*
+ * Pin the filesystem mounted at m's point in pid's namespace and mark it through the pin: the object marked
+ * is the one checked, whatever the name resolves to later. The pin's fd
+ * or a negative errno.
+ */
 static int mark_foreign(struct sg_guard_ns *ns, pid_t pid,
 			const struct sg_mount *m)
 {
 	char path[PATH_MAX];
+	struct stat st;
+	int fd, r;
 
 	if (snprintf(path, sizeof(path), "%d/root%s", (int)pid, m->point) >=
 	    (int)sizeof(path))
 		return -ENAMETOOLONG;
-	if (fanotify_mark(ns->fan_fd, FAN_MARK_ADD | FAN_MARK_FILESYSTEM,
-			  ns->mask, ns->d->proc_fd, path) < 0)
+	/* a directory open, before the mark: no event; not O_PATH, which
+	 * fanotify_mark does not take as the object to mark */
+	fd = openat(ns->d->proc_fd, path,
+		    O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
 		return -errno;
-	return 0;
+	if (fstat(fd, &st) < 0 || st.st_dev != m->dev) {
+		r = -ESTALE; /* something else is mounted there by now */
+		goto fail;
+	}
+	if (fanotify_mark(ns->fan_fd, FAN_MARK_ADD | FAN_MARK_FILESYSTEM,
+			  ns->mask, fd, NULL) < 0) {
+		r = -errno;
+		goto fail;
+	}
+	return fd;
+fail:
+	(void)close(fd);
+	return r;
 }
 
 static void log_marked(const struct sg_guard_ns *ns, ino_t nsino,
@@ -228,13 +253,13 @@ static void find_slipped(struct sg_guard_ns *ns, const struct sg_mntns_scan *s,
 }
 
 static int remember_fs(struct sg_guard_ns *ns, dev_t dev, unsigned flags,
-		       ino_t nsino)
+		       ino_t nsino, int pin)
 {
 	struct foreign_fs *grown = realloc(ns->fs, (ns->nfs + 1) * sizeof(*grown));
 
 	if (!grown)
 		return -ENOMEM;
-	grown[ns->nfs++] = (struct foreign_fs){ dev, flags, nsino };
+	grown[ns->nfs++] = (struct foreign_fs){ dev, flags, nsino, pin };
 	ns->fs = grown;
 	return 0;
 }
@@ -248,22 +273,25 @@ static void consider_mount(struct sg_guard_ns *ns, const struct sg_mounts *ours,
 	unsigned flags = exec_flags(ns->d->policy, m);
 	int r;
 
+	if (flags && !dev_in(ns->present, ns->npresent, m->dev))
+		(void)push_dev(&ns->present, &ns->npresent, m->dev);
 	if (!flags || sg_mark_plan_flags(&ns->d->plan, m->dev) ||
-	    sg_guard_ns_flags(ns, m->dev) ||
-	    dev_in(ns->refused, ns->nrefused, m->dev))
+	    sg_guard_ns_flags(ns, m->dev))
 		return;
 	if (!may_mark(ns, ours, m)) {
-		ns->c.refused++;
-		(void)push_dev(&ns->refused, &ns->nrefused, m->dev);
+		ns->c.refused++; /* judged again on each scan: no cache that
+				    a reused device number could fool */
 		return;
 	}
 	r = mark_foreign(ns, pid, m);
-	if (r == 0)
-		r = remember_fs(ns, m->dev, flags, nsino);
+	if (r >= 0 && remember_fs(ns, m->dev, flags, nsino, r) < 0) {
+		(void)close(r);
+		r = -ENOMEM; /* marked, but unknown to the event path: the
+				next scan marks it again */
+	}
 	log_marked(ns, nsino, m, r);
 	if (r < 0) {
 		ns->c.refused++;
-		(void)push_dev(&ns->refused, &ns->nrefused, m->dev);
 		return;
 	}
 	ns->c.marked++;
@@ -326,6 +354,41 @@ static bool first_of_namespace(const struct sg_mntns_scan *s, size_t i)
 	return true;
 }
 
+/*
+ * Forget (and unpin) the filesystems no namespace shows any more. Only
+ * after the pin is closed can the superblock go and its anonymous device
+ * number (a tmpfs's) be handed to a new one: a stale entry can never
+ * pass a new filesystem off as marked.
+ */
+static void forget_gone(struct sg_guard_ns *ns)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < ns->nfs; i++) {
+		if (dev_in(ns->present, ns->npresent, ns->fs[i].dev))
+			ns->fs[k++] = ns->fs[i];
+		else
+			(void)close(ns->fs[i].pin);
+	}
+	ns->nfs = k;
+}
+
+/* Namespace inodes are reused too: keep only those still lived in, so
+ * that a new namespace under an old number is watched again. */
+static void forget_dead_namespaces(struct sg_guard_ns *ns,
+				   const struct sg_mntns_scan *s)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < ns->nseen; i++)
+		for (size_t j = 0; j < s->n; j++)
+			if (s->v[j].ns == ns->seen[i]) {
+				ns->seen[k++] = ns->seen[i];
+				break;
+			}
+	ns->nseen = k;
+}
+
 void sg_guard_ns_rescan(struct sg_guard_ns *ns)
 {
 	struct sg_mntns_scan s = { 0 };
@@ -344,6 +407,9 @@ void sg_guard_ns_rescan(struct sg_guard_ns *ns)
 			break;
 		scan_namespace(ns, &ours, &s, s.v[i].pid, s.v[i].ns);
 	}
+	forget_gone(ns);
+	ns->npresent = 0;
+	forget_dead_namespaces(ns, &s);
 	sg_mounts_free(&ours);
 out:
 	sg_mntns_scan_free(&s);
@@ -407,7 +473,9 @@ void sg_guard_ns_free(struct sg_guard_ns *ns)
 	if (ns->notify_fd >= 0)
 		(void)close(ns->notify_fd);
 	free(ns->seen);
+	for (size_t i = 0; i < ns->nfs; i++)
+		(void)close(ns->fs[i].pin);
 	free(ns->fs);
-	free(ns->refused);
+	free(ns->present);
 	free(ns);
 }
