@@ -146,3 +146,32 @@ timeout 5 tail --pid="$SLEEPER" -f /dev/null || rc=$?
 t_eq "the slipped program was killed ([respond] exec = kill)" 0 "$rc"
 
 sb_stop_daemon
+
+# ---------------------------------------------------------------- harden
+# [harden] user_namespaces = no: user.max_user_namespaces = 0. It is per
+# user namespace and the sandbox shares the machine's: the daemon writes
+# a stand-in file (--userns-sysctl, below $SB_ROOT), and refuses to start
+# under --confine without one. What the setting does is shown in a user
+# namespace the test makes itself (its own limits, nobody else's).
+HS=$SB_ROOT/sysctl
+mkdir -p "$HS"
+echo 96367 >"$HS/max_user_namespaces"
+fx_policy enforce "path = $APPS/bin" "[harden]
+user_namespaces = no"
+rc=0
+timeout 20 "$SG_BUILD/sealguardd" --policy "$FX_POLICY" --confine "$SB_ROOT" \
+	--log-target stderr >"$SB_ROOT/refused.log" 2>&1 || rc=$?
+t_ok "under --confine without --userns-sysctl the daemon refuses to start" \
+	test "$rc" != 0
+t_ok "... and says why" grep -q 'needs --userns-sysctl' "$SB_ROOT/refused.log"
+sb_start_daemon "$FX_POLICY" --userns-sysctl "$HS/max_user_namespaces"
+t_file_content "user_namespaces = no: user.max_user_namespaces is set to 0" \
+	"$HS/max_user_namespaces" 0
+t_journal "journal: the change is logged with the old value" \
+	MESSAGE_ID=1a51ccab80f949249ad34704c1c486a0 \
+	--grep "user.max_user_namespaces = 0 \\(was 96367\\)"
+sb_stop_daemon
+got=$(unshare -U -r sh -c 'echo 0 >/proc/sys/user/max_user_namespaces &&
+	unshare -U -r -m true 2>&1 && echo ran || echo refused' 2>&1) || true
+t_eq "with user.max_user_namespaces = 0, unshare -Urm is refused" refused \
+	"$(tail -n 1 <<<"$got")"

@@ -6,8 +6,16 @@
  * fexecve runs code from no mount at all, which no fanotify mark covers
  * (design.md). The setting is per pid namespace and sticky: it can be
  * raised, never lowered again in that namespace.
+ * user.max_user_namespaces = 0 forbids new user namespaces below the
+ * daemon's (issue #12, door 3: `unshare -Urm` lets any user mount a
+ * filesystem of its own over an exec-checked path). It is per user
+ * namespace: in the test sandbox (which shares the machine's) it would
+ * change the machine, so under --confine it is only written to the file
+ * --userns-sysctl names (below the confine directory).
  */
 #include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "seal/harden.h"
 #include "messages.h"
@@ -34,8 +42,13 @@ static int write_sysctl(const char *path, const char *value)
 {
 	_cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
 	size_t n = strlen(value);
+	struct stat st;
 
 	if (fd < 0)
+		return -errno;
+	/* a /proc/sys file has size 0 and takes the value whole; a test's
+	 * stand-in (--userns-sysctl) is a regular file: emptied first */
+	if (fstat(fd, &st) < 0 || (st.st_size > 0 && ftruncate(fd, 0) < 0))
 		return -errno;
 	if (write(fd, value, n) != (ssize_t)n)
 		return -errno;
@@ -63,10 +76,21 @@ static int set_sysctl(const char *name, const char *path, const char *want,
 	return 0;
 }
 
-int sg_harden_apply(const struct sg_policy *p, struct errlist *errs)
+int sg_harden_apply(const struct sg_policy *p, const char *userns_sysctl,
+		    struct errlist *errs)
 {
-	if (p->harden_memfd_noexec)
-		return set_sysctl("vm.memfd_noexec",
-				  "/proc/sys/vm/memfd_noexec", "2", errs);
+	int r;
+
+	if (p->harden_memfd_noexec) {
+		r = set_sysctl("vm.memfd_noexec", "/proc/sys/vm/memfd_noexec",
+			       "2", errs);
+		if (r < 0)
+			return r;
+	}
+	if (!p->harden_user_namespaces)
+		return set_sysctl("user.max_user_namespaces",
+				  userns_sysctl ? userns_sysctl :
+						  "/proc/sys/user/max_user_namespaces",
+				  "0", errs);
 	return 0;
 }
