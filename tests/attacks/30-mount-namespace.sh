@@ -127,6 +127,30 @@ atk_limit immediate-exec-in-fresh-namespace \
 	"no synchronous event for a new mount namespace or a mount in it: $ran of 200 immediate execs ran" \
 	"programs still running when the filesystem is marked are killed ([respond]); [harden] user_namespaces = no for unprivileged users"
 
+# The same, but the binary is copied from a marked filesystem (as it
+# would be from /usr on a host): the copy's open is an event of an opener
+# in a namespace not seen yet, and the daemon scans before answering it.
+sync_denied=0 sync_ran=0 sync_other=0
+for ((i = 0; i < 200; i++)); do
+	got=$(unshare -m --propagation private sh -c \
+		'mount -t tmpfs attacker "$1" && cp "$3" "$1/evil" &&
+		"$2/sgtry" exec "$1/evil"' sh "$B" "$SB_TOOLS" "$FX_FS/opt/app" 2>&1) || true
+	case "$got" in
+	EPERM) sync_denied=$((sync_denied + 1)) ;;
+	ok) sync_ran=$((sync_ran + 1)) ;;
+	*) sync_other=$((sync_other + 1)) ;;
+	esac
+done
+echo "window: 200 attacks copying from a marked filesystem: $sync_denied denied, $sync_ran ran, $sync_other other" >&2
+if [ "$sync_denied" = 200 ]; then
+	atk__row copy-from-marked-fs-exec-200 BLOCKED "errno=EPERM 200/200"
+	t_pass "$ATK_DOOR/copy-from-marked-fs-exec-200: blocked 200 of 200"
+else
+	atk__row copy-from-marked-fs-exec-200 MISSED "denied=$sync_denied ran=$sync_ran other=$sync_other"
+	t_fail "$ATK_DOOR/copy-from-marked-fs-exec-200: blocked" \
+		"expected 200 of 200 denied, got $sync_denied (ran $sync_ran, other $sync_other)"
+fi
+
 # ---------------------------------------------------------------- detect
 sb_stop_daemon
 fx_policy enforce "path = $APPS/bin" "[respond]

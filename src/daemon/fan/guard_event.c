@@ -296,6 +296,7 @@ static struct sg_decision decide(struct sg_guard *g, struct sg_event *ev)
 
 	if (sg_daemon_is_ours(g->d, ev->tid))
 		return allow_ours;
+	sg_guard_ns_check_actor(g->ns, ev->tid); /* door 3 */
 	if (fstat(ev->fd, &ev->st) < 0) {
 		/* cannot happen for a valid event fd; never guess "allow" */
 		d = (struct sg_decision){ (ev->mask & FAN_OPEN_EXEC_PERM) ?

@@ -52,7 +52,8 @@ struct sg_guard_ns {
 	int notify_fd; /* mount notifications; -1: the kernel has none */
 	ino_t own;     /* our own namespace */
 
-	ino_t *seen; /* namespaces found so far (watched, when notify_fd) */
+	struct sg_mntns_proc *seen; /* namespaces found so far (watched, when
+				       notify_fd), each with a process in it */
 	size_t nseen;
 	struct foreign_fs *fs;
 	size_t nfs;
@@ -310,21 +311,23 @@ static void watch_namespace(struct sg_guard_ns *ns, pid_t pid)
 			    FAN_MNT_ATTACH, ns->d->proc_fd, path);
 }
 
-static bool seen(const struct sg_guard_ns *ns, ino_t nsino)
+static const struct sg_mntns_proc *seen(const struct sg_guard_ns *ns,
+					ino_t nsino)
 {
 	for (size_t i = 0; i < ns->nseen; i++)
-		if (ns->seen[i] == nsino)
-			return true;
-	return false;
+		if (ns->seen[i].ns == nsino)
+			return &ns->seen[i];
+	return NULL;
 }
 
 static int add_seen(struct sg_guard_ns *ns, ino_t nsino, pid_t pid)
 {
-	ino_t *grown = realloc(ns->seen, (ns->nseen + 1) * sizeof(*grown));
+	struct sg_mntns_proc *grown =
+		realloc(ns->seen, (ns->nseen + 1) * sizeof(*grown));
 
 	if (!grown)
 		return -ENOMEM;
-	grown[ns->nseen++] = nsino;
+	grown[ns->nseen++] = (struct sg_mntns_proc){ pid, nsino };
 	ns->seen = grown;
 	if (nsino != ns->own)
 		ns->c.namespaces++;
@@ -373,6 +376,31 @@ static void forget_gone(struct sg_guard_ns *ns)
 	ns->nfs = k;
 }
 
+/*
+ * Namespace inodes are reused at once (a namespace that died hands its
+ * number to the next one made): a namespace is known only while the
+ * process it was found through still lives in it.
+ */
+static bool known(const struct sg_guard_ns *ns, ino_t nsino)
+{
+	const struct sg_mntns_proc *p = seen(ns, nsino);
+	ino_t now;
+
+	return p && sg_mntns_of(ns->d->proc_fd, p->pid, &now) == 0 &&
+	       now == nsino;
+}
+
+/* A namespace's old entry, before its number is seen again. */
+static void forget_seen(struct sg_guard_ns *ns, ino_t nsino)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < ns->nseen; i++)
+		if (ns->seen[i].ns != nsino)
+			ns->seen[k++] = ns->seen[i];
+	ns->nseen = k;
+}
+
 /* Namespace inodes are reused too: keep only those still lived in, so
  * that a new namespace under an old number is watched again. */
 static void forget_dead_namespaces(struct sg_guard_ns *ns,
@@ -382,7 +410,7 @@ static void forget_dead_namespaces(struct sg_guard_ns *ns,
 
 	for (size_t i = 0; i < ns->nseen; i++)
 		for (size_t j = 0; j < s->n; j++)
-			if (s->v[j].ns == ns->seen[i]) {
+			if (s->v[j].ns == ns->seen[i].ns) {
 				ns->seen[k++] = ns->seen[i];
 				break;
 			}
@@ -402,9 +430,11 @@ void sg_guard_ns_rescan(struct sg_guard_ns *ns)
 	for (size_t i = 0; i < s.n; i++) {
 		if (s.v[i].ns == ns->own || !first_of_namespace(&s, i))
 			continue;
-		if (!seen(ns, s.v[i].ns) &&
-		    add_seen(ns, s.v[i].ns, s.v[i].pid) < 0)
-			break;
+		if (!known(ns, s.v[i].ns)) {
+			forget_seen(ns, s.v[i].ns);
+			if (add_seen(ns, s.v[i].ns, s.v[i].pid) < 0)
+				break;
+		}
 		scan_namespace(ns, &ours, &s, s.v[i].pid, s.v[i].ns);
 	}
 	forget_gone(ns);
@@ -413,6 +443,17 @@ void sg_guard_ns_rescan(struct sg_guard_ns *ns)
 	sg_mounts_free(&ours);
 out:
 	sg_mntns_scan_free(&s);
+}
+
+void sg_guard_ns_check_actor(struct sg_guard_ns *ns, pid_t tid)
+{
+	ino_t nsino;
+
+	if (!ns || sg_mntns_of(ns->d->proc_fd, tid, &nsino) < 0 ||
+	    nsino == ns->own || known(ns, nsino))
+		return;
+	ns->c.sync_scans++;
+	sg_guard_ns_rescan(ns);
 }
 
 int sg_guard_ns_fd(const struct sg_guard_ns *ns)

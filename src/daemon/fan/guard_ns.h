@@ -36,6 +36,7 @@ struct sg_guard_ns_counters {
 	uint64_t refused;     /* not marked: confine, or the mark failed */
 	uint64_t slipped;     /* programs found running from one */
 	uint64_t scans;
+	uint64_t sync_scans;  /* scans an event of a new namespace caused */
 };
 
 /*
@@ -49,6 +50,16 @@ int sg_guard_ns_start(struct sg_daemon *d, int fan_fd, uint64_t mask,
 
 /* Find namespaces and mark what is new in them. Never blocks. */
 void sg_guard_ns_rescan(struct sg_guard_ns *ns);
+
+/*
+ * An opener blocked on a marked filesystem: if it lives in a namespace
+ * not seen yet, scan now, before its event is answered. An attacker who
+ * mounts in a fresh namespace and then opens anything on a marked
+ * filesystem (a binary to copy, a library of its tools) has its new
+ * filesystems marked before that open returns. One stat of
+ * /proc/<tid>/ns/mnt per event.
+ */
+void sg_guard_ns_check_actor(struct sg_guard_ns *ns, pid_t tid);
 
 /* The mount-notification group for poll (-1: the kernel has none);
  * readable: sg_guard_ns_process drains it and rescans. */
