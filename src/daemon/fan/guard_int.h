@@ -66,6 +66,9 @@ struct sg_event {
  * a negative errno (no such name can be told: the caller fails closed;
  * ev->path then holds the descriptor's own path, or ""). */
 int sg_guard_read_path(struct sg_guard *g, struct sg_event *ev);
+/* The mount id of an fd (statx STATX_MNT_ID). 0 or a negative errno. */
+int sg_guard_mount_id(int fd, int *ret);
+
 /* The path the opener came through, into buf, when it is not the name
  * judged (an alias mount, or no name could be told): read again when the
  * entry is written, so the event path never pays for it. */

@@ -24,7 +24,7 @@
 #include "policy.h"
 #include "sys/canonpath.h"
 
-static int mount_id_of(int fd, int *ret)
+int sg_guard_mount_id(int fd, int *ret)
 {
 	struct statx stx;
 
@@ -170,7 +170,7 @@ int sg_guard_read_path(struct sg_guard *g, struct sg_event *ev)
 		return r;
 	}
 	/* from here on a failure keeps the raw path for the journal */
-	r = mount_id_of(ev->fd, &id);
+	r = sg_guard_mount_id(ev->fd, &id);
 	if (r == 0)
 		r = inner_of(g, ev->tid, id, ev->path, inner, &like);
 	/* a filesystem of another namespace that none of ours shows (door
