@@ -99,4 +99,12 @@
  * found detached by someone and attached again. */
 #define SG_MSGID_DEVGUARD "ab3ccfcb771e45d982fcad4c2163f29e"
 
+/* A filesystem of another mount namespace marked (or that could not be
+ * marked) for exec checks (fan/guard_ns.c, issue #12 door 3). */
+#define SG_MSGID_MNTNS_MARKED "d5f49c0036454ee683a5b1a6848173a3"
+/* A program found running from a filesystem of another mount namespace
+ * that was not yet marked when it started: it slipped through the window
+ * between the mount and the mark. */
+#define SG_MSGID_MNTNS_EXEC "7dadb68c75924c3091d002790b404661"
+
 #endif

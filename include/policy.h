@@ -244,6 +244,8 @@ struct sg_policy {
 	/* [harden]: host settings that close bypasses, set at start */
 	unsigned harden_memfd_noexec; /* 1: vm.memfd_noexec = 2 */
 	unsigned harden_ptrace_scope; /* 3: kernel.yama.ptrace_scope = 3; 0: no */
+	unsigned harden_user_namespaces; /* 0: user.max_user_namespaces = 0
+					    (door 3: no unshare -Urm) */
 
 	enum sg_exec_scope exec_scope;
 	struct sg_pathlist exec_paths; /* sorted, no overlaps */

@@ -191,6 +191,7 @@ enum {
 	SLOT_CHANGES,
 	SLOT_RESPOND,
 	SLOT_TAMPER,
+	SLOT_MNTNS,
 	SLOT__COUNT
 };
 
@@ -206,6 +207,7 @@ int sg_run_loop(struct sg_run *run)
 		[SLOT_CHANGES] = { sg_changes_fd(run->changes), POLLIN, 0 },
 		[SLOT_RESPOND] = { sg_respond_fd(run->d.respond), POLLIN, 0 },
 		[SLOT_TAMPER] = { sg_tamper_fd(run->tamper), POLLIN, 0 },
+		[SLOT_MNTNS] = { sg_guard_mntns_fd(run->guard), POLLIN, 0 },
 	};
 
 	heartbeat(run); /* the first, right after READY=1 */
@@ -244,5 +246,7 @@ int sg_run_loop(struct sg_run *run)
 			on_tick(run);
 		if (pfd[SLOT_LISTEN].revents)
 			sg_listen_process(run->listen);
+		if (pfd[SLOT_MNTNS].revents)
+			sg_guard_mntns_process(run->guard);
 	}
 }

@@ -287,11 +287,23 @@ static int prepare_responses(const struct sg_policy *p,
 /* The host settings [harden] asks for, the responder, then the
  * capability drop: before any thread exists, as capabilities are per
  * thread. */
-static int prepare_host(const struct sg_policy *p, const struct sg_baseline *b,
-			int *status)
+static int prepare_host(const struct options *o, const struct sg_policy *p,
+			const struct sg_baseline *b, int *status)
 {
 	struct errlist errs = { 0 };
-	int r = sg_harden_apply(p, &errs);
+	int r = 0;
+
+	/* the test sandbox shares the machine's user namespace: under
+	 * --confine, never the real sysctl (harden.c) */
+	if (!p->harden_user_namespaces && o->confine &&
+	    (!o->userns_sysctl || !path_is_under(o->userns_sysctl, o->confine))) {
+		(void)errlist_add(&errs, "[harden] user_namespaces = no under "
+					 "--confine needs --userns-sysctl below %s",
+				  o->confine);
+		r = -EPERM;
+	}
+	if (r == 0)
+		r = sg_harden_apply(p, o->userns_sysctl, &errs);
 
 	if (step_done(r, &errs, "cannot harden the host as the policy asks") < 0)
 		return r;
@@ -411,7 +423,7 @@ static int seal_and_run(const struct options *o, const struct sg_policy *p,
 	open_status(o, p);
 	prepare_heartbeat(p);
 	raise_fd_limit();
-	if (prepare_host(p, b, &status) < 0)
+	if (prepare_host(o, p, b, &status) < 0)
 		return status;
 	run.sig_fd = sg_run_open_signalfd();
 	if (run.sig_fd < 0 || start_logging(&writer_tid) < 0) {

@@ -20,6 +20,7 @@ enum {
 	OPT_LIST_SEAL,
 	OPT_STATE_DIR,
 	OPT_DEVICE_CGROUP,
+	OPT_USERNS_SYSCTL,
 };
 
 static void usage(FILE *out)
@@ -34,6 +35,8 @@ static void usage(FILE *out)
 		"                         at or below DIR (tests, demos)\n"
 		"      --device-cgroup DIR  attach the device guard to this cgroup v2\n"
 		"                         directory, not the hierarchy's root (tests)\n"
+		"      --userns-sysctl FILE  write [harden] user_namespaces to FILE,\n"
+		"                         not /proc/sys/user/max_user_namespaces (tests)\n"
 		"      --log-target T     auto | journal | stderr (default auto)\n"
 		"      --seccomp ACTION   on a syscall outside the allowlist: kill the\n"
 		"                         process (default), or trap: name it on\n"
@@ -93,6 +96,11 @@ static int take_option(int c, struct options *o)
 			return bad_argument("--device-cgroup needs an absolute path");
 		o->device_cgroup = optarg;
 		return 0;
+	case OPT_USERNS_SYSCTL:
+		if (optarg[0] != '/')
+			return bad_argument("--userns-sysctl needs an absolute path");
+		o->userns_sysctl = optarg;
+		return 0;
 	case OPT_STATE_DIR:
 		o->state_dir = optarg;
 		return 0;
@@ -125,6 +133,7 @@ int sg_options_parse(int argc, char **argv, struct options *o)
 		{ "list-seal", no_argument, NULL, OPT_LIST_SEAL },
 		{ "state-dir", required_argument, NULL, OPT_STATE_DIR },
 		{ "device-cgroup", required_argument, NULL, OPT_DEVICE_CGROUP },
+		{ "userns-sysctl", required_argument, NULL, OPT_USERNS_SYSCTL },
 		{ "check", no_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },

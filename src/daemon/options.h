@@ -14,6 +14,7 @@ struct options {
 	const char *policy;
 	const char *confine;
 	const char *device_cgroup; /* NULL: the cgroup v2 root */
+	const char *userns_sysctl; /* NULL: /proc/sys/user/max_user_namespaces */
 	enum sg_log_target log_target;
 	enum sg_seccomp_action seccomp_action;
 	const char *state_dir;

@@ -13,6 +13,7 @@
 #include "clock.h"
 #include "baseline.h"
 #include "fan/blockdev.h"
+#include "fan/guard_ns.h"
 #include "fan/guard_int.h"
 #include "fan/hasher.h"
 #include "messages.h"
@@ -153,7 +154,10 @@ static int prepare(struct sg_guard *g, struct errlist *errs)
 	if (r < 0)
 		return r;
 	sg_daemon_add_helper_tid(d, sg_hasher_tid(g->hasher));
-	return open_group(g);
+	r = open_group(g);
+	if (r < 0)
+		return r;
+	return sg_guard_ns_start(d, g->fan_fd, GUARD_MASK, &g->ns);
 }
 
 /* The test suite's safety net: never mark what the test did not create. */
@@ -232,6 +236,8 @@ int sg_guard_mark(struct sg_guard *g, struct errlist *errs)
 		}
 	}
 	g->d->plan = plan;
+	/* the filesystems other namespaces already hold (door 3) */
+	sg_guard_ns_rescan(g->ns);
 	return sg_blockguard_update(g->blockdev, &g->d->plan, errs);
 fail:
 	sg_mark_plan_free(&plan);
@@ -268,6 +274,7 @@ void sg_guard_mounts_changed(struct sg_guard *g)
 	sg_mark_plan_free(&g->d->plan);
 	g->d->plan = plan;
 	(void)sg_blockguard_update(g->blockdev, &g->d->plan, &errs);
+	sg_guard_ns_rescan(g->ns);
 	for (size_t i = 0; i < errs.n; i++)
 		sg_log(LOG_WARNING, SG_MSGID_MOUNTS_CHANGED, "%s", errs.msgs[i]);
 	errlist_free(&errs);
@@ -320,6 +327,7 @@ void sg_guard_free(struct sg_guard *g)
 	g->hasher = NULL;
 	sg_mounts_free(&g->mounts);
 	sg_blockguard_free(g->blockdev);
+	sg_guard_ns_free(g->ns);
 	sg_inodetab_free(&g->protected_inodes);
 	sg_inodetab_free(&g->exec_cache);
 	sg_inodetab_free(&g->not_elf);
@@ -337,6 +345,16 @@ int sg_guard_fd(const struct sg_guard *g)
 int sg_guard_mounts_fd(const struct sg_guard *g)
 {
 	return g->mountinfo_fd;
+}
+
+int sg_guard_mntns_fd(const struct sg_guard *g)
+{
+	return sg_guard_ns_fd(g->ns);
+}
+
+void sg_guard_mntns_process(struct sg_guard *g)
+{
+	sg_guard_ns_process(g->ns);
 }
 
 int sg_guard_hash_fd(const struct sg_guard *g)

@@ -68,6 +68,11 @@ void sg_guard_hashes_done(struct sg_guard *g);
 /* mountinfo changed: mark filesystems that appeared under the policy. */
 void sg_guard_mounts_changed(struct sg_guard *g);
 
+/* The mount notifications of other namespaces (-1: none, before Linux
+ * 6.14): readable, call sg_guard_mntns_process (fan/guard_ns.h). */
+int sg_guard_mntns_fd(const struct sg_guard *g);
+void sg_guard_mntns_process(struct sg_guard *g);
+
 /* Once a second: report rate-limited entries whose window ended. */
 void sg_guard_tick(struct sg_guard *g, uint64_t now_ms);
 

@@ -15,10 +15,12 @@
 #include "fan/blockdev.h"
 #include "fan/decide.h"
 #include "fan/guard_int.h"
+#include "fan/guard_ns.h"
 #include "hash.h"
 #include "fan/hasher.h"
 #include "messages.h"
 #include "policy.h"
+#include "sys/canonpath.h"
 #include "sys/procinfo.h"
 #include "respond/respond.h"
 #include "log/sglog.h"
@@ -62,6 +64,9 @@ static unsigned fs_flags_of(struct sg_guard *g, struct sg_event *ev)
 
 	if (flags)
 		return flags;
+	flags = sg_guard_ns_flags(g->ns, ev->st.st_dev);
+	if (flags)
+		return flags; /* a filesystem of another namespace only */
 	path = sg_event_path(g, ev);
 	if (!path)
 		return SG_FS_PROTECT | SG_FS_EXEC; /* know nothing: check all */
@@ -283,6 +288,22 @@ static struct sg_decision judge_open(struct sg_guard *g, struct sg_event *ev)
 	return sg_decide_open(g->d->policy, SG_INTENT_READ, false, false);
 }
 
+/*
+ * Door 3 (fan/guard_ns.h): an opener in a mount namespace not known yet
+ * gets it scanned before its event is answered. The event's file came
+ * through one of the opener's mounts: one of our table's (a statx, no
+ * /proc look-up) means the opener shares our namespace, the common case.
+ */
+static void check_namespace(struct sg_guard *g, struct sg_event *ev)
+{
+	int id;
+
+	if (sg_guard_mount_id(ev->fd, &id) == 0 &&
+	    sg_mounts_by_id(&g->mounts, id))
+		return;
+	sg_guard_ns_check_actor(g->ns, ev->tid);
+}
+
 static struct sg_decision decide(struct sg_guard *g, struct sg_event *ev)
 {
 	static const struct sg_decision allow_ours = {
@@ -292,6 +313,7 @@ static struct sg_decision decide(struct sg_guard *g, struct sg_event *ev)
 
 	if (sg_daemon_is_ours(g->d, ev->tid))
 		return allow_ours;
+	check_namespace(g, ev);
 	if (fstat(ev->fd, &ev->st) < 0) {
 		/* cannot happen for a valid event fd; never guess "allow" */
 		d = (struct sg_decision){ (ev->mask & FAN_OPEN_EXEC_PERM) ?

@@ -20,6 +20,7 @@
 
 struct sg_hasher;
 struct sg_blockguard;
+struct sg_guard_ns;
 
 struct sg_guard {
 	struct sg_daemon *d; /* policy, baseline, /proc, plan, own files */
@@ -39,6 +40,7 @@ struct sg_guard {
 
 	struct sg_hasher *hasher; /* hashes large files off the loop */
 	struct sg_blockguard *blockdev; /* block devices under the marks */
+	struct sg_guard_ns *ns; /* filesystems of other mount namespaces */
 	struct sg_ratelimit rl;
 	struct sg_counters c;
 };
@@ -64,6 +66,9 @@ struct sg_event {
  * a negative errno (no such name can be told: the caller fails closed;
  * ev->path then holds the descriptor's own path, or ""). */
 int sg_guard_read_path(struct sg_guard *g, struct sg_event *ev);
+/* The mount id of an fd (statx STATX_MNT_ID). 0 or a negative errno. */
+int sg_guard_mount_id(int fd, int *ret);
+
 /* The path the opener came through, into buf, when it is not the name
  * judged (an alias mount, or no name could be told): read again when the
  * entry is written, so the event path never pays for it. */

@@ -11,6 +11,7 @@
 #include "clock.h"
 #include "fan/blockdev.h"
 #include "fan/guard_int.h"
+#include "fan/guard_ns.h"
 #include "log/sglog.h"
 #include "messages.h"
 #include "policy.h"
@@ -123,4 +124,5 @@ void sg_guard_tick(struct sg_guard *g, uint64_t now_ms)
 {
 	sg_ratelimit_sweep(&g->rl, now_ms, report_suppressed, NULL);
 	sg_blockguard_tick(g->blockdev); /* new nodes of guarded devices */
+	sg_guard_ns_rescan(g->ns); /* new mount namespaces (door 3) */
 }

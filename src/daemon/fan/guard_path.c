@@ -19,11 +19,12 @@
 #include <sys/stat.h>
 
 #include "fan/guard_int.h"
+#include "fan/guard_ns.h"
 #include "daemon.h"
 #include "policy.h"
 #include "sys/canonpath.h"
 
-static int mount_id_of(int fd, int *ret)
+int sg_guard_mount_id(int fd, int *ret)
 {
 	struct statx stx;
 
@@ -169,9 +170,14 @@ int sg_guard_read_path(struct sg_guard *g, struct sg_event *ev)
 		return r;
 	}
 	/* from here on a failure keeps the raw path for the journal */
-	r = mount_id_of(ev->fd, &id);
+	r = sg_guard_mount_id(ev->fd, &id);
 	if (r == 0)
 		r = inner_of(g, ev->tid, id, ev->path, inner, &like);
+	/* a filesystem of another namespace that none of ours shows (door
+	 * 3, fan/guard_ns.h): the kernel's name for it is the one in the
+	 * opener's namespace, which is what the policy is judged by there */
+	if (r == -ENOENT && sg_guard_ns_flags(g->ns, ev->st.st_dev))
+		return 0;
 	if (r == 0)
 		r = pick_name(g, like, inner, name, sizeof(name));
 	if (r < 0)

@@ -11,8 +11,16 @@
  * anything else: the setting is global and cannot be lowered until
  * reboot). A kernel without Yama has no such file: the daemon then
  * refuses to start rather than run without the setting it was asked for.
+ * user.max_user_namespaces = 0 forbids new user namespaces below the
+ * daemon's (issue #12, door 3: `unshare -Urm` lets any user mount a
+ * filesystem of its own over an exec-checked path). It is per user
+ * namespace: in the test sandbox (which shares the machine's) it would
+ * change the machine, so under --confine it is only written to the file
+ * --userns-sysctl names (below the confine directory).
  */
 #include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "seal/harden.h"
 #include "messages.h"
@@ -39,8 +47,13 @@ static int write_sysctl(const char *path, const char *value)
 {
 	_cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
 	size_t n = strlen(value);
+	struct stat st;
 
 	if (fd < 0)
+		return -errno;
+	/* a /proc/sys file has size 0 and takes the value whole; a test's
+	 * stand-in (--userns-sysctl) is a regular file: emptied first */
+	if (fstat(fd, &st) < 0 || (st.st_size > 0 && ftruncate(fd, 0) < 0))
 		return -errno;
 	if (write(fd, value, n) != (ssize_t)n)
 		return -errno;
@@ -69,7 +82,8 @@ static int set_sysctl(const char *name, const char *path, const char *want,
 	return 0;
 }
 
-int sg_harden_apply(const struct sg_policy *p, struct errlist *errs)
+int sg_harden_apply(const struct sg_policy *p, const char *userns_sysctl,
+		    struct errlist *errs)
 {
 	int r = 0;
 
@@ -79,5 +93,10 @@ int sg_harden_apply(const struct sg_policy *p, struct errlist *errs)
 	if (r == 0 && p->harden_ptrace_scope == 3)
 		r = set_sysctl("kernel.yama.ptrace_scope",
 			       "/proc/sys/kernel/yama/ptrace_scope", "3", errs);
+	if (r == 0 && !p->harden_user_namespaces)
+		r = set_sysctl("user.max_user_namespaces",
+			       userns_sysctl ? userns_sysctl :
+					       "/proc/sys/user/max_user_namespaces",
+			       "0", errs);
 	return r;
 }
