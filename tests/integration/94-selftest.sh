@@ -99,6 +99,15 @@ t_eq "enforce, --json: the MESSAGE_IDs found" "$WRITE_DENIED $EXEC_DENIED $LISTE
 	"$(jfield '[.checks[].journal] | join(" ")')"
 t_eq "enforce, --json: the canary is the target" "$CANARY" "$(jfield '.checks[0].target')"
 
+# as sealguard-selftest.service runs it: root without any capability
+rc=0
+out=$(timeout 30 setpriv --no-new-privs --inh-caps=-all --bounding-set=-all \
+	"$S" selftest --policy "$FX_POLICY" --state-dir "$STATE" --canary "$CANARY" \
+	--exec-dir "$FX_SCRATCH" --json 2>&1) || rc=$?
+t_eq "with the unit's privileges (no capability, no_new_privs): exit 0" 0 "$rc"
+t_eq "with the unit's privileges: every check enforced" "enforced enforced enforced" \
+	"$(jfield '[.checks[].status] | join(" ")')"
+
 # the journal is half the proof: a refusal the journal does not hold fails
 jdir=$(find /run/log/journal -mindepth 1 -maxdepth 1 -type d | head -n 1)
 st --policy "$FX_POLICY" -D "$jdir" --json
