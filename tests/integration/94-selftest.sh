@@ -15,6 +15,7 @@ sb_enter_netns "$@"
 
 S=$SG_BUILD/sealguard
 ST_ID=2a382623d45a4f3b89c278a2f017dd14
+HB=d5e7f95d00d0426092ca798d9b181ec7
 WRITE_DENIED=c78e863500844543a68fdeb6331cee0e
 EXEC_DENIED=c044eee549834822aacd7cfe525b6bc9
 LISTEN_DESTROYED=2d02cc6943b543e184b6bd129b0fd7b2
@@ -29,7 +30,10 @@ CANARY=$FX_FS/etc/canary
 printf 'sealguard canary: opened for writing by sealguard selftest, never written\n' >"$CANARY"
 LISTEN="[listen]
 allow = tcp 8000 loopback
-scan_interval_ms = 10"
+scan_interval_ms = 10
+
+[tether]
+heartbeat_interval = 1"
 fx_policy enforce "" "$LISTEN"
 t_ok "baseline builds" fx_baseline
 canary_sha=$(fx_sha "$CANARY")
@@ -66,6 +70,8 @@ t_journal "no daemon yet: the verdict is in the journal" \
 
 # ---------------------------------------------------------------- enforce
 sb_start_daemon "$FX_POLICY"
+SB_JOURNAL_WAIT=3 t_journal "heartbeat before any selftest: result none" \
+	MESSAGE_ID=$HB _PID="$SB_DAEMON_PID" SEALGUARD_SELFTEST_RESULT=none SEALGUARD_SELFTEST_AT=0
 st --policy "$FX_POLICY"
 t_eq "enforce: exit 0" 0 "$rc"
 t_ok "enforce: write enforced" grep -Eq "^write +enforced +$CANARY: EPERM, logged" <<<"$out"
@@ -85,6 +91,11 @@ t_journal "enforce: the verdict is in the journal, one field a check" \
 	MESSAGE_ID=$ST_ID SEALGUARD_EVENT=selftest SEALGUARD_SELFTEST_RESULT=pass \
 	SEALGUARD_SELFTEST_WRITE=enforced SEALGUARD_SELFTEST_EXEC=enforced \
 	SEALGUARD_SELFTEST_LISTEN=enforced SEALGUARD_DAEMON_PID="$SB_DAEMON_PID"
+SB_JOURNAL_WAIT=3 t_journal "the daemon's next heartbeat carries the selftest's pass" \
+	MESSAGE_ID=$HB _PID="$SB_DAEMON_PID" SEALGUARD_SELFTEST_RESULT=pass
+at=$(journalctl -q --no-pager -o json MESSAGE_ID=$HB SEALGUARD_SELFTEST_RESULT=pass | tail -n 1 | jq -r .SEALGUARD_SELFTEST_AT)
+now=$(date +%s)
+t_ok "... and when it ran (within 10 s of now: $at, $now)" test "$((now - at))" -ge 0 -a "$((now - at))" -le 10
 
 # the policy the daemon runs, from its status record, when -p is not given
 st --json
@@ -156,6 +167,8 @@ t_eq "permissive, --json: every check let through, would-deny logged" \
 	"$(jfield '[.checks[] | "\(.status) \(.journal)"] | join(" ")')"
 t_journal "permissive: the verdict in the journal names them" \
 	MESSAGE_ID=$ST_ID SEALGUARD_SELFTEST_RESULT=fail SEALGUARD_SELFTEST_FAILED=write,exec,listen
+SB_JOURNAL_WAIT=3 t_journal "permissive: the daemon's heartbeat carries the fail" \
+	MESSAGE_ID=$HB _PID="$SB_DAEMON_PID" SEALGUARD_SELFTEST_RESULT=fail
 rc=0
 sb_stop_daemon || rc=$?
 t_eq "permissive: daemon stops cleanly" 0 "$rc"
