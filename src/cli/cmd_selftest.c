@@ -306,19 +306,34 @@ static const char *result_name(int code)
 
 /* ---------------------------------------------------------------- output */
 
-/* A JSON string of a path-like value: escaped as in the baseline first
- * (\xHH for bytes outside 0x21..0x7e), so any bytes make valid JSON. */
-static void json_str(const char *s)
+/* A JSON string of free text (a message that may quote a path): control
+ * characters as \u00XX, bytes above 0x7e as the text \xHH, so any bytes
+ * make valid JSON. */
+static void json_text(const char *s)
 {
-	_cleanup_free_ char *esc = sg_path_escape(s);
-
 	putchar('"');
-	for (const char *p = esc ? esc : "?"; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			putchar('\\');
-		putchar(*p);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			printf("\\%c", c);
+		else if (c < 0x20 || c == 0x7f)
+			printf("\\u%04x", c);
+		else if (c > 0x7f)
+			printf("\\\\x%02x", c);
+		else
+			putchar(c);
 	}
 	putchar('"');
+}
+
+/* A path as JSON: escaped as in the baseline first (\xHH for bytes
+ * outside 0x21..0x7e and for '\\' itself), so it reads back unambiguously. */
+static void json_path(const char *path)
+{
+	_cleanup_free_ char *esc = sg_path_escape(path);
+
+	json_text(esc ? esc : "?");
 }
 
 static void print_json(const struct st_run *run)
@@ -326,13 +341,13 @@ static void print_json(const struct st_run *run)
 	printf("{\"result\":\"%s\",\"exit\":%d,", result_name(run->exit), run->exit);
 	if (run->daemon_pid > 0) {
 		printf("\"daemon\":{\"pid\":%d,\"mode\":", (int)run->daemon_pid);
-		json_str(run->mode);
+		json_text(run->mode);
 		printf("},");
 	} else
 		printf("\"daemon\":null,");
 	if (run->error[0]) {
 		printf("\"error\":");
-		json_str(run->error);
+		json_text(run->error);
 		printf(",");
 	}
 	printf("\"checks\":[");
@@ -341,7 +356,7 @@ static void print_json(const struct st_run *run)
 
 		printf("%s{\"check\":\"%s\",\"status\":\"%s\",\"target\":",
 		       i ? "," : "", c->name, status_names[c->status]);
-		json_str(c->target);
+		json_path(c->target);
 		printf(",\"errno\":\"%s\",\"killed\":%s,\"journal\":",
 		       c->ans.done && c->ans.refused && !c->ans.killed ?
 			       errno_name(c->ans.err) : "none",
@@ -351,7 +366,7 @@ static void print_json(const struct st_run *run)
 		else
 			printf("null");
 		printf(",\"detail\":");
-		json_str(c->detail);
+		json_text(c->detail);
 		printf("}");
 	}
 	printf("]}\n");

@@ -313,38 +313,52 @@ bool st_listen_port_allowed(const struct sg_policy *p, uint16_t port)
 	return false;
 }
 
-/* A loopback listener on an ephemeral port no rule allows. */
+/* A socket bound to 127.0.0.1 on an ephemeral port, and the port. */
+static int bind_ephemeral(uint16_t *ret_port)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET,
+				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(sa);
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), r;
+
+	if (fd < 0)
+		return -errno;
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    getsockname(fd, (struct sockaddr *)&sa, &len) < 0) {
+		r = -errno;
+		(void)close(fd);
+		return r;
+	}
+	*ret_port = ntohs(sa.sin_port);
+	return fd;
+}
+
+/* A loopback listener on an ephemeral port no rule allows. The allowed
+ * ones stay bound until the end, so that the kernel offers another port
+ * each time rather than the one just freed. */
 static int listen_unallowed(const struct sg_policy *p, uint16_t *ret_port)
 {
-	for (int tries = 0; tries < 64; tries++) {
-		struct sockaddr_in sa = { .sin_family = AF_INET,
-					  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-		socklen_t len = sizeof(sa);
-		int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int held[64], nheld = 0, fd = -EADDRINUSE;
+	uint16_t port = 0;
 
-		if (fd < 0)
-			return -errno;
-		if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
-		    getsockname(fd, (struct sockaddr *)&sa, &len) < 0) {
-			int r = -errno;
-
-			(void)close(fd);
-			return r;
-		}
-		if (st_listen_port_allowed(p, ntohs(sa.sin_port))) {
-			(void)close(fd);
-			continue;
-		}
-		if (listen(fd, 1) < 0) {
-			int r = -errno;
-
-			(void)close(fd);
-			return r;
-		}
-		*ret_port = ntohs(sa.sin_port);
-		return fd;
+	while (nheld < (int)ARRAY_SIZE(held)) {
+		fd = bind_ephemeral(&port);
+		if (fd < 0 || !st_listen_port_allowed(p, port))
+			break;
+		held[nheld++] = fd;
+		fd = -EADDRINUSE; /* every port we were given is allowed */
 	}
-	return -EADDRINUSE; /* every port we were given is allowed */
+	while (nheld > 0)
+		(void)close(held[--nheld]);
+	if (fd >= 0 && listen(fd, 1) < 0) {
+		int r = -errno;
+
+		(void)close(fd);
+		return r;
+	}
+	if (fd >= 0)
+		*ret_port = port;
+	return fd;
 }
 
 static void listen_child(const void *ctx, int wfd)
@@ -356,6 +370,11 @@ static void listen_child(const void *ctx, int wfd)
 	int fd;
 
 	fd = listen_unallowed(cfg->policy, &setup.port);
+	if (fd == -EADDRINUSE) {
+		send_fail(wfd, -fd, "no port the kernel offers on 127.0.0.1 is "
+			  "outside the [listen] rules");
+		return;
+	}
 	if (fd < 0) {
 		send_fail(wfd, -fd, "a loopback listener");
 		return;

@@ -194,3 +194,39 @@ t_eq "respond kill: the canary's bytes are unchanged" "$canary_sha" "$(fx_sha "$
 rc=0
 sb_stop_daemon || rc=$?
 t_eq "respond kill: daemon stops cleanly" 0 "$rc"
+
+# ---------------------------------------------------------------- the port
+# This network namespace's ephemeral ports are 40000..40003 (a setting of
+# the namespace, not the host's); the rules allow three of them: the
+# listener must get the fourth, whatever order the kernel offers them in.
+[ "$(readlink /proc/self/ns/net)" != "$SB_HOST_NETNS" ] ||
+	sb__abort "not in a network namespace of our own"
+echo "40000 40003" >/proc/sys/net/ipv4/ip_local_port_range
+fx_policy enforce "" "[listen]
+allow = tcp 40000-40002 loopback
+scan_interval_ms = 10"
+sb_start_daemon "$FX_POLICY"
+st --policy "$FX_POLICY" --json
+t_eq "three of four ephemeral ports allowed: exit 0" 0 "$rc"
+t_eq "three of four ephemeral ports allowed: the listener got the fourth, destroyed" \
+	"127.0.0.1:40003 enforced" "$(jfield '.checks[2] | "\(.target) \(.status)"')"
+sed 's/^allow = tcp 40000-40002 loopback$/allow = tcp 40000-40003 loopback/' "$FX_POLICY" >"$SB_ROOT/all-allowed.conf"
+st --policy "$SB_ROOT/all-allowed.conf" --json
+t_eq "every ephemeral port allowed: exit 2 (no port to try)" 2 "$rc"
+t_ok "every ephemeral port allowed: says so" has "outside the [listen] rules" "$(jfield '.checks[2].detail')"
+t_eq "every ephemeral port allowed: the other checks still enforced" "enforced enforced error" \
+	"$(jfield '[.checks[].status] | join(" ")')"
+
+# any bytes in a path give valid JSON: an exec dir named with a space, a
+# quote, a backslash and a byte that is not UTF-8
+odd="$FX_SCRATCH/odd \"q\" \\ "$'\xff'
+mkdir "$odd"
+st --policy "$FX_POLICY" --exec-dir "$odd" --json
+t_eq "an exec dir with odd bytes: exit 0" 0 "$rc"
+t_ok "an exec dir with odd bytes: python3 -m json.tool parses it" python3 -m json.tool <<<"$out"
+t_ok "an exec dir with odd bytes: the path escaped as in the baseline" \
+	grep -Eq '^.*/odd\\x20"q"\\x20\\x5c\\x20\\xff/sealguard-selftest\..{6}/probe$' \
+	<<<"$(jfield '.checks[1].target')"
+rc=0
+sb_stop_daemon || rc=$?
+t_eq "port choice: daemon stops cleanly" 0 "$rc"
