@@ -4,17 +4,14 @@
  * Tries a write-open of the canary, an exec of a dropped file and a
  * listener no rule allows (selftest_probe.c), checks the kernel's answer
  * to each and the daemon's journal entry for it (selftest_journal.c),
- * prints the verdict (text or --json) and logs it (SG_MSGID_SELFTEST).
+ * and reports the verdict (selftest_report.c).
  * Exit 0 every check enforced, 1 something let through (or refused and
  * not logged), 2 error: the daemon is not running, the journal cannot be
  * read, a check could not be made.
  */
-#include <fcntl.h>
 #include <getopt.h>
 #include <stdarg.h>
-#include <syslog.h>
 #include <sys/statvfs.h>
-#include <systemd/sd-journal.h>
 
 #include "clock.h"
 #include "cli.h"
@@ -33,23 +30,6 @@ struct st_opts {
 	const char *canary;
 	const char *exec_dir;
 	bool json;
-};
-
-enum { CHECK_WRITE, CHECK_EXEC, CHECK_LISTEN, CHECK__COUNT };
-
-/* What the run found, for the output and the journal entry. */
-struct st_run {
-	struct st_check checks[CHECK__COUNT];
-	pid_t daemon_pid;
-	char mode[32];
-	char error[PATH_MAX + 128]; /* set: the run stopped before the checks */
-	int exit;
-};
-
-static const char *const status_names[] = {
-	[ST_ENFORCED] = "enforced",	  [ST_SEALED] = "sealed",
-	[ST_UNLOGGED] = "not-logged",	  [ST_LET_THROUGH] = "let-through",
-	[ST_SKIPPED] = "skipped",	  [ST_ERROR] = "error",
 };
 
 /* ---------------------------------------------------------------- options */
@@ -116,6 +96,7 @@ static int parse_opts(int argc, char **argv, struct st_opts *o)
 
 /* ---------------------------------------------------------------- setup */
 
+/* The run cannot go on: the reason goes to run->error; returns -EINVAL. */
 _printf_(2, 3) static int fail_run(struct st_run *run, const char *fmt, ...)
 {
 	va_list ap;
@@ -123,7 +104,7 @@ _printf_(2, 3) static int fail_run(struct st_run *run, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(run->error, sizeof(run->error), fmt, ap);
 	va_end(ap);
-	return -1;
+	return -EINVAL;
 }
 
 /* The daemon must be running: its pid, mode and policy from its record. */
@@ -242,14 +223,6 @@ static void run_probes(const struct st_config *cfg, struct st_run *run)
 	}
 }
 
-static const char *errno_name(int e)
-{
-	const char *n = e ? strerrorname_np(e) : NULL;
-
-	return n ? n : e ? "?" : "none";
-}
-
-/* The verdict of one check whose attempt was made or failed. */
 static void judge(struct st_check *c, int expected)
 {
 	const struct st_answer *a = &c->ans;
@@ -268,7 +241,8 @@ static void judge(struct st_check *c, int expected)
 	} else if (a->killed || a->err == expected) {
 		c->status = c->found == c->deny_id ? ST_ENFORCED : ST_UNLOGGED;
 		snprintf(c->detail, sizeof(c->detail), "%s%s",
-			 a->killed ? "killed by [respond]" : errno_name(a->err),
+			 a->killed ? "killed in its call (a [respond] or [listen] kill)" :
+				     st_errno_name(a->err),
 			 c->status == ST_ENFORCED ? ", logged" :
 			 ", but the journal holds no entry of the daemon's for it");
 	} else if (a->err == EROFS && streq(c->name, "write")) {
@@ -279,7 +253,7 @@ static void judge(struct st_check *c, int expected)
 		c->status = ST_ERROR;
 		snprintf(c->detail, sizeof(c->detail),
 			 "refused with %s, not sealguard's %s: something else refused it",
-			 errno_name(a->err), errno_name(expected));
+			 st_errno_name(a->err), st_errno_name(expected));
 	}
 }
 
@@ -299,213 +273,66 @@ static int exit_of(const struct st_run *run)
 	return error ? SG_EXIT_ERROR : SG_EXIT_OK;
 }
 
-static const char *result_name(int code)
-{
-	return code == SG_EXIT_OK ? "pass" : code == SG_EXIT_PROBLEMS ? "fail" : "error";
-}
-
-/* ---------------------------------------------------------------- output */
-
-/* A JSON string of free text (a message that may quote a path): control
- * characters as \u00XX, bytes above 0x7e as the text \xHH, so any bytes
- * make valid JSON. */
-static void json_text(const char *s)
-{
-	putchar('"');
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c < 0x20 || c == 0x7f)
-			printf("\\u%04x", c);
-		else if (c > 0x7f)
-			printf("\\\\x%02x", c);
-		else
-			putchar(c);
-	}
-	putchar('"');
-}
-
-/* A path as JSON: escaped as in the baseline first (\xHH for bytes
- * outside 0x21..0x7e and for '\\' itself), so it reads back unambiguously. */
-static void json_path(const char *path)
-{
-	_cleanup_free_ char *esc = sg_path_escape(path);
-
-	json_text(esc ? esc : "?");
-}
-
-static void print_json(const struct st_run *run)
-{
-	printf("{\"result\":\"%s\",\"exit\":%d,", result_name(run->exit), run->exit);
-	if (run->daemon_pid > 0) {
-		printf("\"daemon\":{\"pid\":%d,\"mode\":", (int)run->daemon_pid);
-		json_text(run->mode);
-		printf("},");
-	} else
-		printf("\"daemon\":null,");
-	if (run->error[0]) {
-		printf("\"error\":");
-		json_text(run->error);
-		printf(",");
-	}
-	printf("\"checks\":[");
-	for (size_t i = 0; !run->error[0] && i < CHECK__COUNT; i++) {
-		const struct st_check *c = &run->checks[i];
-
-		printf("%s{\"check\":\"%s\",\"status\":\"%s\",\"target\":",
-		       i ? "," : "", c->name, status_names[c->status]);
-		json_path(c->target);
-		printf(",\"errno\":\"%s\",\"killed\":%s,\"journal\":",
-		       c->ans.done && c->ans.refused && !c->ans.killed ?
-			       errno_name(c->ans.err) : "none",
-		       c->ans.killed ? "true" : "false");
-		if (c->found)
-			printf("\"%s\"", c->found);
-		else
-			printf("null");
-		printf(",\"detail\":");
-		json_text(c->detail);
-		printf("}");
-	}
-	printf("]}\n");
-}
-
-static void print_text(const struct st_run *run)
-{
-	if (run->error[0]) {
-		cli_error("selftest: %s", run->error);
-		return;
-	}
-	for (size_t i = 0; i < CHECK__COUNT; i++) {
-		const struct st_check *c = &run->checks[i];
-		_cleanup_free_ char *t = sg_path_escape(c->target);
-
-		printf("%-7s %-12s %s%s%s\n", c->name, status_names[c->status],
-		       t && *t ? t : "", t && *t ? ": " : "", c->detail);
-	}
-	printf("selftest: %s\n", result_name(run->exit));
-}
-
-/* The verdict's own journal entry: one field per check. */
-static void log_result(const struct st_run *run)
-{
-	const struct st_check *c = run->checks;
-	char summary[256] = "", failed[64] = "";
-	bool checks = !run->error[0];
-	int r;
-
-	for (size_t i = 0; checks && i < CHECK__COUNT; i++) {
-		size_t n = strlen(summary), f = strlen(failed);
-
-		snprintf(summary + n, sizeof(summary) - n, "%s%s %s", i ? ", " : "",
-			 c[i].name, status_names[c[i].status]);
-		if (c[i].status == ST_LET_THROUGH || c[i].status == ST_UNLOGGED ||
-		    c[i].status == ST_ERROR)
-			snprintf(failed + f, sizeof(failed) - f, "%s%s",
-				 f ? "," : "", c[i].name);
-	}
-	r = sd_journal_send(
-		"MESSAGE=sealguard selftest: %s: %s", result_name(run->exit),
-		checks ? summary : run->error,
-		"MESSAGE_ID=" SG_MSGID_SELFTEST,
-		"PRIORITY=%d", run->exit == SG_EXIT_OK ? LOG_INFO : LOG_ERR,
-		"SEALGUARD_EVENT=selftest",
-		"SEALGUARD_SELFTEST_RESULT=%s", result_name(run->exit),
-		"SEALGUARD_SELFTEST_WRITE=%s", checks ? status_names[c[CHECK_WRITE].status] : "none",
-		"SEALGUARD_SELFTEST_EXEC=%s", checks ? status_names[c[CHECK_EXEC].status] : "none",
-		"SEALGUARD_SELFTEST_LISTEN=%s", checks ? status_names[c[CHECK_LISTEN].status] : "none",
-		"SEALGUARD_SELFTEST_FAILED=%s", failed,
-		"SEALGUARD_SELFTEST_ERROR=%s", run->error,
-		"SEALGUARD_DAEMON_PID=%d", (int)run->daemon_pid,
-		NULL);
-	if (r < 0)
-		cli_error("selftest: cannot log the result to the journal: %s",
-			  strerror(-r));
-}
-
-/* The verdict where the daemon's heartbeat reads it (statefile.h): one
- * pwrite of a fixed-size record into the file the daemon holds open, so
- * it never sees a half-written one that looks whole. */
-static void save_result(const struct st_opts *o, const struct st_run *run)
-{
-	const struct st_check *c = run->checks;
-	const char *dir = o->state_dir ? o->state_dir : SG_DEFAULT_STATE_DIR;
-	bool checks = !run->error[0];
-	char path[PATH_MAX], buf[SG_SELFTEST_RECORD_SIZE];
-	unsigned long long seq = (unsigned long long)sg_realtime_us();
-	_cleanup_close_ int fd = -1;
-	int n;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, SG_SELFTEST_RECORD);
-	memset(buf, '\n', sizeof(buf));
-	n = snprintf(buf, sizeof(buf),
-		     "seq=%llu\nresult=%s\nat=%llu\nwrite=%s\nexec=%s\nlisten=%s\nend=%llu\n",
-		     seq, result_name(run->exit), seq / 1000000,
-		     checks ? status_names[c[CHECK_WRITE].status] : "none",
-		     checks ? status_names[c[CHECK_EXEC].status] : "none",
-		     checks ? status_names[c[CHECK_LISTEN].status] : "none", seq);
-	if (n < 0 || (size_t)n >= sizeof(buf))
-		return;
-	buf[n] = '\n'; /* padding is newlines, never a NUL */
-	fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		/* no state directory: no daemon ever ran to read it */
-		if (errno != ENOENT)
-			cli_error("selftest: %s: %m", path);
-		return;
-	}
-	if (pwrite(fd, buf, sizeof(buf), 0) != (ssize_t)sizeof(buf))
-		cli_error("selftest: cannot write %s: %m", path);
-}
-
 /* ---------------------------------------------------------------- command */
 
-static int run_selftest(const struct st_opts *o, struct st_run *run)
+/* What a run needs before its first attempt: the daemon, the policy, the
+ * canary and the exec dir (real paths, checked), the journal. */
+static int prepare(const struct st_opts *o, struct st_run *run,
+		   struct sg_policy **ret_p, char *canary, char *exec_dir,
+		   struct st_journal **ret_j)
 {
-	_cleanup_free_ char *canary = malloc(PATH_MAX), *exec_dir = malloc(PATH_MAX);
 	char policy_file[PATH_MAX];
 	struct sg_policy *p = NULL;
-	struct st_journal *j = NULL;
-	struct st_config cfg;
-	uint64_t since;
 	int r;
 
-	if (!canary || !exec_dir)
-		return fail_run(run, "out of memory");
 	if (find_daemon(o, run, policy_file, sizeof(policy_file)) < 0)
-		return -1;
+		return -EINVAL;
 	if (cli_load_policy(o->policy ? o->policy : policy_file, &p) < 0)
 		return fail_run(run, "cannot load the policy %s",
 				o->policy ? o->policy : policy_file);
 	r = check_canary(p, o->canary, canary, run);
 	if (r == 0)
 		r = check_exec_dir(p, o->exec_dir, exec_dir, run);
-	if (r == 0 && (r = st_journal_open(o->journal_dir, &j)) < 0)
+	if (r == 0 && (r = st_journal_open(o->journal_dir, ret_j)) < 0)
 		r = fail_run(run, "cannot open the journal%s%s: %s",
 			     o->journal_dir ? " in " : "",
 			     o->journal_dir ? o->journal_dir : "", strerror(-r));
-	if (r == 0) {
-		cfg = (struct st_config){ .policy = p, .canary = canary,
-					  .exec_dir = exec_dir,
-					  .self_exe = "/proc/self/exe",
-					  .timeout_ms = ST_TIMEOUT_MS };
-		since = sg_realtime_us();
-		run_probes(&cfg, run);
-		r = st_journal_find(j, since, run->checks, CHECK__COUNT,
-				    ST_TIMEOUT_MS);
-		if (r < 0)
-			r = fail_run(run, "cannot read the journal: %s", strerror(-r));
+	if (r < 0) {
+		sg_policy_free(p);
+		return r;
 	}
-	if (r == 0) {
+	*ret_p = p;
+	return 0;
+}
+
+/* The attempts, the journal's entries for them, the verdict of each. */
+static void run_selftest(const struct st_opts *o, struct st_run *run)
+{
+	char canary[PATH_MAX], exec_dir[PATH_MAX];
+	struct sg_policy *p = NULL;
+	struct st_journal *j = NULL;
+	struct st_config cfg;
+	uint64_t since;
+	int r;
+
+	if (prepare(o, run, &p, canary, exec_dir, &j) < 0)
+		return;
+	cfg = (struct st_config){ .policy = p, .canary = canary,
+				  .exec_dir = exec_dir,
+				  .self_exe = "/proc/self/exe",
+				  .timeout_ms = ST_TIMEOUT_MS };
+	since = sg_realtime_us();
+	run_probes(&cfg, run);
+	r = st_journal_find(j, since, run->checks, CHECK__COUNT, ST_TIMEOUT_MS);
+	if (r < 0)
+		(void)fail_run(run, "cannot read the journal: %s", strerror(-r));
+	else {
 		judge(&run->checks[CHECK_WRITE], EPERM);
 		judge(&run->checks[CHECK_EXEC], EPERM);
 		judge(&run->checks[CHECK_LISTEN], ECONNABORTED);
 	}
 	st_journal_close(j);
 	sg_policy_free(p);
-	return r;
 }
 
 int cmd_selftest(int argc, char **argv)
@@ -517,14 +344,14 @@ int cmd_selftest(int argc, char **argv)
 	if (r != 0)
 		return r < 0 ? SG_EXIT_OK : r;
 	init_checks(&run);
-	(void)run_selftest(&o, &run);
+	run_selftest(&o, &run);
 	run.exit = exit_of(&run);
 	if (o.json)
-		print_json(&run);
+		st_print_json(&run);
 	else
-		print_text(&run);
-	log_result(&run);
-	save_result(&o, &run);
+		st_print_text(&run);
+	st_log_result(&run);
+	st_save_result(o.state_dir, &run);
 	if (run.exit == SG_EXIT_PROBLEMS && !o.json) {
 		char names[64] = "";
 

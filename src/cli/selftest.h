@@ -8,8 +8,9 @@
  *                       child, never the selftest)
  *   selftest_journal.c  the daemon's entry for each attempt, by MESSAGE_ID
  *                       and a marker no other entry carries
- *   cmd_selftest.c      the command: options, the verdict, text and JSON,
- *                       the result's own journal entry
+ *   selftest_report.c   the verdict: text or JSON, its own journal entry,
+ *                       the record the daemon's heartbeat reads
+ *   cmd_selftest.c      the command: options, what is checked, the verdict
  */
 #ifndef SEALGUARD_SELFTEST_H
 #define SEALGUARD_SELFTEST_H
@@ -54,6 +55,18 @@ struct st_check {
 	char detail[512];
 };
 
+/* The checks of one run, in this order. */
+enum { CHECK_WRITE, CHECK_EXEC, CHECK_LISTEN, CHECK__COUNT };
+
+/* What the run found, for the output and the journal entry. */
+struct st_run {
+	struct st_check checks[CHECK__COUNT];
+	pid_t daemon_pid;
+	char mode[32];
+	char error[PATH_MAX + 128]; /* set: the run stopped before the checks */
+	int exit;                   /* SG_EXIT_* */
+};
+
 /* Where the probes work. */
 struct st_config {
 	const struct sg_policy *policy;
@@ -94,5 +107,17 @@ void st_journal_close(struct st_journal *j);
  */
 int st_journal_find(struct st_journal *j, uint64_t since_us,
 		    struct st_check *checks, size_t n, unsigned timeout_ms);
+
+/* selftest_report.c */
+const char *st_status_name(enum st_status s); /* "enforced", "let-through", ... */
+const char *st_errno_name(int e);             /* "EPERM"; "none" for 0 */
+const char *st_result_name(int exit_code);    /* "pass", "fail", "error" */
+void st_print_text(const struct st_run *run);
+/* One JSON object on stdout; paths escaped as in the baseline. */
+void st_print_json(const struct st_run *run);
+/* The verdict's own journal entry (SG_MSGID_SELFTEST). */
+void st_log_result(const struct st_run *run);
+/* The record in state_dir (NULL: the default) the heartbeat reads. */
+void st_save_result(const char *state_dir, const struct st_run *run);
 
 #endif
