@@ -122,33 +122,47 @@ void st_print_text(const struct st_run *run)
 }
 
 /* The verdict's own journal entry: one field per check. */
+/* The status of check i, or "none" when the run stopped before it. */
+static const char *check_status(const struct st_run *run, size_t i)
+{
+	return run->error[0] ? "none" : st_status_name(run->checks[i].status);
+}
+
+static bool check_failed(const struct st_check *c)
+{
+	return c->status == ST_LET_THROUGH || c->status == ST_UNLOGGED ||
+	       c->status == ST_ERROR;
+}
+
 void st_log_result(const struct st_run *run)
 {
 	const struct st_check *c = run->checks;
 	char summary[256] = "", failed[64] = "";
-	bool checks = !run->error[0];
 	int r;
 
-	for (size_t i = 0; checks && i < CHECK__COUNT; i++) {
+	for (size_t i = 0; !run->error[0] && i < CHECK__COUNT; i++) {
 		size_t n = strlen(summary), f = strlen(failed);
 
 		snprintf(summary + n, sizeof(summary) - n, "%s%s %s", i ? ", " : "",
-			 c[i].name, st_status_name(c[i].status));
-		if (c[i].status == ST_LET_THROUGH || c[i].status == ST_UNLOGGED ||
-		    c[i].status == ST_ERROR)
+			 c[i].name, check_status(run, i));
+		if (check_failed(&c[i]))
 			snprintf(failed + f, sizeof(failed) - f, "%s%s",
 				 f ? "," : "", c[i].name);
 	}
+	/* the probes' pids name the daemon's entries for them: a collector
+	 * can tell the selftest's hourly denials from an intruder's */
 	r = sd_journal_send(
 		"MESSAGE=sealguard selftest: %s: %s", st_result_name(run->exit),
-		checks ? summary : run->error,
+		run->error[0] ? run->error : summary,
 		"MESSAGE_ID=" SG_MSGID_SELFTEST,
 		"PRIORITY=%d", run->exit == SG_EXIT_OK ? LOG_INFO : LOG_ERR,
 		"SEALGUARD_EVENT=selftest",
 		"SEALGUARD_SELFTEST_RESULT=%s", st_result_name(run->exit),
-		"SEALGUARD_SELFTEST_WRITE=%s", checks ? st_status_name(c[CHECK_WRITE].status) : "none",
-		"SEALGUARD_SELFTEST_EXEC=%s", checks ? st_status_name(c[CHECK_EXEC].status) : "none",
-		"SEALGUARD_SELFTEST_LISTEN=%s", checks ? st_status_name(c[CHECK_LISTEN].status) : "none",
+		"SEALGUARD_SELFTEST_WRITE=%s", check_status(run, CHECK_WRITE),
+		"SEALGUARD_SELFTEST_EXEC=%s", check_status(run, CHECK_EXEC),
+		"SEALGUARD_SELFTEST_LISTEN=%s", check_status(run, CHECK_LISTEN),
+		"SEALGUARD_SELFTEST_PIDS=%d,%d,%d", (int)c[CHECK_WRITE].pid,
+		(int)c[CHECK_EXEC].pid, (int)c[CHECK_LISTEN].pid,
 		"SEALGUARD_SELFTEST_FAILED=%s", failed,
 		"SEALGUARD_SELFTEST_ERROR=%s", run->error,
 		"SEALGUARD_DAEMON_PID=%d", (int)run->daemon_pid,
@@ -163,9 +177,7 @@ void st_log_result(const struct st_run *run)
  * it never sees a half-written one that looks whole. */
 void st_save_result(const char *state_dir, const struct st_run *run)
 {
-	const struct st_check *c = run->checks;
 	const char *dir = state_dir ? state_dir : SG_DEFAULT_STATE_DIR;
-	bool checks = !run->error[0];
 	char path[PATH_MAX], buf[SG_SELFTEST_RECORD_SIZE];
 	unsigned long long seq = (unsigned long long)sg_realtime_us();
 	_cleanup_close_ int fd = -1;
@@ -176,9 +188,8 @@ void st_save_result(const char *state_dir, const struct st_run *run)
 	n = snprintf(buf, sizeof(buf),
 		     "seq=%llu\nresult=%s\nat=%llu\nwrite=%s\nexec=%s\nlisten=%s\nend=%llu\n",
 		     seq, st_result_name(run->exit), seq / 1000000,
-		     checks ? st_status_name(c[CHECK_WRITE].status) : "none",
-		     checks ? st_status_name(c[CHECK_EXEC].status) : "none",
-		     checks ? st_status_name(c[CHECK_LISTEN].status) : "none", seq);
+		     check_status(run, CHECK_WRITE), check_status(run, CHECK_EXEC),
+		     check_status(run, CHECK_LISTEN), seq);
 	if (n < 0 || (size_t)n >= sizeof(buf))
 		return;
 	buf[n] = '\n'; /* padding is newlines, never a NUL */

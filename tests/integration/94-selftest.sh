@@ -91,6 +91,11 @@ t_journal "enforce: the verdict is in the journal, one field a check" \
 	MESSAGE_ID=$ST_ID SEALGUARD_EVENT=selftest SEALGUARD_SELFTEST_RESULT=pass \
 	SEALGUARD_SELFTEST_WRITE=enforced SEALGUARD_SELFTEST_EXEC=enforced \
 	SEALGUARD_SELFTEST_LISTEN=enforced SEALGUARD_DAEMON_PID="$SB_DAEMON_PID"
+pids=$(journalctl -q --no-pager -o json MESSAGE_ID=$ST_ID SEALGUARD_SELFTEST_RESULT=pass |
+	tail -n 1 | jq -r .SEALGUARD_SELFTEST_PIDS)
+IFS=, read -r wpid xpid lpid <<<"$pids"
+t_eq "the verdict names its probes' pids: the daemon's entries are theirs" "1 1 1" \
+	"$(sb_journal_count MESSAGE_ID=$WRITE_DENIED SEALGUARD_PID="$wpid") $(sb_journal_count MESSAGE_ID=$EXEC_DENIED SEALGUARD_PID="$xpid") $(sb_journal_count MESSAGE_ID=$LISTEN_DESTROYED SEALGUARD_PID="$lpid")"
 SB_JOURNAL_WAIT=3 t_journal "the daemon's next heartbeat carries the selftest's pass" \
 	MESSAGE_ID=$HB _PID="$SB_DAEMON_PID" SEALGUARD_SELFTEST_RESULT=pass
 at=$(journalctl -q --no-pager -o json MESSAGE_ID=$HB SEALGUARD_SELFTEST_RESULT=pass | tail -n 1 | jq -r .SEALGUARD_SELFTEST_AT)
