@@ -96,6 +96,13 @@ pids=$(journalctl -q --no-pager -o json MESSAGE_ID=$ST_ID SEALGUARD_SELFTEST_RES
 IFS=, read -r wpid xpid lpid <<<"$pids"
 t_eq "the verdict names its probes' pids: the daemon's entries are theirs" "1 1 1" \
 	"$(sb_journal_count MESSAGE_ID=$WRITE_DENIED SEALGUARD_PID="$wpid") $(sb_journal_count MESSAGE_ID=$EXEC_DENIED SEALGUARD_PID="$xpid") $(sb_journal_count MESSAGE_ID=$LISTEN_DESTROYED SEALGUARD_PID="$lpid")"
+# a collector does not count the selftest's own denials as violations;
+# a real one still counts
+fleet_denials() { timeout 20 "$S" fleet --json | jq -r '.hosts[0].denials'; }
+t_eq "sealguard fleet: the selftest's three refusals are no violation" 0 "$(fleet_denials)"
+t_eq "a write to a protected file by someone else" EPERM "$(sb_try open-wronly "$FX_FS/etc/app.conf")"
+SB_JOURNAL_WAIT=3 t_journal "its denial is logged" MESSAGE_ID=$WRITE_DENIED SEALGUARD_PATH="$FX_FS/etc/app.conf"
+t_eq "sealguard fleet: that one is counted" 1 "$(fleet_denials)"
 SB_JOURNAL_WAIT=3 t_journal "the daemon's next heartbeat carries the selftest's pass" \
 	MESSAGE_ID=$HB _PID="$SB_DAEMON_PID" SEALGUARD_SELFTEST_RESULT=pass
 at=$(journalctl -q --no-pager -o json MESSAGE_ID=$HB SEALGUARD_SELFTEST_RESULT=pass | tail -n 1 | jq -r .SEALGUARD_SELFTEST_AT)
