@@ -196,7 +196,7 @@ static bool skip_for_respond(const struct sg_policy *p, enum sg_kind kind,
 		return false;
 	c->status = ST_SKIPPED;
 	snprintf(c->detail, sizeof(c->detail),
-		 "[respond] answers a %s violation with %s: not tried",
+		 "[respond] answers %s violations with %s: not tried",
 		 sg_kind_name(kind), what);
 	return true;
 }

@@ -207,6 +207,26 @@ rc=0
 sb_stop_daemon || rc=$?
 t_eq "respond kill: daemon stops cleanly" 0 "$rc"
 
+# ---------------------------------------------------------------- sealed, freeze
+# A read-only seal refuses the write-open with EROFS before the guard sees
+# it (and nothing is logged): sealed, no failure. [respond] exec = freeze
+# would freeze the selftest's own cgroup: that check is not tried.
+fx_policy enforce "" "[respond]
+exec = freeze"
+sed -i "s|^path = $FX_FS/etc\$|&\nseal = $FX_FS/etc|" "$FX_POLICY"
+sb_start_daemon "$FX_POLICY"
+st --policy "$FX_POLICY" --json
+t_eq "read-only seal, exec = freeze: exit 0" 0 "$rc"
+t_eq "read-only seal: the write is sealed (EROFS), no entry expected" "sealed EROFS null" \
+	"$(jfield '.checks[0] | "\(.status) \(.errno) \(.journal)"')"
+t_eq "[respond] exec = freeze: the exec check is skipped, and says why" \
+	"skipped [respond] answers exec violations with freeze: not tried" \
+	"$(jfield '.checks[1] | "\(.status) \(.detail)"')"
+t_eq "read-only seal: the dropped file's directory is gone" 0 "$(left_over)"
+rc=0
+sb_stop_daemon || rc=$?
+t_eq "sealed, freeze: daemon stops cleanly" 0 "$rc"
+
 # ---------------------------------------------------------------- the port
 # This network namespace's ephemeral ports are 40000..40003 (a setting of
 # the namespace, not the host's); the rules allow three of them: the
