@@ -76,6 +76,9 @@ DOCDIR ?= $(PREFIX)/share/doc/sealguard
 UNITDIR ?= /lib/systemd/system
 CATALOGDIR ?= /usr/lib/systemd/catalog
 STATEDIR ?= /var/lib/sealguard
+# the canary `sealguard selftest` write-opens: under protected /usr, so in
+# the baseline (not $(LIBDIR): Fedora's lib64 is for libraries)
+PKGLIBDIR ?= $(PREFIX)/lib/sealguard
 
 COMMON_SRCS := $(sort $(wildcard src/common/*.c))
 DAEMON_SRCS := $(sort $(wildcard src/daemon/*.c src/daemon/*/*.c))
@@ -147,8 +150,9 @@ check:
 bench: tests
 	tests/bench/run.sh $(BENCH_ARGS)
 
-# install: the daemon, the CLI, the systemd unit, the journal catalog, the
-# man pages, the example policy and drop-in, the state directory (0700).
+# install: the daemon, the CLI, the systemd unit, the self-test's unit,
+# timer and canary, the journal catalog, the man pages, the example policy
+# and drop-in, the state directory (0700).
 # An existing policy is never replaced (a package manager treats it as a
 # configuration file too); the example is always in $(DOCDIR)/examples.
 # The unit is made from its template here: it names the daemon and the
@@ -160,6 +164,11 @@ install: all
 	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
 		packaging/systemd/sealguard.service.in >$(DESTDIR)$(UNITDIR)/sealguard.service
 	chmod 0644 $(DESTDIR)$(UNITDIR)/sealguard.service
+	sed -e 's|@BINDIR@|$(BINDIR)|g' packaging/systemd/sealguard-selftest.service.in \
+		>$(DESTDIR)$(UNITDIR)/sealguard-selftest.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/sealguard-selftest.service
+	install -m 0644 packaging/systemd/sealguard-selftest.timer $(DESTDIR)$(UNITDIR)/sealguard-selftest.timer
+	install -D -m 0644 packaging/canary $(DESTDIR)$(PKGLIBDIR)/canary
 	install -D -m 0644 packaging/sealguard.catalog $(DESTDIR)$(CATALOGDIR)/sealguard.catalog
 	install -D -m 0644 packaging/man/sealguardd.8 $(DESTDIR)$(MANDIR)/man8/sealguardd.8
 	install -D -m 0644 packaging/man/sealguard.1 $(DESTDIR)$(MANDIR)/man1/sealguard.1
@@ -176,11 +185,15 @@ install: all
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/sealguardd $(DESTDIR)$(BINDIR)/sealguard \
 		$(DESTDIR)$(UNITDIR)/sealguard.service \
+		$(DESTDIR)$(UNITDIR)/sealguard-selftest.service \
+		$(DESTDIR)$(UNITDIR)/sealguard-selftest.timer \
+		$(DESTDIR)$(PKGLIBDIR)/canary \
 		$(DESTDIR)$(CATALOGDIR)/sealguard.catalog \
 		$(DESTDIR)$(MANDIR)/man8/sealguardd.8 $(DESTDIR)$(MANDIR)/man1/sealguard.1 \
 		$(DESTDIR)$(MANDIR)/man5/sealguard.policy.5 \
 		$(DESTDIR)$(DOCDIR)/examples/policy.conf \
 		$(DESTDIR)$(DOCDIR)/examples/sealguard.service.d/local.conf
+	-rmdir $(DESTDIR)$(PKGLIBDIR) 2>/dev/null
 	-rmdir $(DESTDIR)$(DOCDIR)/examples/sealguard.service.d \
 		$(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(DOCDIR) 2>/dev/null
 	@echo "kept $(DESTDIR)$(SYSCONFDIR)/sealguard and $(DESTDIR)$(STATEDIR): remove them by hand"

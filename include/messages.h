@@ -107,4 +107,9 @@
  * between the mount and the mark. */
 #define SG_MSGID_MNTNS_EXEC "7dadb68c75924c3091d002790b404661"
 
+/* `sealguard selftest` (the CLI, not the daemon): its verdict on whether
+ * the running daemon enforces (SEALGUARD_EVENT=selftest, with one field
+ * per check and SEALGUARD_SELFTEST_RESULT = pass | fail | error). */
+#define SG_MSGID_SELFTEST "2a382623d45a4f3b89c278a2f017dd14"
+
 #endif

@@ -24,6 +24,17 @@
 #define SG_DEFAULT_STATE_DIR "/run/sealguard"
 #define SG_STATE_RECORD_SIZE 4096
 
+/*
+ * <state-dir>/selftest: the last verdict of `sealguard selftest`, which
+ * writes it (one pwrite of SG_SELFTEST_RECORD_SIZE bytes, "seq=N" ...
+ * "end=N" like the status record, keys result, at, write, exec, listen).
+ * The daemon opens it before the seal, creating it empty, and its
+ * heartbeat preads it: a record in place of IPC the sealed daemon lacks.
+ * It says what the selftest claimed, no more: root can write it.
+ */
+#define SG_SELFTEST_RECORD "selftest"
+#define SG_SELFTEST_RECORD_SIZE 512
+
 struct sg_state {
 	int fd;
 	uint64_t seq;

@@ -7,6 +7,7 @@
 #define SEALGUARD_CLI_H
 
 #include <inttypes.h>
+#include <sys/types.h>
 
 #include "baseline.h"
 #include "policy.h"
@@ -51,6 +52,18 @@ int cmd_keygen(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_fleet(int argc, char **argv); /* cmd_fleet.c */
 int cmd_baseline_sign(int argc, char **argv); /* "baseline sign" */
+int cmd_selftest(int argc, char **argv); /* cmd_selftest.c */
+
+/*
+ * daemon_state.c: the daemon's status record (statefile.h). Read it whole
+ * from state_dir (NULL: the default) into buf, which has room for
+ * SG_STATE_RECORD_SIZE + 1 bytes; 0 or a negative errno.
+ */
+int cli_read_status(const char *state_dir, char *buf, size_t size);
+/* Is pid alive and a sealguardd (not a reused pid)? */
+bool cli_daemon_alive(pid_t pid);
+/* Does the record say running, and is its pid that daemon? */
+bool cli_daemon_running(const char *rec, pid_t *ret_pid);
 
 /* main.c */
 void cli_usage(FILE *out);

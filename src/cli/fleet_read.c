@@ -4,6 +4,11 @@
  * per host: grouped by _MACHINE_ID (the one name a host cannot share with
  * another by mistake), with the newest _HOSTNAME and _BOOT_ID, the newest
  * heartbeat's fields and counts of the decisions it sent. See fleet.h.
+ *
+ * The denials of `sealguard selftest`'s own probes (every hour, by design)
+ * are not counted: its entry, written by root, names their pids
+ * (SEALGUARD_SELFTEST_PIDS), and a denial of one of them on that host and
+ * boot is the selftest's, not an intruder's.
  */
 #include <systemd/sd-journal.h>
 
@@ -28,6 +33,70 @@ static void field(sd_journal *j, const char *name, char *out, size_t size)
 		return;
 	snprintf(out, size, "%.*s", (int)(len - nlen - 1),
 		 (const char *)data + nlen + 1);
+}
+
+/* The selftest probes seen: one (host, boot, pid) a probe. */
+struct probe {
+	char machine_id[40];
+	char boot_id[40];
+	int pid;
+};
+
+struct probes {
+	struct probe *v;
+	size_t n;
+};
+
+static int add_probe(struct probes *ps, const char *machine, const char *boot,
+		     int pid)
+{
+	struct probe *grown;
+
+	if (pid <= 0)
+		return 0;
+	grown = realloc(ps->v, (ps->n + 1) * sizeof(*grown));
+	if (!grown)
+		return -ENOMEM;
+	ps->v = grown;
+	snprintf(ps->v[ps->n].machine_id, sizeof(ps->v[0].machine_id), "%s", machine);
+	snprintf(ps->v[ps->n].boot_id, sizeof(ps->v[0].boot_id), "%s", boot);
+	ps->v[ps->n++].pid = pid;
+	return 0;
+}
+
+static bool is_probe(const struct probes *ps, const char *machine,
+		     const char *boot, int pid)
+{
+	for (size_t i = 0; i < ps->n; i++)
+		if (ps->v[i].pid == pid && streq(ps->v[i].boot_id, boot) &&
+		    streq(ps->v[i].machine_id, machine))
+			return true;
+	return false;
+}
+
+/* Pass one: the probes of every selftest root ran. */
+static int read_probes(sd_journal *j, uint64_t since_us, struct probes *ps)
+{
+	char machine[40], boot[40], pids[64];
+	int r, pid[3];
+
+	r = sd_journal_add_match(j, "MESSAGE_ID=" SG_MSGID_SELFTEST, 0);
+	if (r >= 0)
+		r = sd_journal_add_match(j, "_UID=0", 0);
+	if (r >= 0 && since_us)
+		r = sd_journal_seek_realtime_usec(j, since_us);
+	while (r >= 0 && (r = sd_journal_next(j)) > 0) {
+		field(j, "_MACHINE_ID", machine, sizeof(machine));
+		field(j, "_BOOT_ID", boot, sizeof(boot));
+		field(j, "SEALGUARD_SELFTEST_PIDS", pids, sizeof(pids));
+		if (sscanf(pids, "%d,%d,%d", &pid[0], &pid[1], &pid[2]) != 3)
+			continue;
+		for (int i = 0; r >= 0 && i < 3; i++)
+			r = add_probe(ps, machine[0] ? machine : "unknown", boot,
+				      pid[i]);
+	}
+	sd_journal_flush_matches(j);
+	return r < 0 ? r : 0;
 }
 
 static struct fleet_host *host_for(struct fleet *f, const char *machine_id)
@@ -72,9 +141,21 @@ static void read_beat(sd_journal *j, struct fleet_beat *b, uint64_t at)
 	field(j, "SEALGUARD_TAMPER", b->tamper, sizeof(b->tamper));
 }
 
+/* Is the current entry the daemon's refusal of a selftest probe? */
+static bool of_probe(sd_journal *j, const struct probes *ps, const char *machine)
+{
+	char boot[40], pid[16];
+
+	if (!ps->n)
+		return false;
+	field(j, "_BOOT_ID", boot, sizeof(boot));
+	field(j, "SEALGUARD_PID", pid, sizeof(pid));
+	return pid[0] && is_probe(ps, machine, boot, atoi(pid));
+}
+
 /* Count what one entry says about its host. */
 static void count(sd_journal *j, struct fleet_host *h, const char *id,
-		  uint64_t at)
+		  uint64_t at, bool probe)
 {
 	static const char *const denials[] = {
 		SG_MSGID_WRITE_DENIED, SG_MSGID_EXEC_DENIED,
@@ -90,8 +171,8 @@ static void count(sd_journal *j, struct fleet_host *h, const char *id,
 	};
 	char prio[4];
 
-	h->denials += is_any(id, denials);
-	h->would_deny += is_any(id, would);
+	h->denials += is_any(id, denials) && !probe;
+	h->would_deny += is_any(id, would) && !probe;
 	h->drift += is_any(id, drift);
 	h->responses += streq(id, SG_MSGID_RESPONSE);
 	if (streq(id, SG_MSGID_PREVIOUS_END)) {
@@ -106,7 +187,7 @@ static void count(sd_journal *j, struct fleet_host *h, const char *id,
 		read_beat(j, &h->beat, at);
 }
 
-static int read_entry(sd_journal *j, struct fleet *f)
+static int read_entry(sd_journal *j, struct fleet *f, const struct probes *ps)
 {
 	char machine[40], id[40];
 	struct fleet_host *h;
@@ -126,7 +207,7 @@ static int read_entry(sd_journal *j, struct fleet *f)
 		field(j, "_HOSTNAME", h->hostname, sizeof(h->hostname));
 		field(j, "_BOOT_ID", h->boot_id, sizeof(h->boot_id));
 	}
-	count(j, h, id, at);
+	count(j, h, id, at, of_probe(j, ps, machine));
 	return 0;
 }
 
@@ -151,16 +232,21 @@ int fleet_read(const struct fleet_source *src, struct fleet *ret)
 {
 	_cleanup_(journal_closep) sd_journal *j = NULL;
 	struct fleet f = { 0 };
+	struct probes ps = { 0 };
 	int r = open_source(src, &j);
 
 	if (r < 0)
 		return r;
+	r = read_probes(j, src->since_us, &ps);
 	/* in time order, so "newest" is the last one read */
-	r = sd_journal_add_match(j, "SYSLOG_IDENTIFIER=sealguardd", 0);
-	if (r >= 0 && src->since_us)
-		r = sd_journal_seek_realtime_usec(j, src->since_us);
+	if (r >= 0)
+		r = sd_journal_add_match(j, "SYSLOG_IDENTIFIER=sealguardd", 0);
+	if (r >= 0)
+		r = src->since_us ? sd_journal_seek_realtime_usec(j, src->since_us) :
+				    sd_journal_seek_head(j);
 	while (r >= 0 && (r = sd_journal_next(j)) > 0)
-		r = read_entry(j, &f);
+		r = read_entry(j, &f, &ps);
+	free(ps.v);
 	if (r < 0) {
 		fleet_free(&f);
 		return r;

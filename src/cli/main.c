@@ -41,6 +41,12 @@ void cli_usage(FILE *out)
 	      "  keygen --output PREFIX\n"
 	      "      Make an Ed25519 key pair: PREFIX.key (private, mode 0600;\n"
 	      "      keep it off the hosts) and PREFIX.pub (for the hosts).\n"
+	      "  selftest [--policy FILE] [--state-dir DIR] [--canary FILE]\n"
+	      "           [--exec-dir DIR] [-D DIR] [--json]\n"
+	      "      Prove that the running sealguardd enforces: a write-open of\n"
+	      "      the canary, an exec of a dropped file, a listener no rule\n"
+	      "      allows, each refused and logged. Exit 0 all enforced, 1\n"
+	      "      something let through (named), 2 error (sealguard selftest -h).\n"
 	      "  status [--state-dir DIR]\n"
 	      "      Is sealguardd running: pid, uptime, mode, the policy and\n"
 	      "      baseline in force with their SHA-256, capabilities held,\n"
@@ -189,6 +195,7 @@ static const struct command {
 	{ "fleet", "sealguard fleet", cmd_fleet },
 	{ "help", "sealguard help", cmd_help },
 	{ "keygen", "sealguard keygen", cmd_keygen },
+	{ "selftest", "sealguard selftest", cmd_selftest },
 	{ "status", "sealguard status", cmd_status },
 	{ "verify", "sealguard verify", cmd_verify },
 };

@@ -205,18 +205,33 @@ static int arm_guards(const struct options *o, const struct sg_policy *p,
 	return step_done(r, &errs, "cannot watch changes or seal");
 }
 
+/* The state directory: --state-dir, DIR/sealguard-state under --confine
+ * DIR, or the default. NULL only when out of memory. */
+static char *state_dir_of(const struct options *o)
+{
+	char *dir = NULL;
+
+	if (o->state_dir)
+		return strdup(o->state_dir);
+	if (o->confine) {
+		if (asprintf(&dir, "%s/sealguard-state", o->confine) < 0)
+			return NULL;
+		return dir;
+	}
+	return strdup(SG_DEFAULT_STATE_DIR);
+}
+
 /* The status record, and how the previous instance ended. A state
  * directory that cannot be used costs the record, not the guard. */
-static void open_status(const struct options *o, const struct sg_policy *p)
+static void open_status(const char *dir, const struct sg_policy *p)
 {
-	_cleanup_free_ char *confined = NULL;
 	struct errlist errs = { 0 };
-	const char *dir = o->state_dir;
 
-	if (!dir && o->confine &&
-	    asprintf(&confined, "%s/sealguard-state", o->confine) >= 0)
-		dir = confined;
-	if (sg_status_init(dir ? dir : SG_DEFAULT_STATE_DIR, p, &errs) < 0) {
+	if (!dir) {
+		sg_log(LOG_WARNING, NULL, "no status record: %s", strerror(ENOMEM));
+		return;
+	}
+	if (sg_status_init(dir, p, &errs) < 0) {
 		for (size_t i = 0; i < errs.n; i++)
 			sg_log(LOG_WARNING, NULL, "no status record: %s",
 			       errs.msgs[i]);
@@ -228,11 +243,11 @@ static void open_status(const struct options *o, const struct sg_policy *p)
 
 /* What the heartbeat carries that needs a file, read before the marks.
  * A problem costs that field ("?" in every beat), not the guard. */
-static void prepare_heartbeat(const struct sg_policy *p)
+static void prepare_heartbeat(const struct sg_policy *p, const char *state_dir)
 {
 	struct errlist warns = { 0 };
 
-	if (sg_heartbeat_init(p, &warns) < 0)
+	if (sg_heartbeat_init(p, state_dir, &warns) < 0)
 		sg_log(LOG_WARNING, NULL, "heartbeat: %s", strerror(ENOMEM));
 	for (size_t i = 0; i < warns.n; i++)
 		sg_log(LOG_WARNING, NULL, "%s", warns.msgs[i]);
@@ -416,12 +431,13 @@ static int check_only(const struct sg_policy *p, const struct sg_baseline *b)
 static int seal_and_run(const struct options *o, const struct sg_policy *p,
 			const struct sg_baseline *b)
 {
+	_cleanup_free_ char *state_dir = state_dir_of(o);
 	uint64_t watchdog_usec = 0;
 	int status = EXIT_FAILURE;
 	pid_t writer_tid = 0;
 
-	open_status(o, p);
-	prepare_heartbeat(p);
+	open_status(state_dir, p);
+	prepare_heartbeat(p, state_dir);
 	raise_fd_limit();
 	if (prepare_host(o, p, b, &status) < 0)
 		return status;

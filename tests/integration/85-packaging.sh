@@ -94,8 +94,11 @@ inst=$W/inst
 make_install "$inst" && rc=0 || rc=$?
 t_eq "make install DESTDIR=... exits 0" 0 "$rc"
 expected_files="/etc/sealguard/policy.conf
+/lib/systemd/system/sealguard-selftest.service
+/lib/systemd/system/sealguard-selftest.timer
 /lib/systemd/system/sealguard.service
 /usr/bin/sealguard
+/usr/lib/sealguard/canary
 /usr/lib/systemd/catalog/sealguard.catalog
 /usr/sbin/sealguardd
 /usr/share/doc/sealguard/examples/policy.conf
@@ -119,6 +122,11 @@ t_eq "unit: ExecStart names the installed daemon and \$SEALGUARD_POLICY" \
 t_eq "unit: the default policy is the installed one" \
 	"Environment=SEALGUARD_POLICY=/etc/sealguard/policy.conf" "$(grep '^Environment=' "$unit")"
 t_eq "unit: no @PLACEHOLDER@ is left" "" "$(grep -o '@[A-Z]*@' "$unit" | paste -sd' ' -)"
+stunit=$inst/lib/systemd/system/sealguard-selftest.service
+t_eq "selftest unit: ExecStart names the installed CLI" \
+	'ExecStart=/usr/bin/sealguard selftest' "$(grep '^ExecStart=' "$stunit")"
+t_eq "selftest unit: no @PLACEHOLDER@ is left" "" "$(grep -o '@[A-Z]*@' "$stunit" | paste -sd' ' -)"
+t_ok "the installed canary is packaging/canary" cmp -s "$P/canary" "$inst/usr/lib/sealguard/canary"
 
 printf '; the operator edited this\n' >"$inst/etc/sealguard/policy.conf"
 make_install "$inst" || true
@@ -147,6 +155,25 @@ sed -e "s|@SBINDIR@/sealguardd|$SG_BUILD/sealguardd|" -e 's|@SBINDIR@|/usr/sbin|
 	-e 's|@SYSCONFDIR@|/etc|g' "$UNIT_IN" >"$vdir/sealguard.service"
 out=$(systemd-analyze verify --man=no "$vdir/sealguard.service" 2>&1) && rc=0 || rc=$?
 t_eq "systemd-analyze verify: no complaint about the unit" "0:" "$rc:$out"
+# the self-test's service and timer, the service pointed at our CLI
+sed -e "s|@BINDIR@/sealguard|$SG_BUILD/sealguard|" -e 's|@BINDIR@|/usr/bin|g' \
+	"$P/systemd/sealguard-selftest.service.in" >"$vdir/sealguard-selftest.service"
+cp "$P/systemd/sealguard-selftest.timer" "$vdir/"
+out=$(systemd-analyze verify --man=no "$vdir/sealguard-selftest.service" \
+	"$vdir/sealguard-selftest.timer" 2>&1) && rc=0 || rc=$?
+t_eq "systemd-analyze verify: no complaint about the selftest service and timer" "0:" "$rc:$out"
+t_eq "unit: enabling the guard enables the hourly selftest (Also=)" \
+	sealguard-selftest.timer "$(lines "$UNIT_IN" | sed -n 's/^Also=//p')"
+t_eq "selftest timer: hourly" hourly "$(lines "$P/systemd/sealguard-selftest.timer" | sed -n 's/^OnCalendar=//p')"
+t_eq "selftest service: oneshot, no capability" "oneshot|" \
+	"$(lines "$P/systemd/sealguard-selftest.service.in" | sed -n 's/^Type=//p; s/^CapabilityBoundingSet=//p' | paste -sd'|' -)"
+hiding=""
+for k in ProtectSystem ProtectHome PrivateTmp PrivateDevices PrivateMounts \
+	PrivateNetwork PrivateUsers ReadOnlyPaths TemporaryFileSystem BindPaths \
+	RootDirectory NetworkNamespacePath; do
+	[ -z "$(lines "$P/systemd/sealguard-selftest.service.in" | sed -n "s/^$k=//p")" ] || hiding+="$k "
+done
+t_eq "selftest service: no private view of /usr, /var/tmp or the network" "" "${hiding% }"
 
 key() { lines "$UNIT_IN" | sed -n "s/^$1=//p" | paste -sd'|' -; }
 t_eq "unit: Type=notify" notify "$(key Type)"
@@ -371,5 +398,5 @@ t_eq "%files: the policy is %config(noreplace)" 1 \
 	"$(grep -c '^%config(noreplace) %{_sysconfdir}/sealguard/policy.conf$' "$SPEC")"
 t_eq "%files: the state directory is %attr(0700), as make install makes it" \
 	"1 700" "$(grep -c '^%dir %attr(0700,root,root) %{_sharedstatedir}/sealguard$' "$SPEC") $(stat -c %a "$rpm_inst/var/lib/sealguard")"
-t_eq "the spec has the systemd scriptlets for the unit" 3 \
-	"$(grep -cE '^%systemd_(post|preun|postun_with_restart) sealguard.service$' "$SPEC")"
+t_eq "the spec has the systemd scriptlets for the unit and the selftest timer" 3 \
+	"$(grep -cE '^%systemd_(post|preun|postun_with_restart) sealguard.service sealguard-selftest.timer$' "$SPEC")"

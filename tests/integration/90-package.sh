@@ -68,6 +68,14 @@ if [ "${1:-}" = --smoke ]; then
 	t_file_content "the protected file is unchanged" "$FX_FS/etc/app.conf" golden
 	t_eq "a dropped binary is denied" EPERM "$(sb_try exec "$FX_SCRATCH/dropped")"
 	t_eq "a program of the baseline runs" ok "$(sb_try exec "$FX_FS/bin/tool")"
+	# the installed selftest, pointed at the sandbox (the fixture's policy
+	# has no [listen]: that check is skipped)
+	out=$(timeout 30 /usr/bin/sealguard selftest --policy "$FX_POLICY" \
+		--state-dir "$SB_ROOT/sealguard-state" --canary "$FX_FS/etc/app.conf" \
+		--exec-dir "$FX_SCRATCH" --json 2>&1) && rc=0 || rc=$?
+	t_eq "the installed sealguard selftest passes against the installed daemon" 0 "$rc"
+	t_eq "... write and exec enforced, listen skipped" "enforced enforced skipped" \
+		"$(jq -r '[.checks[].status] | join(" ")' <<<"$out" 2>&1)"
 	t_journal "journalctl SEALGUARD_EVENT=exec shows the exec denial" \
 		SEALGUARD_EVENT=exec SEALGUARD_ACTION=deny SEALGUARD_PATH="$FX_SCRATCH/dropped" \
 		MESSAGE_ID=c044eee549834822aacd7cfe525b6bc9
@@ -93,6 +101,10 @@ leftovers() {
 		/lib/systemd/system/sealguard.service /usr/lib/systemd/system/sealguard.service \
 		/etc/systemd/system/multi-user.target.wants/sealguard.service \
 		/var/lib/systemd/deb-systemd-helper-enabled/sealguard.service.dsh-also \
+		/lib/systemd/system/sealguard-selftest.service /lib/systemd/system/sealguard-selftest.timer \
+		/etc/systemd/system/timers.target.wants/sealguard-selftest.timer \
+		/var/lib/systemd/deb-systemd-helper-enabled/sealguard-selftest.timer.dsh-also \
+		/usr/lib/sealguard \
 		/usr/lib/systemd/catalog/sealguard.catalog /usr/share/doc/sealguard \
 		/usr/share/lintian/overrides/sealguard \
 		/usr/share/man/man8/sealguardd.8.gz /usr/share/man/man1/sealguard.1.gz \
@@ -176,8 +188,11 @@ t_eq "dpkg says sealguard $VERSION is installed" "installed $VERSION" \
 	"$(dpkg-query -W -f='${db:Status-Status} ${Version}' sealguard 2>&1)"
 
 expected="/etc/sealguard/policy.conf
+/lib/systemd/system/sealguard-selftest.service
+/lib/systemd/system/sealguard-selftest.timer
 /lib/systemd/system/sealguard.service
 /usr/bin/sealguard
+/usr/lib/sealguard/canary
 /usr/lib/systemd/catalog/sealguard.catalog
 /usr/sbin/sealguardd
 /usr/share/doc/sealguard/README.Debian
@@ -209,6 +224,9 @@ t_ok "installing enabled nothing (no multi-user.target.wants link)" \
 	test ! -e /etc/systemd/system/multi-user.target.wants/sealguard.service
 t_eq "systemctl is-enabled sealguard: disabled" disabled \
 	"$(systemctl is-enabled sealguard.service 2>&1 || true)"
+t_eq "systemctl is-enabled sealguard-selftest.timer: disabled" disabled \
+	"$(systemctl is-enabled sealguard-selftest.timer 2>&1 || true)"
+t_eq "the canary is root's, 0644" "644 root" "$(stat -c '%a %U' /usr/lib/sealguard/canary 2>&1)"
 
 # ---------------------------------------------------------------- installed CLI
 t_eq "sealguard --version" "sealguard $VERSION" "$(sealguard --version 2>&1)"

@@ -9,12 +9,14 @@
 #include <ctype.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <sys/stat.h>
 
 #include "clock.h"
 #include "hash.h"
 #include "messages.h"
 #include "policy.h"
 #include "signature.h"
+#include "statefile.h"
 #include "log/heartbeat.h"
 #include "log/sglog.h"
 
@@ -24,13 +26,15 @@ static struct {
 	const struct sg_policy *policy;
 	unsigned interval_s;
 	int status_fd; /* /proc/self/status, opened before the seal */
+	int selftest_fd; /* <state-dir>/selftest, likewise; -1: none */
+	char selftest_result[24], selftest_at[24]; /* the last whole record */
 	uint64_t next_ms, started_ms, seq;
 	char policy_sha[SG_SHA256_HEX_LEN + 1];
 	char baseline_sha[SG_SHA256_HEX_LEN + 1];
 	char key_fpr[SG_SHA256_HEX_LEN + 1];
 	char boot_id[40];
 	char tamper[TAMPER_MAX];
-} hb = { .status_fd = -1 };
+} hb = { .status_fd = -1, .selftest_fd = -1 };
 
 /* The seal as /proc/self/status shows it. */
 struct seal_state {
@@ -101,7 +105,59 @@ static int key_fingerprint(const char *key, struct errlist *warns)
 	return r;
 }
 
-int sg_heartbeat_init(const struct sg_policy *p, struct errlist *warns)
+/* The selftest's record: opened (created empty) now, read at each beat.
+ * O_NONBLOCK and the type check: a FIFO put there must not hang a beat. */
+static int open_selftest_record(const char *state_dir, struct errlist *warns)
+{
+	_cleanup_free_ char *path = NULL;
+	struct stat st;
+	int fd;
+
+	strcpy(hb.selftest_result, "none");
+	strcpy(hb.selftest_at, "0");
+	if (!state_dir)
+		return 0;
+	if (asprintf(&path, "%s/%s", state_dir, SG_SELFTEST_RECORD) < 0)
+		return -ENOMEM;
+	fd = open(path, O_RDONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC,
+		  0644);
+	if (fd < 0)
+		return errlist_add(warns, "heartbeat: %s: %s", path,
+				   strerror(errno));
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		(void)close(fd);
+		return errlist_add(warns, "heartbeat: %s is not a regular file",
+				   path);
+	}
+	hb.selftest_fd = fd;
+	return 0;
+}
+
+/* The selftest's last verdict, if the record is whole now (a torn read,
+ * the selftest rewriting it, keeps the one read before). */
+static void read_selftest(void)
+{
+	char rec[SG_SELFTEST_RECORD_SIZE + 1], v[24];
+	ssize_t n;
+
+	if (hb.selftest_fd < 0)
+		return;
+	n = pread(hb.selftest_fd, rec, SG_SELFTEST_RECORD_SIZE, 0);
+	if (n <= 0)
+		return;
+	rec[n] = '\0';
+	if (!sg_state_whole(rec) || !sg_state_get(rec, "result", v, sizeof(v)))
+		return;
+	snprintf(hb.selftest_result, sizeof(hb.selftest_result), "%s",
+		 streq(v, "pass") || streq(v, "fail") || streq(v, "error") ?
+			 v : "?");
+	if (sg_state_get(rec, "at", v, sizeof(v)) &&
+	    strspn(v, "0123456789") == strlen(v) && v[0])
+		snprintf(hb.selftest_at, sizeof(hb.selftest_at), "%s", v);
+}
+
+int sg_heartbeat_init(const struct sg_policy *p, const char *state_dir,
+		      struct errlist *warns)
 {
 	int r;
 
@@ -119,6 +175,8 @@ int sg_heartbeat_init(const struct sg_policy *p, struct errlist *warns)
 		r = key_fingerprint(p->baseline_key, warns);
 	if (r >= 0)
 		r = read_boot_id(warns);
+	if (r >= 0)
+		r = open_selftest_record(state_dir, warns);
 	if (r < 0)
 		return r;
 	hb.status_fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
@@ -226,6 +284,10 @@ static void beat(uint64_t now_ms, const struct sg_heartbeat_counts *c)
 	(void)sg_log_add(e, "SEALGUARD_SEALS", "%s",
 			 c->seals && *c->seals ? c->seals : "none");
 	(void)sg_log_add(e, "SEALGUARD_TAMPER", "%s", hb.tamper);
+	read_selftest();
+	(void)sg_log_add(e, "SEALGUARD_SELFTEST_RESULT", "%s",
+			 hb.selftest_result);
+	(void)sg_log_add(e, "SEALGUARD_SELFTEST_AT", "%s", hb.selftest_at);
 	(void)sg_log_add(e, "SEALGUARD_UPTIME", "%" PRIu64,
 			 sg_clock_s(CLOCK_BOOTTIME));
 	(void)sg_log_add(e, "SEALGUARD_DAEMON_UPTIME", "%" PRIu64,
@@ -257,5 +319,8 @@ void sg_heartbeat_close(void)
 	if (hb.status_fd >= 0)
 		(void)close(hb.status_fd);
 	hb.status_fd = -1;
+	if (hb.selftest_fd >= 0)
+		(void)close(hb.selftest_fd);
+	hb.selftest_fd = -1;
 	hb.policy = NULL;
 }

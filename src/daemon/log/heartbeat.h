@@ -35,12 +35,14 @@ struct sg_heartbeat_counts {
 };
 
 /*
- * Before the marks: read what a beat carries that needs a file. Problems
- * (an unreadable file) go to warns and leave "?" in that field: a host
- * whose heartbeat cannot be trusted says so rather than stays silent.
- * 0 or -ENOMEM.
+ * Before the marks: read what a beat carries that needs a file, and open
+ * (creating it empty) the selftest record in state_dir (statefile.h),
+ * which every beat preads. Problems (an unreadable file) go to warns and
+ * leave "?" in that field: a host whose heartbeat cannot be trusted says
+ * so rather than stays silent. 0 or -ENOMEM.
  */
-int sg_heartbeat_init(const struct sg_policy *p, struct errlist *warns);
+int sg_heartbeat_init(const struct sg_policy *p, const char *state_dir,
+		      struct errlist *warns);
 
 /* Once a tick: send a beat if one is due (the first call sends one). */
 void sg_heartbeat_tick(uint64_t now_ms, const struct sg_heartbeat_counts *c);
@@ -53,7 +55,7 @@ void sg_heartbeat_tick(uint64_t now_ms, const struct sg_heartbeat_counts *c);
  */
 void sg_heartbeat_set_tamper(const char *what);
 
-/* Close the /proc/self/status descriptor. */
+/* Close the /proc/self/status and selftest record descriptors. */
 void sg_heartbeat_close(void);
 
 #endif
