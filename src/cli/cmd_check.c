@@ -103,7 +103,7 @@ int cmd_check(int argc, char **argv)
 	unsigned problems = 0;
 	int r;
 
-	r = cli_parse_opts(argc, argv, "pbkv", "check", &o);
+	r = cli_parse_opts(argc, argv, "pbkvJ", "check", &o);
 	if (r != SG_EXIT_OK)
 		return r < 0 ? SG_EXIT_OK : r;
 	if (cli_load_policy(o.policy, &p) < 0) {

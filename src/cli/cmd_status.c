@@ -100,7 +100,7 @@ int cmd_status(int argc, char **argv)
 	bool alive;
 	int r;
 
-	r = cli_parse_opts(argc, argv, "s", "status", &o);
+	r = cli_parse_opts(argc, argv, "sJ", "status", &o);
 	if (r != SG_EXIT_OK)
 		return r < 0 ? SG_EXIT_OK : r;
 	if (asprintf(&path, "%s/status",
