@@ -334,6 +334,10 @@ int cmd_help(int argc, char **argv)
 		cli_usage(stdout);
 		return SG_EXIT_OK;
 	}
+	if (argc == 2 && (streq(argv[1], "--help") || streq(argv[1], "-h"))) {
+		cli_command_usage("help", stdout);
+		return SG_EXIT_OK;
+	}
 	if (argc > 3)
 		return cli_usage_error("help: one command at most");
 	if (argc == 3 ? asprintf(&what, "%s %s", argv[1], argv[2]) < 0 :
