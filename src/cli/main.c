@@ -7,7 +7,6 @@
 #include <stdarg.h>
 
 #include "cli.h"
-#include "statefile.h"
 
 _printf_(1, 0) static void vsay(const char *fmt, va_list ap)
 {
