@@ -7,7 +7,8 @@
 #    refused; sealguard(1)'s synopsis of the command lists the same
 #    options, and its OPTIONS section describes every one;
 #  - the bash completion completes every command, action and option of
-#    each command (run for real), and the zsh completion names the same;
+#    each command (run for real), and the zsh completion the same (its own
+#    dispatcher run in zsh, with _arguments and _describe stubbed);
 #  - the exit statuses of sealguard(1): check 1 for problems, 2 for a
 #    file it cannot read (check -p /nonexistent), and the others;
 #  - check --json and status --json are read by Python's json, with the
@@ -129,6 +130,25 @@ complete_words() {
 		_sealguard; printf "%s\n" "${COMPREPLY[@]}"' _ \
 		"$R/packaging/completion/sealguard.bash" sealguard "$@" | sort -u | paste -sd' ' -
 }
+# zsh_complete WORDS...: the long options the zsh completion offers after
+# the command's WORDS, through its own dispatcher: _arguments and
+# _describe are stubs (the first, -C, call sets state=args as zsh does
+# once a command is typed; the command's own call prints its specs).
+zsh_complete() {
+	zsh -fc '
+		_arguments() {
+			if [[ $1 == -C ]]; then state=args; return 0; fi
+			local s
+			for s in "$@"; do s=${s#\(*\)}; s=${s#\*}; print -r -- ${s%%\[*}; done
+		}
+		_describe() { print -r -- describe; }
+		source "$1" >/dev/null
+		shift
+		words=("$@" "")
+		CURRENT=$(( $# + 1 ))
+		_sealguard' _ "$R/packaging/completion/_sealguard" "$@" 2>&1 |
+		grep -- '^--' | sort -u | paste -sd' ' -
+}
 t_eq "bash: the first word completes every command" "$(words "$top")" "$(complete_words "")"
 t_eq "bash: baseline completes its actions" "build sign" "$(complete_words baseline "")"
 t_eq "bash: help completes every command" "$(words "$top")" "$(complete_words help "")"
@@ -139,17 +159,16 @@ while read -r c; do
 	flags=$("$S" "${cw[@]}" --help | sed -n '/^Options:/,/^$/p' | grep -E '^  ' | longopts)
 	t_eq "bash: $c completes exactly its options" "$(words "$flags")" \
 		"$(complete_words "${cw[@]}" --)"
-	# zsh: the command's function names the same options
-	fn=_sealguard_${c// /_}
-	body=$(sed -n "/^$fn() {/,/^}/p" "$R/packaging/completion/_sealguard")
-	t_eq "zsh: $fn completes exactly its options" "$(words "$flags")" \
-		"$(words "$(longopts <<<"$body" | paste -sd' ' -)")"
+	t_eq "zsh: $c completes exactly its options" "$(words "$flags")" \
+		"$(zsh_complete "${cw[@]}")"
 done <<<"$cmds"
 bopt=$(complete_words check --policy "$W/af")
 t_eq "bash: --policy completes a file name" "$W/afile" "$bopt"
-zcmds=$(sed -n '/^_sealguard_commands=(/,/^)/p' "$R/packaging/completion/_sealguard" |
-	sed -nE "s/^[[:space:]]*'([a-z]+):.*/\1/p")
-t_eq "zsh: every command is listed" "$(words "$top")" "$(words "$(paste -sd' ' - <<<"$zcmds")")"
+t_eq "zsh: the completion parses (zsh -n)" "0:" \
+	"$(zsh -n "$R/packaging/completion/_sealguard" 2>&1 && echo 0 || echo $?):"
+t_eq "zsh: every command is listed" "$(words "$top")" \
+	"$(zsh -fc 'source "$1" >/dev/null 2>&1; print -r -- ${_sealguard_commands%%:*}' _ \
+		"$R/packaging/completion/_sealguard" 2>&1 | tr ' ' '\n' | sort | paste -sd' ' -)"
 
 # ================================================================ exit statuses
 fx_setup
