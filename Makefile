@@ -73,6 +73,8 @@ BINDIR ?= $(PREFIX)/bin
 SYSCONFDIR ?= /etc
 MANDIR ?= $(PREFIX)/share/man
 DOCDIR ?= $(PREFIX)/share/doc/sealguard
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR ?= $(PREFIX)/share/zsh/vendor-completions
 UNITDIR ?= /lib/systemd/system
 CATALOGDIR ?= /usr/lib/systemd/catalog
 STATEDIR ?= /var/lib/sealguard
@@ -85,6 +87,8 @@ DAEMON_SRCS := $(sort $(wildcard src/daemon/*.c src/daemon/*/*.c))
 CLI_SRCS := $(sort $(wildcard src/cli/*.c))
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 TOOL_SRCS := $(sort $(wildcard tests/tools/*.c))
+# the documents the installed policy, unit, catalog and man pages cite
+DOCS := $(sort $(wildcard docs/*.md))
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 
@@ -151,8 +155,9 @@ bench: tests
 	tests/bench/run.sh $(BENCH_ARGS)
 
 # install: the daemon, the CLI, the systemd unit, the self-test's unit,
-# timer and canary, the journal catalog, the man pages, the example policy
-# and drop-in, the state directory (0700).
+# timer and canary, the journal catalog, the man pages, the documents they
+# cite (docs/*.md into $(DOCDIR)), the shell completions, the example
+# policy and drop-in, the state directory (0700).
 # An existing policy is never replaced (a package manager treats it as a
 # configuration file too); the example is always in $(DOCDIR)/examples.
 # The unit is made from its template here: it names the daemon and the
@@ -161,7 +166,7 @@ install: all
 	install -D -m 0755 $(DAEMON) $(DESTDIR)$(SBINDIR)/sealguardd
 	install -D -m 0755 $(CLI) $(DESTDIR)$(BINDIR)/sealguard
 	install -d -m 0755 $(DESTDIR)$(UNITDIR)
-	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' -e 's|@DOCDIR@|$(DOCDIR)|g' \
 		packaging/systemd/sealguard.service.in >$(DESTDIR)$(UNITDIR)/sealguard.service
 	chmod 0644 $(DESTDIR)$(UNITDIR)/sealguard.service
 	sed -e 's|@BINDIR@|$(BINDIR)|g' packaging/systemd/sealguard-selftest.service.in \
@@ -173,6 +178,10 @@ install: all
 	install -D -m 0644 packaging/man/sealguardd.8 $(DESTDIR)$(MANDIR)/man8/sealguardd.8
 	install -D -m 0644 packaging/man/sealguard.1 $(DESTDIR)$(MANDIR)/man1/sealguard.1
 	install -D -m 0644 packaging/man/sealguard.policy.5 $(DESTDIR)$(MANDIR)/man5/sealguard.policy.5
+	install -d -m 0755 $(DESTDIR)$(DOCDIR)
+	install -m 0644 $(DOCS) $(DESTDIR)$(DOCDIR)/
+	install -D -m 0644 packaging/completion/sealguard.bash $(DESTDIR)$(BASHCOMPDIR)/sealguard
+	install -D -m 0644 packaging/completion/_sealguard $(DESTDIR)$(ZSHCOMPDIR)/_sealguard
 	install -D -m 0644 policy/policy.conf $(DESTDIR)$(DOCDIR)/examples/policy.conf
 	install -D -m 0644 packaging/systemd/local.conf $(DESTDIR)$(DOCDIR)/examples/sealguard.service.d/local.conf
 	install -d -m 0755 $(DESTDIR)$(SYSCONFDIR)/sealguard
@@ -191,6 +200,8 @@ uninstall:
 		$(DESTDIR)$(CATALOGDIR)/sealguard.catalog \
 		$(DESTDIR)$(MANDIR)/man8/sealguardd.8 $(DESTDIR)$(MANDIR)/man1/sealguard.1 \
 		$(DESTDIR)$(MANDIR)/man5/sealguard.policy.5 \
+		$(addprefix $(DESTDIR)$(DOCDIR)/,$(notdir $(DOCS))) \
+		$(DESTDIR)$(BASHCOMPDIR)/sealguard $(DESTDIR)$(ZSHCOMPDIR)/_sealguard \
 		$(DESTDIR)$(DOCDIR)/examples/policy.conf \
 		$(DESTDIR)$(DOCDIR)/examples/sealguard.service.d/local.conf
 	-rmdir $(DESTDIR)$(PKGLIBDIR) 2>/dev/null

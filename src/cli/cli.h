@@ -16,12 +16,28 @@
 #define SEALGUARD_VERSION "unknown" /* built outside the Makefile */
 #endif
 
-/* Exit codes, documented in --help. */
+/* Exit codes, documented in each command's --help (help.c) and in
+ * sealguard(1). */
 enum {
 	SG_EXIT_OK = 0,
 	SG_EXIT_PROBLEMS = 1, /* check: problems found; verify: drift found */
 	SG_EXIT_ERROR = 2,    /* usage error, unreadable input, failed build */
+	SG_EXIT_NOT_RUNNING = 3, /* status: as an LSB init script's */
 };
+
+/* One option of cli_parse_opts (opts.c): its long name, its letter (the
+ * short option, unless long_only), its argument's name (NULL: none) and
+ * what it means. */
+struct cli_opt {
+	const char *name;
+	int val;
+	const char *arg;
+	const char *help;
+	bool long_only;
+};
+extern const struct cli_opt cli_opts[]; /* ends with a zeroed entry */
+/* The option whose letter is val, or NULL. */
+const struct cli_opt *cli_opt_find(int val);
 
 /* Every option a subcommand may take (see --help). */
 struct cli_opts {
@@ -33,13 +49,16 @@ struct cli_opts {
 	unsigned threads;     /* -j */
 	bool quiet;           /* -q */
 	bool verbose;         /* -v */
+	bool json;            /* --json (letter 'J' in `allowed`) */
 };
 
 /*
  * opts.c: parse the options of subcommand `what`, which takes the short
  * options listed in `allowed` (e.g. "pbj") and -h. Returns SG_EXIT_OK, -1
- * after printing --help (the caller exits 0), or an exit code after a
- * usage error.
+ * after printing its --help (cli_command_usage(what); the caller exits
+ * 0), or an exit code after a usage error. `allowed` must be the letters
+ * help.c lists for `what`: tests/integration/86-cli.sh checks that each
+ * command takes exactly the options its --help lists.
  */
 int cli_parse_opts(int argc, char **argv, const char *allowed,
 		   const char *what, struct cli_opts *o);
@@ -65,8 +84,19 @@ bool cli_daemon_alive(pid_t pid);
 /* Does the record say running, and is its pid that daemon? */
 bool cli_daemon_running(const char *rec, pid_t *ret_pid);
 
-/* main.c */
+/* help.c: the help of every command, from one table. */
+/* `sealguard --help`: every command's synopsis and summary. */
 void cli_usage(FILE *out);
+/* `sealguard COMMAND --help` ("check", "baseline build", ...): its
+ * synopsis, what it does, its options and its exit status. An unknown
+ * command gets cli_usage(). */
+void cli_command_usage(const char *what, FILE *out);
+/* `sealguard help [COMMAND]` */
+int cmd_help(int argc, char **argv);
+/* After a usage error of `what`: point to its --help; returns 2. */
+int cli_try_help_for(const char *what);
+
+/* main.c */
 /* "sealguard: <message>" on stderr. */
 void cli_error(const char *fmt, ...) _printf_(1, 2);
 /* A usage error: the message and a pointer to --help; returns 2. */

@@ -68,7 +68,9 @@ int cmd_baseline(int argc, char **argv)
 	if (argc < 2)
 		return cli_usage_error("baseline: which action? (baseline build | sign)");
 	if (streq(argv[1], "--help") || streq(argv[1], "-h")) {
-		cli_usage(stdout);
+		cli_command_usage("baseline build", stdout);
+		fputc('\n', stdout);
+		cli_command_usage("baseline sign", stdout);
 		return SG_EXIT_OK;
 	}
 	if (streq(argv[1], "sign")) {

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * cmd_fleet.c - `sealguard fleet`: one line a host from a collector's
- * journal (docs/fleet.md), and with --check the dead-man alarm in the
+ * journal (fleet.md in the documentation), and with --check the dead-man alarm in the
  * Nagios/Icinga convention: 0 ok, 1 warning, 2 critical, 3 unknown.
  *
  * A host is critical when its heartbeats stopped for --silent-after
@@ -19,6 +19,7 @@
 #include "clock.h"
 #include "cli.h"
 #include "fleet.h"
+#include "json.h"
 #include "signature.h"
 
 enum { FLEET_OK, FLEET_WARNING, FLEET_CRITICAL, FLEET_UNKNOWN };
@@ -102,18 +103,7 @@ static void judge(const struct fleet_host *h, const struct fleet_opts *o,
 /* A JSON string; what the journal holds may be anything. */
 static void json_str(const char *s)
 {
-	putchar('"');
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c < 0x20)
-			printf("\\u%04x", c);
-		else
-			putchar(c);
-	}
-	putchar('"');
+	sg_json_write_string(stdout, s); /* valid JSON even if not UTF-8 */
 }
 
 static void print_json_host(const struct fleet_host *h,
@@ -261,18 +251,6 @@ static int parse_since(const char *arg, uint64_t *ret)
 	return 0;
 }
 
-static void usage(void)
-{
-	puts("usage: sealguard fleet [-D DIR | --file FILE...] [--since N|@EPOCH]\n"
-	     "                       [--json] [--check] [--silent-after N]\n"
-	     "                       [--baseline FILE | --baseline-sha HEX]\n"
-	     "                       [--baseline-key FILE | --key-sha HEX]\n"
-	     "One line a host from a collector's journal (docs/fleet.md).\n"
-	     "--check exits 0 ok, 1 warning, 2 critical, 3 unknown (no host).\n"
-	     "--silent-after N: critical after N heartbeat intervals of\n"
-	     "silence (default 3).");
-}
-
 enum { OPT_FILE = 256, OPT_BASELINE, OPT_BASELINE_SHA, OPT_KEY, OPT_KEY_SHA,
        OPT_SINCE, OPT_JSON, OPT_CHECK, OPT_SILENT };
 
@@ -315,10 +293,10 @@ static int parse_one(int c, const char *arg, struct fleet_opts *o)
 		o->check = true;
 		return 0;
 	case 'h':
-		usage();
+		cli_command_usage("fleet", stdout);
 		return -1;
 	default:
-		return cli_try_help();
+		return cli_try_help_for("fleet");
 	}
 }
 

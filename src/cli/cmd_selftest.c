@@ -19,8 +19,6 @@
 #include "selftest.h"
 #include "statefile.h"
 
-#define SG_DEFAULT_CANARY "/usr/lib/sealguard/canary"
-#define SG_DEFAULT_EXEC_DIR "/var/tmp"
 #define ST_TIMEOUT_MS 2000 /* an answer, a journal entry */
 
 struct st_opts {
@@ -33,30 +31,6 @@ struct st_opts {
 };
 
 /* ---------------------------------------------------------------- options */
-
-static void usage(void)
-{
-	puts("usage: sealguard selftest [--policy FILE] [--state-dir DIR]\n"
-	     "                          [--canary FILE] [--exec-dir DIR]\n"
-	     "                          [-D DIR] [--json]\n"
-	     "Prove that the running sealguardd enforces: a write-open of the\n"
-	     "canary (" SG_DEFAULT_CANARY ", opened O_WRONLY and never\n"
-	     "written), an exec of a file dropped in a new directory under the\n"
-	     "exec dir (default " SG_DEFAULT_EXEC_DIR "), and a loopback listener\n"
-	     "on a port no [listen] rule allows; each must be refused by the\n"
-	     "kernel and logged by the daemon. The verdict goes to stdout and\n"
-	     "to the journal (SEALGUARD_EVENT=selftest).\n"
-	     "  -p, --policy FILE    the policy (default: the daemon's own)\n"
-	     "  -s, --state-dir DIR  the daemon's state directory (default\n"
-	     "                       " SG_DEFAULT_STATE_DIR ")\n"
-	     "      --canary FILE    a file under a protected path, in the baseline\n"
-	     "      --exec-dir DIR   a writable directory whose execs are checked\n"
-	     "  -D, --directory DIR  read the journal in DIR, not the local one\n"
-	     "      --json           the verdict as one JSON object\n"
-	     "Exit status: 0 every check enforced, 1 something let through or not\n"
-	     "logged (each named), 2 error (daemon not running, journal\n"
-	     "unreadable, a check that could not be made).");
-}
 
 enum { OPT_CANARY = 256, OPT_EXEC_DIR, OPT_JSON };
 
@@ -84,8 +58,8 @@ static int parse_opts(int argc, char **argv, struct st_opts *o)
 		case OPT_CANARY: o->canary = optarg; break;
 		case OPT_EXEC_DIR: o->exec_dir = optarg; break;
 		case OPT_JSON: o->json = true; break;
-		case 'h': usage(); return -1;
-		default: return cli_try_help();
+		case 'h': cli_command_usage("selftest", stdout); return -1;
+		default: return cli_try_help_for("selftest");
 		}
 	}
 	if (optind < argc)

@@ -77,7 +77,7 @@ int cmd_verify(int argc, char **argv)
 	const char *file = NULL, *key;
 	int r;
 
-	r = cli_parse_opts(argc, argv, "pbjk", "verify", &o);
+	r = cli_parse_opts(argc, argv, "pbkj", "verify", &o);
 	if (r != SG_EXIT_OK)
 		return r < 0 ? SG_EXIT_OK : r;
 	/* The policy only says where the baseline is and what signs it. */

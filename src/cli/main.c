@@ -7,80 +7,6 @@
 #include <stdarg.h>
 
 #include "cli.h"
-#include "statefile.h"
-
-void cli_usage(FILE *out)
-{
-	fputs("Usage: sealguard [--help | --version] COMMAND [OPTIONS]\n"
-	      "\n"
-	      "Build, check and verify the baseline of an immutable server.\n"
-	      "\n"
-	      "Commands:\n"
-	      "  baseline build [--policy FILE] [--output FILE] [--threads N] [--quiet]\n"
-	      "      Record every regular file under the policy's protected and\n"
-	      "      trusted paths (minus its excludes) with its SHA-256, size,\n"
-	      "      mode and owner, and write the baseline atomically (mode 0600)\n"
-	      "      to FILE or to the path the policy names. Symlinks are not\n"
-	      "      followed; other non-regular files are counted as skipped.\n"
-	      "      Nothing is written if any file cannot be read.\n"
-	      "  check [--policy FILE] [--baseline FILE] [-v]\n"
-	      "      Validate the policy and the baseline, and that the baseline\n"
-	      "      records exactly the policy's paths and excludes. Prints every\n"
-	      "      problem; -v also prints the policy as sealguard reads it.\n"
-	      "  baseline sign --key PRIVATE [--policy FILE] [--baseline FILE]\n"
-	      "      Sign the baseline with an Ed25519 private key (on the image\n"
-	      "      build machine): writes BASELINE.sig. A policy that names\n"
-	      "      baseline_key makes the daemon, check and verify refuse a\n"
-	      "      baseline whose signature does not verify.\n"
-	      "  fleet [-D DIR | --file FILE...] [--json] [--since N|@EPOCH]\n"
-	      "        [--check [--silent-after N]] [--baseline FILE | --baseline-sha HEX]\n"
-	      "        [--baseline-key FILE | --key-sha HEX]\n"
-	      "      On a collector: one line a host from its journal (heartbeat,\n"
-	      "      state, denials, drift, responses, baseline). --check exits\n"
-	      "      0 ok, 1 warning, 2 critical, 3 unknown (docs/fleet.md).\n"
-	      "  keygen --output PREFIX\n"
-	      "      Make an Ed25519 key pair: PREFIX.key (private, mode 0600;\n"
-	      "      keep it off the hosts) and PREFIX.pub (for the hosts).\n"
-	      "  selftest [--policy FILE] [--state-dir DIR] [--canary FILE]\n"
-	      "           [--exec-dir DIR] [-D DIR] [--json]\n"
-	      "      Prove that the running sealguardd enforces: a write-open of\n"
-	      "      the canary, an exec of a dropped file, a listener no rule\n"
-	      "      allows, each refused and logged. Exit 0 all enforced, 1\n"
-	      "      something let through (named), 2 error (sealguard selftest -h).\n"
-	      "  status [--state-dir DIR]\n"
-	      "      Is sealguardd running: pid, uptime, mode, the policy and\n"
-	      "      baseline in force with their SHA-256, capabilities held,\n"
-	      "      seccomp mode and counters. Exit 0 running, 3 not running.\n"
-	      "  verify [--policy FILE] [--baseline FILE] [--threads N]\n"
-	      "      Rebuild the live state of the baseline's own paths and print\n"
-	      "      one line per drift on stdout:\n"
-	      "        added PATH | removed PATH | changed PATH (hash,size,mode,uid,gid)\n"
-	      "      (only the fields that changed are listed). The policy is read\n"
-	      "      only to find the baseline when --baseline is not given.\n"
-	      "\n"
-	      "Options:\n"
-	      "  -p, --policy FILE    policy file (default " SG_DEFAULT_POLICY ")\n"
-	      "  -b, --baseline FILE  baseline file (default: the policy's baseline)\n"
-	      "  -o, --output FILE    where baseline build writes; keygen's prefix\n"
-	      "  -k, --key FILE       sign: the private key; check, verify: the\n"
-	      "                       public key (default: the policy's baseline_key)\n"
-	      "  -j, --threads N      hashing threads, 0 = one per CPU (default 0)\n"
-	      "  -q, --quiet          baseline build: no summary line\n"
-	      "  -s, --state-dir DIR  status: the daemon's state directory\n"
-	      "                       (default " SG_DEFAULT_STATE_DIR ")\n"
-	      "  -v, --verbose        check: print the normalised policy\n"
-	      "  -h, --help           this text\n"
-	      "  -V, --version        the version\n"
-	      "\n"
-	      "Paths in output are escaped as in the baseline file: bytes outside\n"
-	      "0x21..0x7e and '\\' are written as \\xHH. Summaries go to stderr.\n"
-	      "\n"
-	      "Exit status:\n"
-	      "  0  success: policy and baseline OK, no drift\n"
-	      "  1  check found problems, or verify found drift\n"
-	      "  2  error: bad usage, unreadable or invalid input, failed build\n",
-	      out);
-}
 
 _printf_(1, 0) static void vsay(const char *fmt, va_list ap)
 {
@@ -177,12 +103,6 @@ void cli_format_stats(const struct sg_build_stats *st, char *buf, size_t size)
 	snprintf(buf, size,
 		 "%" PRIu64 " files, %.1f MB in %.2f s (%.0f files/s, %.1f MB/s)",
 		 st->files, mb, st->seconds, (double)st->files / s, mb / s);
-}
-
-static int cmd_help(int argc, char **argv)
-{
-	cli_usage(stdout);
-	return SG_EXIT_OK;
 }
 
 static const struct command {

@@ -2,46 +2,67 @@
 /*
  * opts.c - one option parser for every subcommand: each names the short
  * options it takes; the meaning of an option is the same everywhere.
+ * The table is also what each subcommand's --help lists (help.c).
  */
 #include <getopt.h>
 
 #include "cli.h"
+#include "statefile.h"
 
-static const struct option all_opts[] = {
-	{ "policy", required_argument, NULL, 'p' },
-	{ "baseline", required_argument, NULL, 'b' },
-	{ "output", required_argument, NULL, 'o' },
-	{ "key", required_argument, NULL, 'k' },
-	{ "state-dir", required_argument, NULL, 's' },
-	{ "threads", required_argument, NULL, 'j' },
-	{ "quiet", no_argument, NULL, 'q' },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "help", no_argument, NULL, 'h' },
+/* The long names here are what the completions and sealguard(1) list
+ * (tests/integration/86-cli.sh reads this table). */
+const struct cli_opt cli_opts[] = {
+	{ "policy", 'p', "FILE", "the policy (default " SG_DEFAULT_POLICY ")", false },
+	{ "baseline", 'b', "FILE", "the baseline (default: the one the policy names)", false },
+	{ "output", 'o', "FILE", "where to write", false },
+	{ "key", 'k', "FILE", "the key", false },
+	{ "state-dir", 's', "DIR",
+	  "the daemon's state directory\n(default " SG_DEFAULT_STATE_DIR ")", false },
+	{ "threads", 'j', "N", "hashing threads, 0 = one per CPU (default 0)", false },
+	{ "quiet", 'q', NULL, "no summary line", false },
+	{ "verbose", 'v', NULL, "also print the policy as sealguard reads it", false },
+	{ "json", 'J', NULL, "one JSON object on standard output", true },
+	{ "help", 'h', NULL, "this text", false },
 	{},
 };
 
-/* getopt's optstring for the letters in `allowed` ("pbo" -> "p:b:o:h"). */
+const struct cli_opt *cli_opt_find(int val)
+{
+	for (const struct cli_opt *o = cli_opts; o->name; o++)
+		if (o->val == val)
+			return o;
+	return NULL;
+}
+
+/* getopt_long's table, made from ours. */
+static void build_longopts(struct option *out)
+{
+	size_t n = 0;
+
+	for (const struct cli_opt *o = cli_opts; o->name; o++)
+		out[n++] = (struct option){ o->name,
+					    o->arg ? required_argument : no_argument,
+					    NULL, o->val };
+	out[n] = (struct option){};
+}
+
+/* getopt's optstring for the letters in `allowed` ("pbo" -> "p:b:o:h");
+ * a long-only option has no letter in it. */
 static void build_optstring(const char *allowed, char *out, size_t size)
 {
 	size_t n = 0;
 
 	for (const char *a = allowed; *a && n + 3 < size; a++) {
+		const struct cli_opt *o = cli_opt_find((unsigned char)*a);
+
+		if (o && o->long_only)
+			continue;
 		out[n++] = *a;
-		for (size_t i = 0; all_opts[i].name; i++)
-			if (all_opts[i].val == *a &&
-			    all_opts[i].has_arg == required_argument)
-				out[n++] = ':';
+		if (o && o->arg)
+			out[n++] = ':';
 	}
 	out[n++] = 'h';
 	out[n] = '\0';
-}
-
-static const char *long_name(int c)
-{
-	for (size_t i = 0; all_opts[i].name; i++)
-		if (all_opts[i].val == c)
-			return all_opts[i].name;
-	return "?";
 }
 
 static int set_opt(int c, const char *what, struct cli_opts *o)
@@ -73,6 +94,9 @@ static int set_opt(int c, const char *what, struct cli_opts *o)
 	case 'v':
 		o->verbose = true;
 		return SG_EXIT_OK;
+	case 'J':
+		o->json = true;
+		return SG_EXIT_OK;
 	default:
 		return cli_usage_error("%s: unknown option", what);
 	}
@@ -81,22 +105,28 @@ static int set_opt(int c, const char *what, struct cli_opts *o)
 int cli_parse_opts(int argc, char **argv, const char *allowed,
 		   const char *what, struct cli_opts *o)
 {
+	struct option longopts[ARRAY_SIZE(cli_opts)];
 	char optstring[32];
 	int c, r;
 
 	*o = (struct cli_opts){ .policy = SG_DEFAULT_POLICY };
+	build_longopts(longopts);
 	build_optstring(allowed, optstring, sizeof(optstring));
-	while ((c = getopt_long(argc, argv, optstring, all_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, optstring, longopts, NULL)) != -1) {
 		if (c == 'h') {
-			cli_usage(stdout);
+			cli_command_usage(what, stdout);
 			return -1;
 		}
 		if (c == '?')
-			return cli_try_help();
+			return cli_try_help_for(what);
 		/* a long option of another subcommand */
-		if (!strchr(allowed, c))
-			return cli_usage_error("%s: --%s does not apply", what,
-					       long_name(c));
+		if (!strchr(allowed, c)) {
+			const struct cli_opt *opt = cli_opt_find(c);
+
+			cli_error("%s: --%s does not apply", what,
+				  opt ? opt->name : "?");
+			return cli_try_help_for(what);
+		}
 		r = set_opt(c, what, o);
 		if (r != SG_EXIT_OK)
 			return r;

@@ -22,6 +22,11 @@
 
 #include "policy.h"
 
+/* Where the package puts the canary; a directory whose execs are checked
+ * and that root may write (the shipped policy checks /var/tmp). */
+#define SG_DEFAULT_CANARY "/usr/lib/sealguard/canary"
+#define SG_DEFAULT_EXEC_DIR "/var/tmp"
+
 /* What the kernel answered an attempt: filled in by a probe. */
 struct st_answer {
 	bool done;      /* the attempt was made and its answer is known */

@@ -68,6 +68,9 @@ write_programs() {
 	cp /bin/bash "$FX_FS/bin/writer"
 }
 write_programs
+# a protected file whose name is not UTF-8 (the hook's JSON must still parse)
+badname=$FX_FS/etc/bad$'\xff'name.conf
+echo x >"$badname"
 
 runs() { find "$OUT" -maxdepth 1 -name 'run.*' | wc -l; }
 reprovisions() { find "$OUT" -maxdepth 1 -name 'reprovision.*' | wc -l; }
@@ -166,6 +169,25 @@ print(d["event"], d["path"], d["pid"], d["mode"])' "$run/stdin" 2>&1)"
 t_ok "hook: no capabilities (effective, permitted, inheritable, bounding, ambient: 0)" \
 	test "$(grep -c ':[[:space:]]*0000000000000000$' "$run/status")" = 5
 t_ok "hook: no_new_privs is set" grep -q '^NoNewPrivs:[[:space:]]*1$' "$run/status"
+
+# A name with a byte that is not UTF-8: the document stays valid JSON,
+# "path" is what Python's decode(errors="replace") makes of the name and
+# "path_hex" the exact bytes.
+rc=0
+"$SGTRY" openat-wronly "$badname" >/dev/null 2>&1 &
+victim=$!
+wait "$victim" 2>/dev/null || rc=$?
+t_eq "write = kill: the writer of a file named with \\xff is killed too" 137 "$rc"
+t_eq "hook: ran for it" 2 "$(wait_for 2 runs)"
+run=$(run_with "SEALGUARD_PID=$victim")
+run=${run:-/nonexistent}
+t_eq "hook stdin: valid JSON for a \\xff name (path with U+FFFD, path_hex its bytes)" \
+	"ok 2f" "$(python3 -c 'import json, os, sys
+raw = os.fsencode(sys.argv[2])
+d = json.loads(open(sys.argv[1], "rb").read().decode("utf-8"))
+ok = d["path"] == raw.decode("utf-8", "replace") and "\ufffd" in d["path"]
+ok = ok and bytes.fromhex(d["path_hex"]) == raw and "pid_hex" not in d
+print("ok" if ok else d, d.get("path_hex", "")[:2])' "$run/stdin" "$badname" 2>&1)"
 
 rc=0
 bash -c 'exec "$1" 2>/dev/null; echo "exec returned"' _ "$FX_SCRATCH/dropped" \

@@ -93,19 +93,19 @@ t_eq "journalctl --list-catalog lists every MESSAGE_ID" "" "$(missing "$ids_h" "
 inst=$W/inst
 make_install "$inst" && rc=0 || rc=$?
 t_eq "make install DESTDIR=... exits 0" 0 "$rc"
-expected_files="/etc/sealguard/policy.conf
-/lib/systemd/system/sealguard-selftest.service
-/lib/systemd/system/sealguard-selftest.timer
-/lib/systemd/system/sealguard.service
-/usr/bin/sealguard
-/usr/lib/sealguard/canary
-/usr/lib/systemd/catalog/sealguard.catalog
-/usr/sbin/sealguardd
-/usr/share/doc/sealguard/examples/policy.conf
-/usr/share/doc/sealguard/examples/sealguard.service.d/local.conf
-/usr/share/man/man1/sealguard.1
-/usr/share/man/man5/sealguard.policy.5
-/usr/share/man/man8/sealguardd.8"
+docs=$(cd "$R/docs" && ls -- *.md | sed 's|^|/usr/share/doc/sealguard/|')
+expected_files=$(printf '%s\n' /etc/sealguard/policy.conf \
+	/lib/systemd/system/sealguard-selftest.service \
+	/lib/systemd/system/sealguard-selftest.timer \
+	/lib/systemd/system/sealguard.service /usr/bin/sealguard \
+	/usr/lib/sealguard/canary \
+	/usr/lib/systemd/catalog/sealguard.catalog /usr/sbin/sealguardd \
+	/usr/share/bash-completion/completions/sealguard $docs \
+	/usr/share/doc/sealguard/examples/policy.conf \
+	/usr/share/doc/sealguard/examples/sealguard.service.d/local.conf \
+	/usr/share/man/man1/sealguard.1 /usr/share/man/man5/sealguard.policy.5 \
+	/usr/share/man/man8/sealguardd.8 /usr/share/zsh/vendor-completions/_sealguard |
+	sort)
 got_files=$(cd "$inst" && find . -type f | sed 's|^\.||' | sort)
 t_eq "make install installs exactly the expected files" "$expected_files" "$got_files"
 modes=$(cd "$inst" && stat -c '%a %n' usr/sbin/sealguardd usr/bin/sealguard \
@@ -127,6 +127,21 @@ t_eq "selftest unit: ExecStart names the installed CLI" \
 	'ExecStart=/usr/bin/sealguard selftest' "$(grep '^ExecStart=' "$stunit")"
 t_eq "selftest unit: no @PLACEHOLDER@ is left" "" "$(grep -o '@[A-Z]*@' "$stunit" | paste -sd' ' -)"
 t_ok "the installed canary is packaging/canary" cmp -s "$P/canary" "$inst/usr/lib/sealguard/canary"
+# What the installed files cite is installed: no docs/NAME.md of a source
+# tree the host does not have (roff comments aside); each NAME.md they
+# name is in /usr/share/doc/sealguard (the policy's header says so).
+installed_texts=("$inst/etc/sealguard/policy.conf" "$unit"
+	"$inst/usr/lib/systemd/catalog/sealguard.catalog" "$inst"/usr/share/man/man*/*)
+t_eq "the installed policy, unit, catalog and man pages cite no docs/*.md of the source" "" \
+	"$(cat "${installed_texts[@]}" | grep -v '^\.\\"' | grep -o 'docs/[a-z]*\.md' | paste -sd' ' -)"
+cited=$(cat "${installed_texts[@]}" | grep -v '^\.\\"' | grep -oE '[a-z]+\.md\b' | sort -u)
+t_ok "they cite the documents (at least 5)" test "$(wc -l <<<"$cited")" -ge 5
+t_eq "every document they cite is installed in /usr/share/doc/sealguard" "" \
+	"$(for d in $cited; do [ -f "$inst/usr/share/doc/sealguard/$d" ] || printf '%s ' "$d"; done)"
+t_ok "the installed policy says where the documents are" \
+	grep -q '^; the NAME.md documents cited here are in /usr/share/doc/sealguard.$' "$inst/etc/sealguard/policy.conf"
+t_ok "the unit cites them where this install put them" \
+	grep -q "(/usr/share/doc/sealguard/respond.md)" "$unit"
 
 printf '; the operator edited this\n' >"$inst/etc/sealguard/policy.conf"
 make_install "$inst" || true
@@ -276,6 +291,16 @@ t_eq "sealguardd(8) documents every option of sealguardd --help" "" \
 	"$(missing "$(opts "$SG_BUILD/sealguardd")" "$(man_text "${PAGE[sealguardd]}" | grep -oE -- '--[a-z][a-z-]+')")"
 t_eq "sealguard(1) documents every option of sealguard --help" "" \
 	"$(missing "$(opts "$SG_BUILD/sealguard")" "$(man_text "${PAGE[sealguard]}" | grep -oE -- '--[a-z][a-z-]+')")"
+# SIGHUP: the code logs and ignores it (40-lifecycle.sh proves it); the
+# page says so, not that it stops the daemon, and the unit has no reload.
+signals=$(man_text "${PAGE[sealguardd]}" | sed -n '/^SIGNALS/,/^EXIT STATUS/p')
+t_eq "sealguardd(8): SIGHUP is not among the signals that stop the daemon" "" \
+	"$(grep -E '^       SIGTERM' <<<"$signals" | grep -o SIGHUP || true)"
+t_ok "sealguardd(8): SIGHUP has its own entry: logged and otherwise ignored" \
+	grep -qE '^       SIGHUP +Logged \(SIGHUP ignored: the policy is not reloaded\) and otherwise ignored' <<<"$signals"
+t_ok "the daemon logs the words the page quotes" \
+	grep -qF '"SIGHUP ignored: the policy is not reloaded; restart "' "$R/src/daemon/loop.c"
+t_eq "unit: no ExecReload (a reload would do nothing)" "" "$(key ExecReload)"
 t_eq "sealguardd(8) lists every MESSAGE_ID" "" \
 	"$(missing "$ids_h" "$(man_text "${PAGE[sealguardd]}" | grep -oE '[0-9a-f]{32}')")"
 
@@ -350,7 +375,7 @@ t_ok "debian/rules is executable" test -x "$P/debian/rules"
 declare -A MAC=([_prefix]=/usr [_sbindir]=/usr/sbin [_bindir]=/usr/bin
 	[_sysconfdir]=/etc [_mandir]=/usr/share/man [_pkgdocdir]=/usr/share/doc/sealguard
 	[_unitdir]=/usr/lib/systemd/system [_journalcatalogdir]=/usr/lib/systemd/catalog
-	[_sharedstatedir]=/var/lib)
+	[_sharedstatedir]=/var/lib [_datadir]=/usr/share)
 expand() {
 	local s=$1 m
 	for m in "${!MAC[@]}"; do s=${s//"%{$m}"/${MAC[$m]}}; done

@@ -107,6 +107,8 @@ leftovers() {
 		/usr/lib/sealguard \
 		/usr/lib/systemd/catalog/sealguard.catalog /usr/share/doc/sealguard \
 		/usr/share/lintian/overrides/sealguard \
+		/usr/share/bash-completion/completions/sealguard \
+		/usr/share/zsh/vendor-completions/_sealguard \
 		/usr/share/man/man8/sealguardd.8.gz /usr/share/man/man1/sealguard.1.gz \
 		/usr/share/man/man5/sealguard.policy.5.gz; do
 		[ ! -e "$p" ] && [ ! -L "$p" ] || printf '%s ' "$p"
@@ -187,25 +189,33 @@ t_eq "apt-get install ./sealguard_*.deb exits 0" 0 "$rc"
 t_eq "dpkg says sealguard $VERSION is installed" "installed $VERSION" \
 	"$(dpkg-query -W -f='${db:Status-Status} ${Version}' sealguard 2>&1)"
 
-expected="/etc/sealguard/policy.conf
-/lib/systemd/system/sealguard-selftest.service
-/lib/systemd/system/sealguard-selftest.timer
-/lib/systemd/system/sealguard.service
-/usr/bin/sealguard
-/usr/lib/sealguard/canary
-/usr/lib/systemd/catalog/sealguard.catalog
-/usr/sbin/sealguardd
-/usr/share/doc/sealguard/README.Debian
-/usr/share/doc/sealguard/changelog.gz
-/usr/share/doc/sealguard/copyright
-/usr/share/doc/sealguard/examples/policy.conf
-/usr/share/doc/sealguard/examples/sealguard.service.d/local.conf
-/usr/share/lintian/overrides/sealguard
-/usr/share/man/man1/sealguard.1.gz
-/usr/share/man/man5/sealguard.policy.5.gz
-/usr/share/man/man8/sealguardd.8.gz"
+# the documents the policy, unit, catalog and man pages cite are shipped
+# under their own names (not compressed: debian/rules)
+docs=$(cd "$REPO/docs" && ls -- *.md | sed 's|^|/usr/share/doc/sealguard/|')
+expected=$(printf '%s\n' /etc/sealguard/policy.conf \
+	/lib/systemd/system/sealguard-selftest.service \
+	/lib/systemd/system/sealguard-selftest.timer \
+	/lib/systemd/system/sealguard.service /usr/bin/sealguard \
+	/usr/lib/sealguard/canary \
+	/usr/lib/systemd/catalog/sealguard.catalog /usr/sbin/sealguardd \
+	/usr/share/bash-completion/completions/sealguard \
+	/usr/share/doc/sealguard/README.Debian /usr/share/doc/sealguard/changelog.gz \
+	/usr/share/doc/sealguard/copyright $docs \
+	/usr/share/doc/sealguard/examples/policy.conf \
+	/usr/share/doc/sealguard/examples/sealguard.service.d/local.conf \
+	/usr/share/lintian/overrides/sealguard /usr/share/man/man1/sealguard.1.gz \
+	/usr/share/man/man5/sealguard.policy.5.gz /usr/share/man/man8/sealguardd.8.gz \
+	/usr/share/zsh/vendor-completions/_sealguard | sort)
 t_eq "dpkg -L: the installed files" "$expected" \
 	"$(dpkg -L sealguard 2>&1 | while read -r f; do [ ! -f "$f" ] || echo "$f"; done | sort)"
+cited=$(cat /etc/sealguard/policy.conf /lib/systemd/system/sealguard.service \
+	/usr/lib/systemd/catalog/sealguard.catalog 2>/dev/null |
+	grep -oE '[a-z]+\.md\b' | sort -u)
+t_eq "every document the installed policy, unit and catalog cite is in /usr/share/doc/sealguard" "" \
+	"$(for d in $cited; do [ -f "/usr/share/doc/sealguard/$d" ] || printf '%s ' "$d"; done)"
+t_eq "the installed bash completion completes the commands" "check" \
+	"$(bash -c '. /usr/share/bash-completion/completions/sealguard
+		COMP_WORDS=(sealguard ch); COMP_CWORD=1; _sealguard; echo "${COMPREPLY[*]}"' 2>&1)"
 t_ok "dpkg -L: the state directory is the package's" grep -qx /var/lib/sealguard <<<"$(dpkg -L sealguard)"
 t_eq "the state directory is root's only (0700 root)" "700 root" \
 	"$(stat -c '%a %U' /var/lib/sealguard 2>&1)"
@@ -233,7 +243,7 @@ t_eq "sealguard --version" "sealguard $VERSION" "$(sealguard --version 2>&1)"
 out=$(sealguard check 2>"$OUT/check.err") && rc=0 || rc=$?
 t_eq "sealguard check: the installed policy is valid" \
 	"policy /etc/sealguard/policy.conf: OK" "$out"
-t_eq "sealguard check: exit 1, because there is no baseline yet" 1 "$rc"
+t_eq "sealguard check: exit 2, because there is no baseline yet to read" 2 "$rc"
 t_ok "sealguard check: it names the missing baseline" \
 	grep -q '/var/lib/sealguard/baseline' "$OUT/check.err"
 

@@ -4,6 +4,8 @@
  * (see responder_wire.h), built and read the same way on both sides, and the
  * JSON document a hook reads on its stdin.
  */
+#include "hash.h"
+#include "json.h"
 #include "respond/responder_wire.h"
 #include "util.h"
 
@@ -46,25 +48,6 @@ const char *sg_resp_string(const void *msg, size_t len, unsigned i)
 
 /* --------------------------------------------------------------- JSON */
 
-static size_t json_escape(char *out, const char *s)
-{
-	size_t n = 0;
-
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\') {
-			out[n++] = '\\';
-			out[n++] = (char)c;
-		} else if (c < 0x20 || c == 0x7f) {
-			n += (size_t)sprintf(out + n, "\\u%04x", c);
-		} else {
-			out[n++] = (char)c;
-		}
-	}
-	return n;
-}
-
 /* "SEALGUARD_EXE=..." -> "exe": the key without its prefix, lower case. */
 static void json_name(const char *key, const char *eq, char *name,
 		      size_t size)
@@ -79,13 +62,38 @@ static void json_name(const char *key, const char *eq, char *name,
 	name[k] = '\0';
 }
 
+/* ,"name":"value", and ,"name_hex":"HEX" when value is not UTF-8 (its
+ * string then holds U+FFFD for the bytes a parser could not take). */
+static size_t json_member(char *out, bool first, const char *name,
+			  const char *value)
+{
+	size_t len = (size_t)sprintf(out, "%s\"", first ? "" : ",");
+
+	len += sg_json_escape(out + len, name);
+	len += (size_t)sprintf(out + len, "\":\"");
+	len += sg_json_escape(out + len, value);
+	out[len++] = '"';
+	if (sg_utf8_valid(value))
+		return len;
+	len += (size_t)sprintf(out + len, ",\"");
+	len += sg_json_escape(out + len, name);
+	len += (size_t)sprintf(out + len, "_hex\":\"");
+	sg_hex_encode((const unsigned char *)value, strlen(value), out + len);
+	len += 2 * strlen(value);
+	out[len++] = '"';
+	return len;
+}
+
 char *sg_resp_json(const char *const *env, size_t n)
 {
 	size_t size = 3, len = 0;
 	char *out;
 
+	/* each string: its name twice (the _hex member), its value escaped
+	 * and in hex, and the punctuation */
 	for (size_t i = 0; i < n; i++)
-		size += 6 * strlen(env[i]) + 8;
+		size += 2 * SG_JSON_ESCAPED_MAX(strlen(env[i])) +
+			2 * strlen(env[i]) + 16;
 	out = malloc(size);
 	if (!out)
 		return NULL;
@@ -97,11 +105,7 @@ char *sg_resp_json(const char *const *env, size_t n)
 		if (!eq)
 			continue;
 		json_name(env[i], eq, name, sizeof(name));
-		len += (size_t)sprintf(out + len, "%s\"", len > 1 ? "," : "");
-		len += json_escape(out + len, name);
-		len += (size_t)sprintf(out + len, "\":\"");
-		len += json_escape(out + len, eq + 1);
-		out[len++] = '"';
+		len += json_member(out + len, len == 1, name, eq + 1);
 	}
 	out[len++] = '}';
 	out[len] = '\0';
