@@ -108,8 +108,10 @@ int sg_change_event_parse(const void *buf, size_t len,
 
 	/* Events are only 4-byte aligned in the buffer (FID records are
 	 * padded to 4), the metadata wants 8: copy it out. */
-	if (len < sizeof(m))
+	if (len < sizeof(m)) {
+		*ret = ev; /* a tail shorter than any event: stop here */
 		return -EPROTO;
+	}
 	memcpy(&m, buf, sizeof(m));
 	if (m.vers != FANOTIFY_METADATA_VERSION || m.event_len > len ||
 	    m.metadata_len < sizeof(m) || m.metadata_len > m.event_len) {
@@ -133,6 +135,24 @@ int sg_change_event_parse(const void *buf, size_t len,
 	}
 	*ret = ev;
 	return r;
+}
+
+size_t sg_change_events_each(const void *buf, size_t len,
+			     sg_change_event_cb cb, void *userdata)
+{
+	size_t off = 0;
+
+	while (off < len) {
+		struct sg_change_event ev;
+		int r = sg_change_event_parse((const char *)buf + off,
+					      len - off, &ev);
+
+		cb(&ev, r, userdata);
+		if (!ev.len)
+			break;
+		off += ev.len;
+	}
+	return off;
 }
 
 static bool str_eq_null(const char *a, const char *b)
