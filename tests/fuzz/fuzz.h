@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * fuzz.h - what the libFuzzer harnesses share (tests/fuzz/README.md).
+ * fuzz.h - what the libFuzzer harnesses share (docs/testing.md).
  *
  * Each harness feeds one parser of outside input the fuzzer's bytes and
  * checks what must hold whatever they are. A broken property aborts with
