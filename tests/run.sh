@@ -193,12 +193,12 @@ done
 # ---------------------------------------------------------------- fuzz smoke
 # Each libFuzzer harness (tests/fuzz/, docs/testing.md), built with clang
 # into build-fuzz/, replays its seed corpus (every crash found is kept
-# there) and fuzzes for FUZZ_SMOKE_SECONDS (default 3) from the seeds
+# there) and fuzzes for FUZZ_SMOKE_SECONDS (default 2) from the seeds
 # alone (--fresh: the time does not grow from run to run): the eleven
 # targets take under a minute. Not with --quick, unless --only names
 # targets. A target counts one pass, or one failure (a crash, a broken
 # property, a leak, a timeout).
-FUZZ_SMOKE_SECONDS=${FUZZ_SMOKE_SECONDS:-3}
+FUZZ_SMOKE_SECONDS=${FUZZ_SMOKE_SECONDS:-2}
 fuzz_targets=()
 if [ "$QUICK" = 0 ] || [ -n "$ONLY" ]; then
 	for src in tests/fuzz/fuzz_*.c; do
