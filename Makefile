@@ -3,6 +3,9 @@
 #   make                 build sealguardd and sealguard into build/
 #   make SANITIZE=1      the same with ASan+UBSan, into build-asan/
 #   make check           unit tests + integration suite (both builds)
+#   make fuzz            every libFuzzer harness of tests/fuzz/ (clang,
+#                        ASan+UBSan, into build-fuzz/) for FUZZ_SECONDS
+#                        each (default 60); docs/testing.md
 #   make bench           the benchmark (tests/bench/run.sh; as root, in a
 #                        sandbox; BENCH_ARGS="--quick" for a short run)
 #   make install         DESTDIR=... PREFIX=/usr (see "install" below)
@@ -26,7 +29,17 @@ PKGS := libcap libseccomp inih libsystemd libcrypto
 PKG_CONFIG ?= pkg-config
 
 SANITIZE ?= 0
-ifeq ($(SANITIZE),1)
+FUZZ ?= 0
+ifeq ($(FUZZ),1)
+# the fuzz build (make fuzz): libFuzzer needs clang; every object carries
+# its coverage hooks, the harnesses get libFuzzer's main at link time
+BUILD ?= build-fuzz
+CC := clang
+SAN_FLAGS := -fsanitize=fuzzer-no-link,address,undefined \
+	-fno-omit-frame-pointer -fno-sanitize-recover=all
+OPT := -O1 -g
+TEST_FLAGS :=
+else ifeq ($(SANITIZE),1)
 BUILD ?= build-asan
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=all
@@ -148,6 +161,37 @@ $(BUILD)/tools/%: tests/tools/%.c $(FLAGS_STAMP)
 unit: tests
 	@for t in $(UNITS); do $$t || exit 1; done
 
+# Fuzzers: tests/fuzz/fuzz_<target>.c, each linked with libsealguard and
+# the daemon sources it names below (only those: the fuzz build stays
+# small). `make fuzz` builds them with FUZZ=1 and runs each for
+# FUZZ_SECONDS on its seed corpus (tests/fuzz/corpus/<target>/); new
+# inputs go to build-fuzz/corpus/, crashes to build-fuzz/crashes/.
+FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_NAMES := $(patsubst tests/fuzz/%.c,%,$(FUZZ_SRCS))
+FUZZERS := $(patsubst %,$(BUILD)/fuzz/%,$(FUZZ_NAMES))
+FUZZ_SECONDS ?= 60
+fuzz_deps_fuzz_intent := src/daemon/fan/intent.c src/daemon/sys/procinfo.c
+fuzz_deps_fuzz_proc_stat := src/daemon/sys/procinfo.c
+fuzz_deps_fuzz_proc_status := src/daemon/sys/procinfo.c src/daemon/sys/tracer.c
+fuzz_deps_fuzz_mountinfo := src/daemon/sys/mounts.c
+fuzz_deps_fuzz_sockdiag := src/daemon/listen/sockdiag.c
+fuzz_deps_fuzz_fan_perm := src/daemon/fan/fanread.c
+fuzz_deps_fuzz_fan_changes := src/daemon/watch/changes_event.c
+
+$(BUILD)/obj/tests/fuzz/%.o: DAEMON_INC := -Isrc/daemon
+define fuzz_rule
+$(BUILD)/fuzz/$(1): $(BUILD)/obj/tests/fuzz/$(1).o $(call obj,$(fuzz_deps_$(1))) $(LIB)
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(LDFLAGS) -fsanitize=fuzzer -o $$@ $$^ $$(LDLIBS)
+endef
+$(foreach t,$(FUZZ_NAMES),$(eval $(call fuzz_rule,$(t))))
+
+.PHONY: fuzz fuzz-build
+fuzz-build: $(FUZZERS)
+fuzz:
+	$(MAKE) FUZZ=1 fuzz-build
+	tests/fuzz/run.sh --seconds $(FUZZ_SECONDS)
+
 check:
 	tests/run.sh
 
@@ -210,6 +254,6 @@ uninstall:
 	@echo "kept $(DESTDIR)$(SYSCONFDIR)/sealguard and $(DESTDIR)$(STATEDIR): remove them by hand"
 
 clean:
-	rm -rf build build-asan build-clang
+	rm -rf build build-asan build-clang build-fuzz
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -21,6 +21,12 @@
 
 #define SG_SIGNATURE_MAGIC "sealguard-signature 1 ed25519 "
 #define SG_SIGNATURE_SUFFIX ".sig"
+#define SG_SIGNATURE_LEN 64 /* bytes of an Ed25519 signature */
+
+/* The bytes of a signature file (len of them at text, no NUL needed):
+ * exactly the one line above. 0 with the signature in sig, or -EINVAL. */
+int sg_signature_parse(const char *text, size_t len,
+		       unsigned char sig[SG_SIGNATURE_LEN]);
 
 /* A new Ed25519 key pair: the private key written with mode 0600 (refusing
  * to overwrite), the public key with 0644. 0 or a negative errno. */

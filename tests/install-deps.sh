@@ -8,6 +8,7 @@ set -euo pipefail
 PKGS=(
 	build-essential pkg-config                   # compiler, make
 	clang                                        # the second compiler CI builds with
+	libclang-rt-14-dev                           # libFuzzer, ASan, UBSan for clang (make fuzz; only Recommended by clang)
 	libcap-dev libseccomp-dev libinih-dev         # the daemon's libraries
 	libsystemd-dev libssl-dev
 	libcmocka-dev                                # unit tests

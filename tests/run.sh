@@ -10,7 +10,9 @@
 # Steps: tests/install-deps.sh; `make tests`, `make SANITIZE=1 tests` and
 # `make CC=clang tests` (compile only)
 # (-k: one broken file does not hide every other result); every unit test
-# binary of each build (cmocka); every tests/integration/[0-9]*.sh and
+# binary of each build (cmocka); a few seconds of each libFuzzer harness
+# (tests/fuzz/, built with clang into build-fuzz/; not with --quick unless
+# --only names one); every tests/integration/[0-9]*.sh and
 # tests/attacks/[0-9]*.sh against each build, each in its own sandbox
 # (tests/lib/sandbox.sh), and a summary of the attack catalogue. After each
 # script it checks from the host that the script left no mount and no
@@ -187,6 +189,48 @@ for b in "${BUILDS[@]}"; do
 		run_unit "$b" "$src"
 	done
 done
+
+# ---------------------------------------------------------------- fuzz smoke
+# Each libFuzzer harness (tests/fuzz/, docs/testing.md), built with clang
+# into build-fuzz/, replays its seed corpus (every crash found is kept
+# there) and fuzzes for FUZZ_SMOKE_SECONDS (default 2) from the seeds
+# alone (--fresh: the time does not grow from run to run): the eleven
+# targets take under a minute. Not with --quick, unless --only names
+# targets. A target counts one pass, or one failure (a crash, a broken
+# property, a leak, a timeout).
+FUZZ_SMOKE_SECONDS=${FUZZ_SMOKE_SECONDS:-2}
+fuzz_targets=()
+if [ "$QUICK" = 0 ] || [ -n "$ONLY" ]; then
+	for src in tests/fuzz/fuzz_*.c; do
+		[ -e "$src" ] || continue
+		name=$(basename "$src" .c)
+		selected "$name" && fuzz_targets+=("$name")
+	done
+fi
+if [ ${#fuzz_targets[@]} -gt 0 ]; then
+	SELECTED=$((SELECTED + ${#fuzz_targets[@]}))
+	t=$(date +%s%N)
+	if timeout 1800 make -k -j2 FUZZ=1 fuzz-build >"$LOGS/make-build-fuzz.log" 2>&1; then
+		say "build build-fuzz: ok ($(elapsed "$t"))"
+		for name in "${fuzz_targets[@]}"; do
+			t=$(date +%s%N)
+			line=$(ASAN_OPTIONS="detect_leaks=${leaks:-1}" tests/fuzz/run.sh \
+				--fresh --seconds "$FUZZ_SMOKE_SECONDS" "$name" 2>&1 | tail -n 1)
+			if [[ $line == "PASS: fuzz $name:"* ]]; then
+				PASSED=$((PASSED + 1))
+				say "fuzz $name: 1 passed, 0 failed ($(elapsed "$t")):${line#"PASS: fuzz $name:"}"
+			else
+				FAILED=$((FAILED + 1))
+				say "FAIL: fuzz $name ($(elapsed "$t")): ${line:-no result}"
+				tail -n 15 "build-fuzz/logs/$name.log" 2>/dev/null | indent
+			fi
+		done
+	else
+		say "FAIL: build build-fuzz: make FUZZ=1 fuzz-build failed ($(elapsed "$t")); first errors:"
+		grep -m 15 -E ': (fatal )?error:|undefined reference|\*\*\* ' "$LOGS/make-build-fuzz.log" | indent
+		FAILED=$((FAILED + ${#fuzz_targets[@]}))
+	fi
+fi
 
 # ---------------------------------------------------------------- integration
 # leak_check RECORD: what the script's sandbox left on the host.

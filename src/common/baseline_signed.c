@@ -73,7 +73,10 @@ int sg_baseline_load_verified(const char *path, const char *key_path,
 	r = sg_verify(buf, len, sig_path, key_path, errs);
 	if (r < 0)
 		return r;
-	f = fmemopen(buf, len ? len : 1, "r");
+	/* exactly the signed bytes, none for an empty file (glibc reads a
+	 * zero-size buffer as an empty stream; a size of 1 here once parsed
+	 * a byte read() never wrote) */
+	f = fmemopen(buf, len, "r");
 	if (!f)
 		return -errno;
 	return sg_baseline_load_stream(f, path, ret, errs);

@@ -13,7 +13,7 @@
 #include "trustfile.h"
 #include "util.h"
 
-#define ED25519_SIG_LEN 64
+#define ED25519_SIG_LEN SG_SIGNATURE_LEN
 
 static void pkey_freep(EVP_PKEY **k)
 {
@@ -194,14 +194,27 @@ int sg_sign(const void *data, size_t len, const char *key_path,
 	return r;
 }
 
+int sg_signature_parse(const char *text, size_t len,
+		       unsigned char sig[SG_SIGNATURE_LEN])
+{
+	size_t n = strlen(SG_SIGNATURE_MAGIC);
+
+	if (len != n + 2 * SG_SIGNATURE_LEN + 1 ||
+	    memcmp(text, SG_SIGNATURE_MAGIC, n) ||
+	    text[n + 2 * SG_SIGNATURE_LEN] != '\n' ||
+	    sg_hex_decode(text + n, SG_SIGNATURE_LEN, sig) < 0)
+		return -EINVAL;
+	return 0;
+}
+
 /* Parse the one signature line of sig_path. */
 static int read_signature(const char *sig_path,
 			  unsigned char sig[ED25519_SIG_LEN],
 			  struct errlist *errs)
 {
 	_cleanup_fclose_ FILE *f = NULL;
-	char line[256];
-	size_t n = strlen(SG_SIGNATURE_MAGIC), nerrs = errs->n;
+	char text[256];
+	size_t len, nerrs = errs->n;
 	int r = sg_fopen_trusted(sig_path, &f, errs);
 
 	if (r < 0 && errs->n > nerrs)
@@ -212,11 +225,9 @@ static int read_signature(const char *sig_path,
 				  sig_path, strerror(-r));
 		return r;
 	}
-	if (!fgets(line, sizeof(line), f) || strncmp(line, SG_SIGNATURE_MAGIC, n) ||
-	    strlen(line) != n + 2 * ED25519_SIG_LEN + 1 ||
-	    line[n + 2 * ED25519_SIG_LEN] != '\n' ||
-	    sg_hex_decode(line + n, ED25519_SIG_LEN, sig) < 0 ||
-	    fgetc(f) != EOF) {
+	/* the whole file is the one line: a longer one is not a signature */
+	len = fread(text, 1, sizeof(text), f);
+	if (len == sizeof(text) || sg_signature_parse(text, len, sig) < 0) {
 		(void)errlist_add(errs, "%s: not a sealguard signature", sig_path);
 		return -EINVAL;
 	}

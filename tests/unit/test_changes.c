@@ -277,6 +277,96 @@ static void test_parse_malformed(void **state)
 	assert_int_equal(sg_change_event_parse(e.b, e.n, &ev), -EPROTO);
 }
 
+/* A tail shorter than any event (issue #16: the caller then used a
+ * length and a pidfd the parser never wrote): len 0 and no pidfd. */
+static void test_parse_short_tail_written(void **state)
+{
+	struct evbuf e;
+	struct sg_change_event ev;
+
+	one_event(&e);
+	memset(&ev, 0x5a, sizeof(ev)); /* what was on the stack before */
+	assert_int_equal(sg_change_event_parse(e.b, META - 1, &ev), -EPROTO);
+	assert_int_equal(ev.len, 0);
+	assert_int_equal(ev.pidfd, -1);
+	memset(&ev, 0x5a, sizeof(ev));
+	assert_int_equal(sg_change_event_parse(e.b, 0, &ev), -EPROTO);
+	assert_int_equal(ev.len, 0);
+	assert_int_equal(ev.pidfd, -1);
+}
+
+/* Lengths off the kernel's 4-byte grid (fuzz_fan_changes found a
+ * metadata_len of 37 reading the next record misaligned). */
+static void test_parse_off_grid(void **state)
+{
+	struct evbuf e;
+	struct sg_change_event ev;
+
+	one_event(&e);
+	poke16(&e, offsetof(struct fanotify_event_metadata, metadata_len),
+	       (uint16_t)(META + 1));
+	assert_int_equal(sg_change_event_parse(e.b, e.n, &ev), -EPROTO);
+	assert_int_equal(ev.len, 0);
+	one_event(&e);
+	poke32(&e, offsetof(struct fanotify_event_metadata, event_len),
+	       (uint32_t)(e.n - 1));
+	assert_int_equal(sg_change_event_parse(e.b, e.n, &ev), -EPROTO);
+	assert_int_equal(ev.len, 0);
+	/* a pidfd record of 9 bytes: refused before it is read (the next
+	 * one would start misaligned), the event skipped whole */
+	e = (struct evbuf){ 0 };
+	begin(&e, FAN_MODIFY, 3);
+	put_pidfd(&e, 30);
+	put(&e, "\0\0\0\0", 4);
+	end(&e);
+	poke16(&e, META + 2, 9);
+	assert_int_equal(sg_change_event_parse(e.b, e.n, &ev), -EPROTO);
+	assert_int_equal(ev.pidfd, -1);
+	assert_int_equal(ev.len, e.n);
+}
+
+struct seen {
+	int n, parsed;
+	int pidfds[4];
+	uint32_t lens[4];
+};
+
+static void on_event(const struct sg_change_event *ev, int r, void *userdata)
+{
+	struct seen *s = userdata;
+
+	assert_true(s->n < 4);
+	s->pidfds[s->n] = ev->pidfd;
+	s->lens[s->n++] = ev->len;
+	s->parsed += r == 0;
+}
+
+/* The daemon's walk of one read: whole events, then a short tail that
+ * stops it with nothing to close. */
+static void test_walk(void **state)
+{
+	struct evbuf e;
+	struct seen s = { 0 };
+	size_t first;
+	static const unsigned char tail[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
+
+	one_event(&e);
+	first = e.n;
+	begin(&e, FAN_Q_OVERFLOW, 0);
+	end(&e);
+	put(&e, tail, sizeof(tail));
+	assert_int_equal(sg_change_events_each(e.b, e.n, on_event, &s),
+			 e.n - sizeof(tail));
+	assert_int_equal(s.n, 3);
+	assert_int_equal(s.parsed, 2);
+	assert_int_equal(s.pidfds[0], 12);
+	assert_int_equal(s.lens[0], first);
+	assert_int_equal(s.pidfds[1], -1);
+	assert_int_equal(s.lens[1], META);
+	assert_int_equal(s.pidfds[2], -1);
+	assert_int_equal(s.lens[2], 0);
+}
+
 /* A malformed record after the pidfd: the pidfd is still handed back,
  * so that the caller can close it. */
 static void test_parse_pidfd_survives_error(void **state)
@@ -417,6 +507,9 @@ int main(void)
 		cmocka_unit_test(test_parse_overflow),
 		cmocka_unit_test(test_parse_malformed),
 		cmocka_unit_test(test_parse_pidfd_survives_error),
+		cmocka_unit_test(test_parse_short_tail_written),
+		cmocka_unit_test(test_parse_off_grid),
+		cmocka_unit_test(test_walk),
 		cmocka_unit_test(test_batch_merge),
 		cmocka_unit_test(test_batch_full),
 		cmocka_unit_test(test_batch_count_saturates),

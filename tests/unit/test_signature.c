@@ -141,6 +141,54 @@ static void test_resigned_with_another_key(void **state)
 	sign_baseline("k1");
 }
 
+/* The signature file's one line, as the fuzzer's entry point sees it. */
+static void test_signature_parse(void **state)
+{
+	char line[256];
+	unsigned char sig[SG_SIGNATURE_LEN];
+	size_t n;
+
+	n = (size_t)snprintf(line, sizeof(line), "%s", SG_SIGNATURE_MAGIC);
+	for (size_t i = 0; i < SG_SIGNATURE_LEN; i++)
+		n += (size_t)snprintf(line + n, sizeof(line) - n, "%02x",
+				      (unsigned)i);
+	line[n++] = '\n';
+	assert_int_equal(sg_signature_parse(line, n, sig), 0);
+	assert_int_equal(sig[0], 0);
+	assert_int_equal(sig[63], 63);
+	/* no newline, one byte more, a NUL in the digits, another magic */
+	assert_int_equal(sg_signature_parse(line, n - 1, sig), -EINVAL);
+	line[n] = '\n';
+	assert_int_equal(sg_signature_parse(line, n + 1, sig), -EINVAL);
+	line[40] = '\0';
+	assert_int_equal(sg_signature_parse(line, n, sig), -EINVAL);
+	line[40] = '0';
+	line[0] = 'S';
+	assert_int_equal(sg_signature_parse(line, n, sig), -EINVAL);
+	assert_int_equal(sg_signature_parse(line, 0, sig), -EINVAL);
+}
+
+/* An empty baseline with a valid signature (issue #16: the reader then
+ * parsed one byte read() never wrote): the plain reader's verdict on an
+ * empty file. */
+static void test_empty_signed(void **state)
+{
+	_cleanup_free_ char *bl = in_dir("baseline"), *sig = NULL,
+			    *key = in_dir("k1.key");
+	struct errlist errs = {};
+
+	sig = sg_signature_path(bl);
+	write_file(bl, "", 0600);
+	assert_int_equal(sg_sign("", 0, key, sig, &errs), 0);
+	assert_int_equal(load("k1", &errs), -EINVAL);
+	assert_int_equal(errs.n, 1);
+	assert_true(has(&errs, ":1: missing header 'sealguard-baseline 1' "
+			       "(empty file)"));
+	errlist_free(&errs);
+	write_file(bl, baseline_text, 0600);
+	sign_baseline("k1");
+}
+
 static void test_malformed_or_missing(void **state)
 {
 	_cleanup_free_ char *bl = in_dir("baseline"), *sig = NULL;
@@ -210,6 +258,8 @@ int main(void)
 		cmocka_unit_test(test_sign_and_verify),
 		cmocka_unit_test(test_one_byte_changed),
 		cmocka_unit_test(test_resigned_with_another_key),
+		cmocka_unit_test(test_signature_parse),
+		cmocka_unit_test(test_empty_signed),
 		cmocka_unit_test(test_malformed_or_missing),
 		cmocka_unit_test(test_writable_key_or_signature_refused),
 		cmocka_unit_test(test_wrong_kind_of_key),

@@ -14,6 +14,7 @@
 #include "baseline.h"
 #include "fan/blockdev.h"
 #include "fan/decide.h"
+#include "fan/fanread.h"
 #include "fan/guard_int.h"
 #include "fan/guard_ns.h"
 #include "hash.h"
@@ -515,6 +516,11 @@ static void handle_event(struct sg_guard *g,
 	finish_event(g, &ev, &d);
 }
 
+static void on_event(const struct fanotify_event_metadata *m, void *userdata)
+{
+	handle_event(userdata, m);
+}
+
 int sg_guard_process(struct sg_guard *g)
 {
 	static char buf[EVENT_BUF_SIZE]
@@ -524,19 +530,14 @@ int sg_guard_process(struct sg_guard *g)
 	 * hasher's verdicts and the watchdog ping: poll() comes back at once
 	 * while events remain. */
 	for (unsigned reads = 0; reads < SG_MAX_READS_PER_CALL; reads++) {
-		const struct fanotify_event_metadata *m;
 		ssize_t len = read(g->fan_fd, buf, sizeof(buf));
 
 		if (len < 0 && errno == EINTR)
 			continue;
 		if (len < 0)
 			return errno == EAGAIN ? 0 : -errno;
-		for (m = (const void *)buf; FAN_EVENT_OK(m, len);
-		     m = FAN_EVENT_NEXT(m, len)) {
-			if (m->vers != FANOTIFY_METADATA_VERSION)
-				return -EPROTO;
-			handle_event(g, m);
-		}
+		if (sg_fan_events_each(buf, (size_t)len, on_event, g) < 0)
+			return -EPROTO;
 		/* A read that did not fill the buffer drained the queue when
 		 * it was made: let poll() say when more comes, rather than
 		 * paying a read that finds nothing (one syscall an event

@@ -8,6 +8,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <arpa/inet.h>
+#include <limits.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 
@@ -165,45 +166,68 @@ static int take(const struct inet_diag_msg *m, uint8_t proto,
 	return vec_push(vec, &s);
 }
 
+/* The error an NLMSG_ERROR carries: a negative errno or 0. Anything
+ * else is not what the kernel writes. */
+static int nlmsg_error(const struct nlmsghdr *h)
+{
+	struct nlmsgerr e;
+
+	if (h->nlmsg_len < NLMSG_LENGTH(sizeof(e)))
+		return -EPROTO; /* too short to hold its error */
+	memcpy(&e, NLMSG_DATA(h), sizeof(e));
+	return e.error > 0 || e.error < -4095 ? -EPROTO : e.error;
+}
+
 /*
- * Read the answers to our last request (d->seq; stale ones are skipped)
- * until it is settled. A dump (on_data set) ends at NLMSG_DONE, each
+ * One received part of the answers to request seq (stale ones are
+ * skipped). A dump (on_data set) ends at NLMSG_DONE, each
  * SOCK_DIAG_BY_FAMILY message goes to on_data, and an NLMSG_ERROR is a
  * failure even if it says 0. A plain request (on_data NULL) is settled
  * by its acknowledgement: an NLMSG_ERROR whose error (0: done) is
- * returned. An error message too short to hold its error is -EPROTO.
+ * returned. 1: not settled by this part, read the next.
  */
+static int parse_part(const void *buf, size_t size, uint32_t seq,
+		      int (*on_data)(const struct nlmsghdr *h, void *ctx),
+		      void *ctx)
+{
+	const struct nlmsghdr *h;
+	/* NLMSG_NEXT counts down below 0: signed, as recv() returns it */
+	ssize_t len = size > SSIZE_MAX ? SSIZE_MAX : (ssize_t)size;
+
+	for (h = buf; NLMSG_OK(h, len); h = NLMSG_NEXT(h, len)) {
+		int r;
+
+		if (h->nlmsg_seq != seq)
+			continue; /* a stale answer */
+		if (h->nlmsg_type == NLMSG_DONE && on_data)
+			return 0;
+		if (h->nlmsg_type == NLMSG_ERROR) {
+			r = nlmsg_error(h);
+			return on_data && !r ? -EPROTO : r;
+		}
+		if (!on_data || h->nlmsg_type != SOCK_DIAG_BY_FAMILY)
+			continue;
+		r = on_data(h, ctx);
+		if (r < 0)
+			return r;
+	}
+	return 1;
+}
+
+/* Read the answers to our last request (d->seq) until settled. */
 static int read_replies(struct sg_sockdiag *d,
 			int (*on_data)(const struct nlmsghdr *h, void *ctx),
 			void *ctx)
 {
 	for (;;) {
 		ssize_t len = recv_part(d);
-		const struct nlmsghdr *h;
+		int r;
 
 		if (len < 0)
 			return (int)len;
-		for (h = (const void *)d->buf; NLMSG_OK(h, len);
-		     h = NLMSG_NEXT(h, len)) {
-			int r;
-
-			if (h->nlmsg_seq != d->seq)
-				continue; /* a stale answer */
-			if (h->nlmsg_type == NLMSG_DONE && on_data)
-				return 0;
-			if (h->nlmsg_type == NLMSG_ERROR) {
-				const struct nlmsgerr *e = NLMSG_DATA(h);
-
-				if (h->nlmsg_len < NLMSG_LENGTH(sizeof(*e)))
-					return -EPROTO;
-				return on_data && !e->error ? -EPROTO : e->error;
-			}
-			if (!on_data || h->nlmsg_type != SOCK_DIAG_BY_FAMILY)
-				continue;
-			r = on_data(h, ctx);
-			if (r < 0)
-				return r;
-		}
+		r = parse_part(d->buf, (size_t)len, d->seq, on_data, ctx);
+		if (r <= 0)
+			return r;
 	}
 }
 
@@ -215,10 +239,25 @@ struct dump_ctx {
 static int take_message(const struct nlmsghdr *h, void *ctx)
 {
 	const struct dump_ctx *dc = ctx;
+	struct inet_diag_msg m;
 
-	if (h->nlmsg_len < NLMSG_LENGTH(sizeof(struct inet_diag_msg)))
+	if (h->nlmsg_len < NLMSG_LENGTH(sizeof(m)))
 		return 0;
-	return take(NLMSG_DATA(h), dc->proto, dc->vec);
+	memcpy(&m, NLMSG_DATA(h), sizeof(m));
+	return take(&m, dc->proto, dc->vec);
+}
+
+int sg_sockdiag_parse_dump(const void *buf, size_t len, uint32_t seq,
+			   uint8_t proto, struct sg_sockvec *vec)
+{
+	struct dump_ctx dc = { proto, vec };
+
+	return parse_part(buf, len, seq, take_message, &dc);
+}
+
+int sg_sockdiag_parse_ack(const void *buf, size_t len, uint32_t seq)
+{
+	return parse_part(buf, len, seq, NULL, NULL);
 }
 
 /* Read the parts of one dump until NLMSG_DONE. */

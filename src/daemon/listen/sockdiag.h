@@ -78,6 +78,21 @@ int sg_sockdiag_dump(struct sg_sockdiag *d, unsigned kinds,
  */
 int sg_sockdiag_destroy(struct sg_sockdiag *d, const struct sg_sock *s);
 
+/*
+ * The pure half of the receive loop (unit tests and fuzzers): one received
+ * part of the answers to request seq, len bytes at buf (no alignment
+ * needed beyond 4). A dump's listeners of protocol proto are appended to
+ * vec. 1: the answer is not complete, the next part is needed; 0: the
+ * dump ended (NLMSG_DONE) or the request was acknowledged; a negative
+ * errno: the kernel's error, or -EPROTO for a reply the kernel does not
+ * write (an NLMSG_ERROR too short for its error or with an error that is
+ * no errno, an NLMSG_ERROR that ends a dump saying 0). No byte beyond len
+ * is read.
+ */
+int sg_sockdiag_parse_dump(const void *buf, size_t len, uint32_t seq,
+			   uint8_t proto, struct sg_sockvec *vec);
+int sg_sockdiag_parse_ack(const void *buf, size_t len, uint32_t seq);
+
 void sg_sockvec_free(struct sg_sockvec *vec);
 
 /* Sort by cookie; then find by cookie in O(log n). */

@@ -24,7 +24,7 @@ ssize_t sg_proc_read(int procfd, const char *name, char *buf, size_t size)
 	return n;
 }
 
-static void parse_status(const char *status, struct sg_procinfo *p)
+void sg_proc_status_parse(const char *status, struct sg_procinfo *p)
 {
 	const char *line;
 	unsigned ruid, euid;
@@ -55,7 +55,7 @@ int sg_procinfo_read(int procfd, pid_t tid, struct sg_procinfo *ret)
 	n = sg_proc_read(procfd, name, status, sizeof(status));
 	if (n < 0)
 		return (int)n;
-	parse_status(status, ret);
+	sg_proc_status_parse(status, ret);
 
 	snprintf(name, sizeof(name), "%d/comm", (int)tid);
 	if (sg_proc_read(procfd, name, ret->comm, sizeof(ret->comm)) > 0)
@@ -70,18 +70,12 @@ int sg_procinfo_read(int procfd, pid_t tid, struct sg_procinfo *ret)
 	return 0;
 }
 
-int sg_proc_stat(int procfd, pid_t pid, pid_t *ret_ppid, pid_t *ret_sid)
+int sg_proc_stat_parse(const char *stat, pid_t *ret_ppid, pid_t *ret_sid)
 {
-	char name[64], stat[1024];
 	const char *after;
 	int ppid, pgrp, sid;
-	ssize_t n;
 	char state;
 
-	snprintf(name, sizeof(name), "%d/stat", (int)pid);
-	n = sg_proc_read(procfd, name, stat, sizeof(stat));
-	if (n < 0)
-		return (int)n;
 	/* comm may hold spaces and parentheses: the last ')' ends it */
 	after = strrchr(stat, ')');
 	if (!after ||
@@ -90,6 +84,18 @@ int sg_proc_stat(int procfd, pid_t pid, pid_t *ret_ppid, pid_t *ret_sid)
 	*ret_ppid = (pid_t)ppid;
 	*ret_sid = (pid_t)sid;
 	return 0;
+}
+
+int sg_proc_stat(int procfd, pid_t pid, pid_t *ret_ppid, pid_t *ret_sid)
+{
+	char name[64], stat[1024];
+	ssize_t n;
+
+	snprintf(name, sizeof(name), "%d/stat", (int)pid);
+	n = sg_proc_read(procfd, name, stat, sizeof(stat));
+	if (n < 0)
+		return (int)n;
+	return sg_proc_stat_parse(stat, ret_ppid, ret_sid);
 }
 
 int sg_proc_exe_stat(int procfd, pid_t tid, struct stat *ret)

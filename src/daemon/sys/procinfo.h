@@ -32,6 +32,13 @@ int sg_procinfo_read(int procfd, pid_t tid, struct sg_procinfo *ret);
  * negative errno. */
 int sg_proc_stat(int procfd, pid_t pid, pid_t *ret_ppid, pid_t *ret_sid);
 
+/* The pure halves of the two readers (the fuzzers' entry points): the
+ * NUL-terminated text of /proc/<pid>/stat (0 or -EPROTO; the outputs are
+ * written only on success), and of /proc/<pid>/status (Tgid, PPid, Uid:
+ * what it finds overwrites p's fields, the rest is left alone). */
+int sg_proc_stat_parse(const char *stat, pid_t *ret_ppid, pid_t *ret_sid);
+void sg_proc_status_parse(const char *status, struct sg_procinfo *p);
+
 /* stat() of the thread's executable (follows /proc/<tid>/exe). */
 int sg_proc_exe_stat(int procfd, pid_t tid, struct stat *ret);
 

@@ -30,7 +30,6 @@ static int read_thread(int task_fd, const char *tid, char *ret_state,
 		       pid_t *ret_tracer)
 {
 	char path[64], text[1024];
-	const char *state, *tracer;
 	int fd;
 	ssize_t n;
 
@@ -44,8 +43,15 @@ static int read_thread(int task_fd, const char *tid, char *ret_state,
 	if (n < 0)
 		return -errno;
 	text[n] = '\0';
-	state = status_field(text, "State");
-	tracer = status_field(text, "TracerPid");
+	return sg_tracer_status_parse(text, ret_state, ret_tracer);
+}
+
+int sg_tracer_status_parse(const char *text, char *ret_state,
+			   pid_t *ret_tracer)
+{
+	const char *state = status_field(text, "State");
+	const char *tracer = status_field(text, "TracerPid");
+
 	if (!state || !tracer)
 		return -EPROTO;
 	*ret_state = *state;

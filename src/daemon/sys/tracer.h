@@ -25,4 +25,10 @@ struct sg_tracer {
  */
 int sg_tracer_read(int proc_fd, pid_t pid, struct sg_tracer *ret);
 
+/* The pure half (the fuzzer's entry point): a thread's State letter and
+ * TracerPid from the NUL-terminated text of its status file. 0, or
+ * -EPROTO when either line is missing (outputs then untouched). */
+int sg_tracer_status_parse(const char *text, char *ret_state,
+			   pid_t *ret_tracer);
+
 #endif

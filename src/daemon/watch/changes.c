@@ -134,6 +134,19 @@ static void handle_event(struct sg_changes *c, const struct sg_change_event *ev)
 	add_change(c, &ch, ev->pidfd);
 }
 
+/* One event of a read; its pidfd is ours to close, parsed or not. */
+static void on_event(const struct sg_change_event *ev, int r, void *userdata)
+{
+	struct sg_changes *c = userdata;
+
+	if (r == 0) {
+		c->c.events++;
+		handle_event(c, ev);
+	}
+	if (ev->pidfd >= 0)
+		(void)close(ev->pidfd);
+}
+
 void sg_changes_process(struct sg_changes *c)
 {
 	static char buf[EVENT_BUF_SIZE]
@@ -146,20 +159,7 @@ void sg_changes_process(struct sg_changes *c)
 			continue;
 		if (len <= 0)
 			break; /* EAGAIN: drained */
-		for (size_t off = 0; off < (size_t)len;) {
-			struct sg_change_event ev;
-
-			if (sg_change_event_parse(buf + off, (size_t)len - off,
-						  &ev) == 0) {
-				c->c.events++;
-				handle_event(c, &ev);
-			}
-			if (ev.pidfd >= 0)
-				(void)close(ev.pidfd);
-			if (!ev.len)
-				break;
-			off += ev.len;
-		}
+		(void)sg_change_events_each(buf, (size_t)len, on_event, c);
 		if ((size_t)len < sizeof(buf) / 2)
 			break; /* drained when read: let poll() tell */
 	}

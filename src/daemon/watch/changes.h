@@ -92,6 +92,17 @@ struct sg_change_event {
 int sg_change_event_parse(const void *buf, size_t len,
 			  struct sg_change_event *ret);
 
+/*
+ * Walk the events of one read (buf 4-byte aligned): cb with each event,
+ * r 0 when it parsed, -EPROTO when not (then only ev->pidfd, -1 or a
+ * pidfd to close, and ev->len are meaningful). Stops after an event
+ * whose length cannot be trusted. Returns the bytes walked.
+ */
+typedef void (*sg_change_event_cb)(const struct sg_change_event *ev, int r,
+				   void *userdata);
+size_t sg_change_events_each(const void *buf, size_t len,
+			     sg_change_event_cb cb, void *userdata);
+
 /* One entry to report: the events of a wake-up merged by path(s),
  * object type and pid. */
 struct sg_change {

@@ -9,6 +9,10 @@
 #include "watch/changes.h"
 #include "util.h"
 
+/* The kernel pads each record to this (FANOTIFY_EVENT_ALIGN, fs/notify/
+ * fanotify/fanotify_user.c: not in the uapi headers). */
+#define RECORD_ALIGN 4
+
 static const struct {
 	uint64_t mask;
 	const char *name;
@@ -108,11 +112,19 @@ int sg_change_event_parse(const void *buf, size_t len,
 
 	/* Events are only 4-byte aligned in the buffer (FID records are
 	 * padded to 4), the metadata wants 8: copy it out. */
-	if (len < sizeof(m))
+	if (len < sizeof(m)) {
+		*ret = ev; /* a tail shorter than any event: stop here */
 		return -EPROTO;
+	}
 	memcpy(&m, buf, sizeof(m));
+	/* The kernel pads every record, so every event, to
+	 * FANOTIFY_EVENT_ALIGN: lengths off that grid would put the next
+	 * record (read in place, through its struct) at a misaligned
+	 * address, and are not what the kernel writes. */
 	if (m.vers != FANOTIFY_METADATA_VERSION || m.event_len > len ||
-	    m.metadata_len < sizeof(m) || m.metadata_len > m.event_len) {
+	    m.metadata_len < sizeof(m) || m.metadata_len > m.event_len ||
+	    m.metadata_len % RECORD_ALIGN ||
+	    m.event_len % RECORD_ALIGN) {
 		*ret = ev; /* len 0: nothing of the buffer can be trusted */
 		return -EPROTO;
 	}
@@ -124,7 +136,8 @@ int sg_change_event_parse(const void *buf, size_t len,
 			(const void *)((const char *)buf + off);
 
 		if (m.event_len - off < sizeof(*hdr) ||
-		    hdr->len < sizeof(*hdr) || hdr->len > m.event_len - off)
+		    hdr->len < sizeof(*hdr) || hdr->len > m.event_len - off ||
+		    hdr->len % RECORD_ALIGN)
 			r = -EPROTO;
 		else
 			r = parse_record(hdr, &ev);
@@ -133,6 +146,24 @@ int sg_change_event_parse(const void *buf, size_t len,
 	}
 	*ret = ev;
 	return r;
+}
+
+size_t sg_change_events_each(const void *buf, size_t len,
+			     sg_change_event_cb cb, void *userdata)
+{
+	size_t off = 0;
+
+	while (off < len) {
+		struct sg_change_event ev;
+		int r = sg_change_event_parse((const char *)buf + off,
+					      len - off, &ev);
+
+		cb(&ev, r, userdata);
+		if (!ev.len)
+			break;
+		off += ev.len;
+	}
+	return off;
 }
 
 static bool str_eq_null(const char *a, const char *b)
