@@ -32,6 +32,7 @@ struct cli_opts {
 	unsigned threads;     /* -j */
 	bool quiet;           /* -q */
 	bool verbose;         /* -v */
+	bool json;            /* -J, --json */
 };
 
 /*
@@ -51,6 +52,20 @@ int cmd_keygen(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_fleet(int argc, char **argv); /* cmd_fleet.c */
 int cmd_baseline_sign(int argc, char **argv); /* "baseline sign" */
+
+/* verify_print.c: what verify prints (text, or --json). */
+struct verify_out {
+	bool json;
+	bool oom; /* a drift could not be printed */
+	size_t n; /* drifts printed */
+};
+int verify_print_begin(struct verify_out *vo, const char *file);
+/* An sg_drift_cb; userdata is the struct verify_out. */
+void verify_print_drift(enum sg_drift_kind kind, unsigned what,
+			const struct sg_bl_view *want,
+			const struct sg_bl_view *have, void *userdata);
+void verify_print_end(const struct verify_out *vo, size_t drifted,
+		      const struct sg_build_stats *st);
 
 /* main.c */
 void cli_usage(FILE *out);

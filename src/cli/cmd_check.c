@@ -89,7 +89,8 @@ static unsigned check_baseline(const struct sg_policy *p, const char *file,
 	problems = p ? check_match(p, b, file) : 0;
 	problems += p ? check_programs(p, b) : 0;
 	if (!problems)
-		printf("baseline %s: OK (%zu files%s)\n", file, b->n,
+		printf("baseline %s: OK (%zu files, %zu other entries%s)\n",
+		       file, b->n, b->nnodes,
 		       key ? ", signature verified" : "");
 	sg_baseline_free(b);
 	return problems;

@@ -16,6 +16,7 @@ static const struct option all_opts[] = {
 	{ "threads", required_argument, NULL, 'j' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "verbose", no_argument, NULL, 'v' },
+	{ "json", no_argument, NULL, 'J' },
 	{ "help", no_argument, NULL, 'h' },
 	{},
 };
@@ -72,6 +73,9 @@ static int set_opt(int c, const char *what, struct cli_opts *o)
 		return SG_EXIT_OK;
 	case 'v':
 		o->verbose = true;
+		return SG_EXIT_OK;
+	case 'J':
+		o->json = true;
 		return SG_EXIT_OK;
 	default:
 		return cli_usage_error("%s: unknown option", what);

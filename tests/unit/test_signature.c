@@ -40,9 +40,9 @@ static void write_file(const char *path, const char *content, mode_t mode)
 }
 
 static const char baseline_text[] =
-	"sealguard-baseline 1\n"
+	"sealguard-baseline 2\n"
 	"root /srv\n"
-	"f 5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03 6 0644 0 0 /srv/hello\n";
+	"f 5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03 6 0644 0 0 - /srv/hello\n";
 
 static int setup(void **state)
 {
