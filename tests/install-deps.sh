@@ -20,6 +20,7 @@ PKGS=(
 	dpkg-dev debhelper lintian                   # the Debian package (packaging/build-deb.sh)
 	man-db bsdextrautils                         # man -w, man --warnings, col
 	systemd-journal-remote openssl jq            # the tether test: upload, remote, certificates, JSON
+	libcap2-bin                                  # setcap: file capabilities in 63-verify-kinds.sh
 )
 
 # One dpkg-query for all: "name status" for each known package.
