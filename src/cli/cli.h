@@ -10,6 +10,7 @@
 #include <sys/types.h>
 
 #include "baseline.h"
+#include "json.h"
 #include "policy.h"
 
 #ifndef SEALGUARD_VERSION
@@ -95,6 +96,21 @@ void cli_command_usage(const char *what, FILE *out);
 int cmd_help(int argc, char **argv);
 /* After a usage error of `what`: point to its --help; returns 2. */
 int cli_try_help_for(const char *what);
+
+/* verify_print.c: what verify prints (text, or --json). */
+struct verify_out {
+	bool json;
+	bool oom; /* a drift could not be printed */
+	size_t n; /* drifts printed */
+	struct sg_json j; /* json: the document being written */
+};
+int verify_print_begin(struct verify_out *vo, const char *file);
+/* An sg_drift_cb; userdata is the struct verify_out. */
+void verify_print_drift(enum sg_drift_kind kind, unsigned what,
+			const struct sg_bl_view *want,
+			const struct sg_bl_view *have, void *userdata);
+void verify_print_end(struct verify_out *vo, size_t drifted,
+		      const struct sg_build_stats *st);
 
 /* main.c */
 /* "sealguard: <message>" on stderr. */

@@ -41,8 +41,8 @@ static int build_and_write(const struct sg_policy *p, const char *output,
 	}
 	if (!o->quiet) {
 		cli_format_stats(&st, summary, sizeof(summary));
-		cli_error("wrote baseline %s: %s, %" PRIu64 " skipped (not regular files)",
-			  output, summary, st.skipped);
+		cli_error("wrote baseline %s: %s, %" PRIu64 " other entries (dirs, symlinks, devices, fifos), %" PRIu64 " skipped (sockets)",
+			  output, summary, st.others, st.skipped);
 	}
 	return SG_EXIT_OK;
 }

@@ -19,6 +19,7 @@ struct check {
 	bool policy_valid;
 	bool baseline_loaded, baseline_valid, baseline_matches;
 	size_t baseline_files;
+	size_t baseline_nodes; /* directories, symlinks, devices, FIFOs */
 };
 
 static void worse(struct check *c, int status)
@@ -153,6 +154,7 @@ static void check_baseline(struct check *c, const struct sg_policy *p)
 	}
 	c->baseline_loaded = true;
 	c->baseline_files = b->n;
+	c->baseline_nodes = b->nnodes;
 	c->baseline_matches = !p || check_match(c, p, b);
 	c->baseline_valid = c->baseline_matches && (!p || check_programs(c, p, b));
 	if (!c->baseline_valid)
@@ -169,8 +171,9 @@ static void print_text(const struct check *c, bool verbose,
 			sg_policy_dump(p, stdout);
 	}
 	if (c->baseline_valid)
-		printf("baseline %s: OK (%zu files%s)\n", c->baseline_file,
-		       c->baseline_files, c->key ? ", signature verified" : "");
+		printf("baseline %s: OK (%zu files, %zu other entries%s)\n",
+		       c->baseline_file, c->baseline_files, c->baseline_nodes,
+		       c->key ? ", signature verified" : "");
 }
 
 /* The policy as `check -v` prints it, for --json --verbose. */
@@ -210,10 +213,13 @@ static void print_json(const struct check *c, bool verbose,
 	sg_json_str(&j, "file", c->baseline_file);
 	sg_json_bool(&j, "checked", c->baseline_file != NULL);
 	sg_json_bool(&j, "valid", c->baseline_valid);
-	if (c->baseline_loaded)
+	if (c->baseline_loaded) {
 		sg_json_uint(&j, "files", c->baseline_files);
-	else
+		sg_json_uint(&j, "other_entries", c->baseline_nodes);
+	} else {
 		sg_json_null(&j, "files");
+		sg_json_null(&j, "other_entries");
+	}
 	sg_json_str(&j, "key", c->key);
 	sg_json_bool(&j, "signature_verified", c->baseline_loaded && c->key);
 	sg_json_bool(&j, "matches_policy",

@@ -40,12 +40,15 @@ static const struct command_help commands[] = {
 		.name = "baseline build",
 		.opts = "pojq",
 		.summary = "record the trusted state of the host (the baseline)",
-		.text = "Record every regular file under the policy's protected and\n"
-			"trusted paths (minus its excludes) with its SHA-256, size, mode\n"
-			"and owner, and write the baseline atomically (mode 0600) to FILE\n"
-			"or to the path the policy names. Symlinks are not followed;\n"
-			"other non-regular files are counted as skipped. Nothing is\n"
-			"written if any file cannot be read. A summary goes to stderr.\n",
+		.text = "Record everything under the policy's protected and trusted\n"
+			"paths (minus its excludes): regular files with their SHA-256,\n"
+			"size, mode and owner; directories, device nodes and FIFOs with\n"
+			"their mode and owner (and device numbers); symlinks with their\n"
+			"target; and for each its file capabilities and security\n"
+			"xattrs. Write the baseline (format 2) atomically (mode 0600) to\n"
+			"FILE or to the path the policy names. Symlinks are not\n"
+			"followed; sockets are skipped. Nothing is written if any file\n"
+			"cannot be read. A summary goes to stderr.\n",
 		.notes = (const struct opt_note[]){
 			{ 'o', NULL, "where to write (default: the baseline the policy names)" },
 			{ 'q', NULL, "no summary line" },
@@ -191,12 +194,18 @@ static const struct command_help commands[] = {
 	},
 	{
 		.name = "verify",
-		.opts = "pbkj",
+		.opts = "pbkjJ",
 		.summary = "print what changed since the baseline was built",
 		.text = "Rebuild the live state of the baseline's own paths and print\n"
-			"one line per drift on stdout:\n"
-			"  added PATH | removed PATH | changed PATH (hash,size,mode,uid,gid)\n"
-			"(only the fields that changed are listed). The policy is read\n"
+			"one line per drift on stdout: CHANGE TYPE PATH [(WHAT)]\n"
+			"  CHANGE added, removed, changed\n"
+			"  TYPE   file, dir, symlink, char-device, block-device, fifo\n"
+			"  WHAT   hash, size, mode, uid, gid, setuid, setgid, caps,\n"
+			"         xattr, target, rdev (only what changed; for an added\n"
+			"         entry, its setuid, setgid or caps)\n"
+			"--json prints one JSON document instead: a drift array (each\n"
+			"with the recorded and the live entry) and a summary. A baseline\n"
+			"of an older format is refused: rebuild it. The policy is read\n"
 			"only to find the baseline and its key when --baseline is not\n"
 			"given. A summary goes to stderr.\n",
 		.notes = (const struct opt_note[]){

@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <sys/sysmacros.h>
 
 #include "baseline.h"
 #include "baseline_int.h"
@@ -17,7 +18,7 @@
 
 /* Stop collecting after this many problems: the rest is noise. */
 #define SG_BL_MAX_ERRORS 100
-#define SG_BL_FIELDS_MAX 7
+#define SG_BL_FIELDS_MAX 8
 
 /* ---- reader ---- */
 
@@ -25,14 +26,16 @@ enum section {
 	SEC_HEADER,
 	SEC_ROOT,
 	SEC_EXCLUDE,
-	SEC_FILE,
+	SEC_ENTRY, /* f, d, l, c, b, p: one sorted sequence */
 };
 
 struct parser {
 	const char *name;
 	struct errlist *errs;
 	struct sg_baseline *b;
-	size_t cap; /* of b->entries */
+	size_t cap;  /* of b->entries */
+	size_t ncap; /* of b->nodes */
+	const char *last_path; /* of the last entry of any type */
 	unsigned line;
 	unsigned nerrs;
 	enum section section;
@@ -216,45 +219,84 @@ static int parse_num(struct parser *p, const char *s, uint64_t max,
 	return 0;
 }
 
-static int parse_file_fields(struct parser *p, char **f, struct sg_bl_entry *e)
+/* <mode> <uid> <gid> at f[0..2]. */
+static int parse_owner_mode(struct parser *p, char **f, uint32_t *mode,
+			    uint32_t *uid, uint32_t *gid)
 {
-	uint64_t uid, gid;
+	uint64_t u, g;
 
-	if (parse_sha256(f[1], e->sha256) < 0) {
-		perr(p, "bad SHA-256 (want %d lower-case hex digits)",
-		     SG_SHA256_HEX_LEN);
-		return -EINVAL;
-	}
-	if (parse_num(p, f[2], UINT64_MAX, "size", &e->size) < 0)
-		return -EINVAL;
-	if (parse_mode(f[3], &e->mode) < 0) {
+	if (parse_mode(f[0], mode) < 0) {
 		perr(p, "bad mode (want four octal digits)");
 		return -EINVAL;
 	}
-	if (parse_num(p, f[4], UINT32_MAX, "uid", &uid) < 0 ||
-	    parse_num(p, f[5], UINT32_MAX, "gid", &gid) < 0)
+	if (parse_num(p, f[1], UINT32_MAX, "uid", &u) < 0 ||
+	    parse_num(p, f[2], UINT32_MAX, "gid", &g) < 0)
 		return -EINVAL;
-	e->uid = (uint32_t)uid;
-	e->gid = (uint32_t)gid;
+	*uid = (uint32_t)u;
+	*gid = (uint32_t)g;
 	return 0;
 }
 
-static int push_entry(struct parser *p, const struct sg_bl_entry *e)
+/* The <xattrs> field: "-" is none (0), else a canonical list, interned. */
+static int parse_xattrs(struct parser *p, const char *field, uint32_t *ret)
 {
-	struct sg_baseline *b = p->b;
+	char *text;
+	int r;
 
-	if (b->n == p->cap) {
-		/* Geometric growth: 300k entries cost ~20 reallocs. */
-		size_t cap = p->cap ? p->cap * 2 : 1024;
-		struct sg_bl_entry *grown;
-
-		grown = reallocarray(b->entries, cap, sizeof(*grown));
-		if (!grown)
-			return -ENOMEM;
-		b->entries = grown;
-		p->cap = cap;
+	if (streq(field, "-")) {
+		*ret = 0;
+		return 0;
 	}
-	b->entries[b->n++] = *e;
+	if (sg_bl_xattr_check(field) < 0) {
+		perr(p, "bad xattrs (want '-' or name=hex,... of the recorded names, in order)");
+		return -EINVAL;
+	}
+	text = strdup(field);
+	if (!text) {
+		p->r = -ENOMEM;
+		return -ENOMEM;
+	}
+	r = sg_bl_xattr_intern(p->b, text, ret);
+	if (r < 0)
+		p->r = r;
+	return r;
+}
+
+/* The path of an entry record: covered, and after the previous entry of
+ * any type. NULL when bad (reported). */
+static char *parse_entry_path(struct parser *p, const char *field)
+{
+	char *path = parse_path(p, field);
+
+	if (!path)
+		return NULL;
+	if (!sg_baseline_covers(p->b, path)) {
+		perr(p, "path '%s' is outside the roots or excluded", field);
+		free(path);
+		return NULL;
+	}
+	if (!check_order(p, p->last_path, path, field)) {
+		free(path);
+		return NULL;
+	}
+	return path;
+}
+
+/* Room for one more in *v (of *n, capacity *cap, elements of size). */
+static int grow(void **v, size_t n, size_t *cap, size_t size)
+{
+	void *grown;
+	size_t c;
+
+	if (n < *cap)
+		return 0;
+	/* Geometric growth: 300k entries cost ~20 reallocs. */
+	c = *cap ? *cap * 2 : 1024;
+	grown = reallocarray(*v, c, size);
+	if (!grown)
+		return -ENOMEM;
+	*v = grown;
+	*cap = c;
 	return 0;
 }
 
@@ -263,25 +305,99 @@ static void parse_file(struct parser *p, char **f)
 	struct sg_baseline *b = p->b;
 	struct sg_bl_entry e = {};
 
-	if (parse_file_fields(p, f, &e) < 0)
+	if (parse_sha256(f[1], e.sha256) < 0) {
+		perr(p, "bad SHA-256 (want %d lower-case hex digits)",
+		     SG_SHA256_HEX_LEN);
 		return;
-	e.path = parse_path(p, f[6]);
+	}
+	if (parse_num(p, f[2], UINT64_MAX, "size", &e.size) < 0 ||
+	    parse_owner_mode(p, f + 3, &e.mode, &e.uid, &e.gid) < 0 ||
+	    parse_xattrs(p, f[6], &e.xattrs) < 0)
+		return;
+	e.path = parse_entry_path(p, f[7]);
 	if (!e.path)
 		return;
-	if (!sg_baseline_covers(b, e.path)) {
-		perr(p, "path '%s' is outside the roots or excluded", f[6]);
-		goto bad;
+	if (grow((void **)&b->entries, b->n, &p->cap, sizeof(e)) < 0) {
+		p->r = -ENOMEM;
+		free(e.path);
+		return;
 	}
-	if (!check_order(p, b->n ? b->entries[b->n - 1].path : NULL, e.path,
-			 f[6]))
+	b->entries[b->n++] = e;
+	p->last_path = e.path;
+}
+
+/* Append a node whose fields are set; its path is the last field. */
+static void push_node(struct parser *p, struct sg_bl_node *n, const char *field)
+{
+	struct sg_baseline *b = p->b;
+
+	n->path = parse_entry_path(p, field);
+	if (!n->path)
 		goto bad;
-	if (push_entry(p, &e) < 0) {
+	if (grow((void **)&b->nodes, b->nnodes, &p->ncap, sizeof(*n)) < 0) {
 		p->r = -ENOMEM;
 		goto bad;
 	}
+	b->nodes[b->nnodes++] = *n;
+	p->last_path = n->path;
 	return;
 bad:
-	free(e.path);
+	free(n->path);
+	free(n->target);
+}
+
+/* d and p: <mode> <uid> <gid> <xattrs> <path> */
+static void parse_plain_node(struct parser *p, char **f)
+{
+	struct sg_bl_node n = { .type = f[0][0] };
+
+	if (parse_owner_mode(p, f + 1, &n.mode, &n.uid, &n.gid) < 0 ||
+	    parse_xattrs(p, f[4], &n.xattrs) < 0)
+		return;
+	push_node(p, &n, f[5]);
+}
+
+/* c and b: <mode> <uid> <gid> <major> <minor> <xattrs> <path> */
+static void parse_device(struct parser *p, char **f)
+{
+	struct sg_bl_node n = { .type = f[0][0] };
+	uint64_t maj, min;
+
+	if (parse_owner_mode(p, f + 1, &n.mode, &n.uid, &n.gid) < 0 ||
+	    parse_num(p, f[4], UINT32_MAX, "major", &maj) < 0 ||
+	    parse_num(p, f[5], UINT32_MAX, "minor", &min) < 0 ||
+	    parse_xattrs(p, f[6], &n.xattrs) < 0)
+		return;
+	n.rdev = makedev((unsigned)maj, (unsigned)min);
+	push_node(p, &n, f[7]);
+}
+
+/* l: <uid> <gid> <xattrs> <target> <path> */
+static void parse_symlink(struct parser *p, char **f)
+{
+	struct sg_bl_node n = { .type = SG_BL_SYMLINK, .mode = 0777 };
+	uint64_t uid, gid;
+
+	if (parse_num(p, f[1], UINT32_MAX, "uid", &uid) < 0 ||
+	    parse_num(p, f[2], UINT32_MAX, "gid", &gid) < 0 ||
+	    parse_xattrs(p, f[3], &n.xattrs) < 0)
+		return;
+	n.uid = (uint32_t)uid;
+	n.gid = (uint32_t)gid;
+	n.target = sg_path_unescape(f[4]);
+	if (!n.target) {
+		if (errno == ENOMEM)
+			p->r = -ENOMEM;
+		else
+			perr(p, "bad target escape (only \\xhh for bytes outside 0x21..0x7e and '\\')");
+		return;
+	}
+	if (strlen(n.target) >= PATH_MAX) {
+		perr(p, "target longer than %d bytes", PATH_MAX - 1);
+		free(n.target);
+		return;
+	}
+	push_node(p, &n, f[5]);
 }
 
 static const struct record {
@@ -291,8 +407,13 @@ static const struct record {
 	void (*parse)(struct parser *p, char **fields);
 } records[] = {
 	/* sorted by type */
+	{ "b", SEC_ENTRY, 8, parse_device },
+	{ "c", SEC_ENTRY, 8, parse_device },
+	{ "d", SEC_ENTRY, 6, parse_plain_node },
 	{ "exclude", SEC_EXCLUDE, 2, parse_exclude },
-	{ "f", SEC_FILE, SG_BL_FIELDS_MAX, parse_file },
+	{ "f", SEC_ENTRY, 8, parse_file },
+	{ "l", SEC_ENTRY, 6, parse_symlink },
+	{ "p", SEC_ENTRY, 6, parse_plain_node },
 	{ "root", SEC_ROOT, 2, parse_root },
 };
 
@@ -343,7 +464,7 @@ static bool quotable(const char *s)
 
 static const char *section_name(enum section s)
 {
-	return s == SEC_EXCLUDE ? "exclude" : s == SEC_FILE ? "f" : "root";
+	return s == SEC_EXCLUDE ? "exclude" : s == SEC_ENTRY ? "entry" : "root";
 }
 
 static void parse_record(struct parser *p, char *line)
@@ -371,7 +492,7 @@ static void parse_record(struct parser *p, char *line)
 		return;
 	}
 	if (rec->section < p->section) {
-		perr(p, "'%s' record after '%s' records (order: root, exclude, f)",
+		perr(p, "'%s' record after '%s' records (order: root, exclude, entries)",
 		     rec->type, section_name(p->section));
 		return;
 	}
@@ -386,9 +507,14 @@ static void parse_header(struct parser *p, char *line)
 	if (streq(line, SG_BASELINE_MAGIC))
 		return;
 	if (!strncmp(line, prefix, strlen(prefix))) {
-		perr(p, "unsupported format '%s' (want '%s')",
-		     quotable(line + strlen(prefix)) ? line : "?",
-		     SG_BASELINE_MAGIC);
+		const char *version = line + strlen(prefix);
+
+		/* Another version's records may parse here and mean something
+		 * else: never read on, one message that says what to do. */
+		perr(p, "baseline format %s, this sealguard reads only format %d: rebuild the baseline with 'sealguard baseline build' (and sign it again if it is signed)",
+		     quotable(version) ? version : "?", SG_BASELINE_VERSION);
+		if (p->r == 0)
+			p->r = -EINVAL;
 		return;
 	}
 	perr(p, "missing header '%s'", SG_BASELINE_MAGIC);

@@ -9,7 +9,8 @@
  * openat2(O_PATH, RESOLVE_NO_SYMLINKS), so a directory swapped for a
  * symlink between the walk and the hash cannot redirect the read
  * elsewhere, and open it for reading through /proc, as a read the guard
- * of a sealed host can see (reopen_path_fd).
+ * of a sealed host can see (reopen_path_fd). The file's recorded xattrs
+ * are read through the same descriptor that is hashed.
  */
 #include <fcntl.h>
 #include <linux/openat2.h>
@@ -161,6 +162,11 @@ static void hash_item(struct build *bd, struct item *it)
 		it->status = ITEM_CHANGED;
 		return;
 	}
+	r = sg_bl_xattr_read(fd, it->e.path, &it->xattrs);
+	if (r < 0) {
+		it->status = -r;
+		return;
+	}
 	it->e.size = size;
 	it->e.mode = st.st_mode & 07777;
 	it->e.uid = st.st_uid;
@@ -243,36 +249,79 @@ static void report_item(struct build *bd, const struct item *it)
 			     strerror(it->status));
 }
 
-/* Move hashed items into b->entries in path order, report the rest. */
+static int node_item_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct node_item *)a)->n.path,
+		      ((const struct node_item *)b)->n.path);
+}
+
+static int take_file(struct sg_baseline *b, struct item *it,
+		     struct sg_build_stats *st)
+{
+	int r = sg_bl_xattr_intern(b, TAKE_PTR(it->xattrs), &it->e.xattrs);
+
+	if (r < 0)
+		return r;
+	st->bytes += it->e.size;
+	b->entries[b->n++] = it->e;
+	it->e.path = NULL;
+	return 0;
+}
+
+static int take_node(struct sg_baseline *b, struct node_item *ni)
+{
+	int r = sg_bl_xattr_intern(b, TAKE_PTR(ni->xattrs), &ni->n.xattrs);
+
+	if (r < 0)
+		return r;
+	b->nodes[b->nnodes++] = ni->n;
+	ni->n.path = ni->n.target = NULL;
+	return 0;
+}
+
+/*
+ * Move hashed items into b->entries and nodes into b->nodes, in path
+ * order, report the rest. Both are taken in one path order, so that
+ * neighbours' equal xattrs are stored once.
+ */
 static int collect(struct build *bd, struct sg_baseline *b,
 		   struct sg_build_stats *st)
 {
 	_cleanup_free_ struct item **order = NULL;
+	size_t i = 0, k = 0;
+	int r = 0;
 
 	order = calloc(bd->n ? bd->n : 1, sizeof(*order));
 	b->entries = calloc(bd->n ? bd->n : 1, sizeof(*b->entries));
-	if (!order || !b->entries)
+	b->nodes = calloc(bd->nnodes ? bd->nnodes : 1, sizeof(*b->nodes));
+	if (!order || !b->entries || !b->nodes)
 		return -ENOMEM;
-	for (size_t i = 0; i < bd->n; i++)
+	for (i = 0; i < bd->n; i++)
 		order[i] = item_at(bd, i);
 	qsort(order, bd->n, sizeof(*order), item_cmp);
-	for (size_t i = 0; i < bd->n; i++) {
-		struct item *it = order[i];
+	if (bd->nnodes) /* no node: bd->nodes is still NULL */
+		qsort(bd->nodes, bd->nnodes, sizeof(*bd->nodes), node_item_cmp);
+	for (i = 0; r == 0 && (i < bd->n || k < bd->nnodes);) {
+		struct item *it = i < bd->n ? order[i] : NULL;
 
-		if (it->status == ITEM_OK) {
-			st->bytes += it->e.size;
-			b->entries[b->n++] = it->e;
-			it->e.path = NULL;
-		} else if (it->status == ITEM_SKIPPED) {
-			bd->skipped++;
-		} else {
-			report_item(bd, it);
+		if (!it || (k < bd->nnodes &&
+			    strcmp(bd->nodes[k].n.path, it->e.path) < 0)) {
+			r = take_node(b, &bd->nodes[k++]);
+			continue;
 		}
+		i++;
+		if (it->status == ITEM_OK)
+			r = take_file(b, it, st);
+		else if (it->status == ITEM_SKIPPED)
+			bd->skipped++;
+		else
+			report_item(bd, it);
 	}
 	st->files = b->n;
+	st->others = b->nnodes;
 	st->skipped = bd->skipped;
 	st->errors = bd->nerrors;
-	return bd->r;
+	return r < 0 ? r : bd->r;
 }
 
 static int copy_strv(const char *const *in, size_t n, char ***ret)
@@ -327,8 +376,16 @@ static double now(void)
 
 static void build_free(struct build *bd)
 {
-	for (size_t i = 0; i < bd->n; i++)
+	for (size_t i = 0; i < bd->n; i++) {
 		free(item_at(bd, i)->e.path);
+		free(item_at(bd, i)->xattrs);
+	}
+	for (size_t i = 0; i < bd->nnodes; i++) {
+		free(bd->nodes[i].n.path);
+		free(bd->nodes[i].n.target);
+		free(bd->nodes[i].xattrs);
+	}
+	free(bd->nodes);
 	for (size_t i = 0; i < bd->nblocks; i++)
 		free(bd->blocks[i]);
 	free(bd->blocks);

@@ -13,6 +13,7 @@
 #include <limits.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 #include "baseline.h"
 #include "baseline_int.h"
@@ -124,6 +125,30 @@ static bool sorted_normalised(char *const *v, size_t n)
 	return true;
 }
 
+static bool valid_xattrs(const struct sg_baseline *b, uint32_t x)
+{
+	return x <= b->nxattrs && (!x || sg_bl_xattr_check(b->xattrs[x - 1]) == 0);
+}
+
+static bool valid_node(const struct sg_baseline *b, const struct sg_bl_node *n)
+{
+	switch (n->type) {
+	case SG_BL_SYMLINK:
+		if (!n->target || !*n->target)
+			return false;
+		break;
+	case SG_BL_DIR:
+	case SG_BL_CHR:
+	case SG_BL_BLK:
+	case SG_BL_FIFO:
+		break;
+	default:
+		return false;
+	}
+	return sg_path_is_normalised(n->path) && n->mode <= 07777 &&
+	       valid_xattrs(b, n->xattrs);
+}
+
 /* What the reader would refuse must not be written. */
 static bool writable_baseline(const struct sg_baseline *b)
 {
@@ -133,9 +158,15 @@ static bool writable_baseline(const struct sg_baseline *b)
 	for (size_t i = 0; i < b->n; i++)
 		if (!sg_path_is_normalised(b->entries[i].path) ||
 		    b->entries[i].mode > 07777 ||
+		    !valid_xattrs(b, b->entries[i].xattrs) ||
 		    (i && strcmp(b->entries[i - 1].path,
 				 b->entries[i].path) >= 0))
 			return false;
+	for (size_t i = 0; i < b->nnodes; i++)
+		if (!valid_node(b, &b->nodes[i]) ||
+		    (i && strcmp(b->nodes[i - 1].path, b->nodes[i].path) >= 0) ||
+		    sg_baseline_find(b, b->nodes[i].path))
+			return false; /* the same path in both tables */
 	return b->nroots > 0;
 }
 
@@ -161,15 +192,62 @@ static void put_pathline(FILE *out, const char *type, const char *path)
 	putc_unlocked('\n', out);
 }
 
-static void put_entry(FILE *out, const struct sg_bl_entry *e)
+/* " <xattrs> ": "-" for none. */
+static void put_xattrs(FILE *out, const struct sg_baseline *b, uint32_t x)
+{
+	const char *text = sg_bl_xattrs(b, x);
+
+	putc_unlocked(' ', out);
+	fputs_unlocked(*text ? text : "-", out);
+	putc_unlocked(' ', out);
+}
+
+static void put_entry(FILE *out, const struct sg_baseline *b,
+		      const struct sg_bl_entry *e)
 {
 	char hex[SG_SHA256_HEX_LEN + 1];
 
 	sg_hex_encode(e->sha256, SG_SHA256_LEN, hex);
-	fprintf(out, "f %s %" PRIu64 " %04o %" PRIu32 " %" PRIu32 " ", hex,
+	fprintf(out, "f %s %" PRIu64 " %04o %" PRIu32 " %" PRIu32, hex,
 		e->size, (unsigned)e->mode, e->uid, e->gid);
+	put_xattrs(out, b, e->xattrs);
 	put_escaped(out, e->path);
 	putc_unlocked('\n', out);
+}
+
+static void put_node(FILE *out, const struct sg_baseline *b,
+		     const struct sg_bl_node *n)
+{
+	putc_unlocked(n->type, out);
+	if (n->type == SG_BL_SYMLINK) {
+		fprintf(out, " %" PRIu32 " %" PRIu32, n->uid, n->gid);
+		put_xattrs(out, b, n->xattrs);
+		put_escaped(out, n->target);
+		putc_unlocked(' ', out);
+	} else {
+		fprintf(out, " %04o %" PRIu32 " %" PRIu32, (unsigned)n->mode,
+			n->uid, n->gid);
+		if (n->type == SG_BL_CHR || n->type == SG_BL_BLK)
+			fprintf(out, " %u %u", major(n->rdev), minor(n->rdev));
+		put_xattrs(out, b, n->xattrs);
+	}
+	put_escaped(out, n->path);
+	putc_unlocked('\n', out);
+}
+
+/* Both tables as one sequence in path order. */
+static void put_entries(FILE *out, const struct sg_baseline *b)
+{
+	size_t i = 0, k = 0;
+
+	while (i < b->n || k < b->nnodes) {
+		if (k == b->nnodes ||
+		    (i < b->n && strcmp(b->entries[i].path,
+					b->nodes[k].path) < 0))
+			put_entry(out, b, &b->entries[i++]);
+		else
+			put_node(out, b, &b->nodes[k++]);
+	}
 }
 
 int sg_baseline_write_stream(const struct sg_baseline *b, FILE *out)
@@ -182,8 +260,7 @@ int sg_baseline_write_stream(const struct sg_baseline *b, FILE *out)
 		put_pathline(out, "root", b->roots[i]);
 	for (size_t i = 0; i < b->nexcludes; i++)
 		put_pathline(out, "exclude", b->excludes[i]);
-	for (size_t i = 0; i < b->n; i++)
-		put_entry(out, &b->entries[i]);
+	put_entries(out, b);
 	funlockfile(out);
 	if (fflush(out) != 0 || ferror(out))
 		return errno ? -errno : -EIO;

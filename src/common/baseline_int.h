@@ -27,6 +27,23 @@ static inline bool sg_bl_byte_needs_escape(unsigned char c)
 /* Free the n strings of v, and v. */
 void sg_bl_free_strv(char **v, size_t n);
 
+/* ---- recorded xattrs: baseline_xattr.c ---- */
+
+/* 0 if field is a canonical non-empty <xattrs> list, else -EINVAL. */
+int sg_bl_xattr_check(const char *field);
+/* Does the canonical list carry name? */
+bool sg_bl_xattr_has(const char *list, const char *name);
+/* SG_DRIFT_CAPS and SG_DRIFT_XATTR: what differs between two lists. */
+unsigned sg_bl_xattr_drift(const char *a, const char *b);
+/*
+ * The recorded xattrs of the open fd, or of path (not followed) when fd
+ * is -1, as a new canonical list in *ret (NULL: none). A filesystem
+ * without xattrs has none. Returns 0 or a negative errno.
+ */
+int sg_bl_xattr_read(int fd, const char *path, char **ret);
+/* Add text (consumed; NULL: none) to b->xattrs; *ret its entry field. */
+int sg_bl_xattr_intern(struct sg_baseline *b, char *text, uint32_t *ret);
+
 /* ---- a build in progress: baseline_build.c and baseline_walk.c ---- */
 
 /* Items live in fixed blocks so workers' pointers stay valid as it grows. */
@@ -42,8 +59,16 @@ enum {
 
 struct item {
 	struct sg_bl_entry e;
+	char *xattrs; /* read by the worker; interned by collect() */
 	unsigned base; /* index into build->bases */
 	int status;
+};
+
+/* A directory, symlink, device node or FIFO: the walker records these
+ * itself (nothing to hash). */
+struct node_item {
+	struct sg_bl_node n;
+	char *xattrs;
 };
 
 /* The parent directory of a root, that its files are opened from. */
@@ -63,6 +88,8 @@ struct build {
 	char *const *excludes; /* sorted */
 	size_t nexcludes;
 	struct errlist *errs;
+	struct node_item *nodes; /* walker only, until collect() */
+	size_t nnodes, ncap;
 	uint64_t skipped;
 	unsigned nerrors;
 	int r; /* fatal (-ENOMEM, -ECANCELED) */

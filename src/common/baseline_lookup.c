@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * baseline_lookup.c - the baseline in memory: the look-ups the daemon
- * makes on it (by path, by hash, covers), the drift comparison of two
- * baselines, and freeing.
+ * makes on it (by path, by hash, covers), which search the regular files
+ * only, the node look-up the CLI makes, and freeing. The drift
+ * comparison of two baselines is baseline_diff.c.
  */
 #include "baseline.h"
 #include "baseline_int.h"
@@ -25,6 +26,22 @@ const struct sg_bl_entry *sg_baseline_find(const struct sg_baseline *b,
 		return NULL;
 	return bsearch(path, b->entries, b->n, sizeof(*b->entries),
 		       entry_cmp_path);
+}
+
+static int node_cmp_path(const void *key, const void *elem)
+{
+	const struct sg_bl_node *n = elem;
+
+	return strcmp(key, n->path);
+}
+
+const struct sg_bl_node *sg_baseline_find_node(const struct sg_baseline *b,
+					       const char *path)
+{
+	if (!b->nodes)
+		return NULL;
+	return bsearch(path, b->nodes, b->nnodes, sizeof(*b->nodes),
+		       node_cmp_path);
 }
 
 /* Sort key of the hash index: the first 8 hash bytes, compared as a number. */
@@ -116,79 +133,6 @@ bool sg_baseline_covers(const struct sg_baseline *b, const char *path)
 	       !sg_path_under_any(path, b->excludes, b->nexcludes);
 }
 
-/* ---- drift ---- */
-
-static unsigned entry_drift(const struct sg_bl_entry *a,
-			    const struct sg_bl_entry *b)
-{
-	unsigned what = 0;
-
-	if (memcmp(a->sha256, b->sha256, SG_SHA256_LEN))
-		what |= SG_DRIFT_HASH;
-	if (a->size != b->size)
-		what |= SG_DRIFT_SIZE;
-	if (a->mode != b->mode)
-		what |= SG_DRIFT_MODE;
-	if (a->uid != b->uid)
-		what |= SG_DRIFT_UID;
-	if (a->gid != b->gid)
-		what |= SG_DRIFT_GID;
-	return what;
-}
-
-size_t sg_baseline_diff(const struct sg_baseline *want,
-			const struct sg_baseline *have, sg_drift_cb cb,
-			void *userdata)
-{
-	size_t i = 0, j = 0, drifted = 0;
-
-	while (i < want->n || j < have->n) {
-		const struct sg_bl_entry *w, *h;
-		int c;
-
-		w = i < want->n ? &want->entries[i] : NULL;
-		h = j < have->n ? &have->entries[j] : NULL;
-		c = !w ? 1 : !h ? -1 : strcmp(w->path, h->path);
-		unsigned what;
-
-		if (c < 0) {
-			cb(SG_DRIFT_REMOVED, 0, w, NULL, userdata);
-			i++, drifted++;
-			continue;
-		}
-		if (c > 0) {
-			cb(SG_DRIFT_ADDED, 0, NULL, h, userdata);
-			j++, drifted++;
-			continue;
-		}
-		what = entry_drift(w, h);
-		if (what) {
-			cb(SG_DRIFT_CHANGED, what, w, h, userdata);
-			drifted++;
-		}
-		i++, j++;
-	}
-	return drifted;
-}
-
-const char *sg_drift_name(unsigned bit)
-{
-	switch (bit) {
-	case SG_DRIFT_HASH:
-		return "hash";
-	case SG_DRIFT_SIZE:
-		return "size";
-	case SG_DRIFT_MODE:
-		return "mode";
-	case SG_DRIFT_UID:
-		return "uid";
-	case SG_DRIFT_GID:
-		return "gid";
-	default:
-		return NULL;
-	}
-}
-
 /* ---- freeing ---- */
 
 void sg_bl_free_strv(char **v, size_t n)
@@ -205,6 +149,12 @@ void sg_baseline_free(struct sg_baseline *b)
 	for (size_t i = 0; i < b->n; i++)
 		free(b->entries[i].path);
 	free(b->entries);
+	for (size_t i = 0; i < b->nnodes; i++) {
+		free(b->nodes[i].path);
+		free(b->nodes[i].target);
+	}
+	free(b->nodes);
+	sg_bl_free_strv(b->xattrs, b->nxattrs);
 	sg_bl_free_strv(b->roots, b->nroots);
 	sg_bl_free_strv(b->excludes, b->nexcludes);
 	free(b->by_hash);

@@ -3,11 +3,14 @@
  * baseline_walk.c - the walker's side of a build: one thread walks the
  * roots (openat all the way down, no symlink followed, excluded trees
  * left out) and appends every regular file it finds as an item, which it
- * publishes to the hashing workers of baseline_build.c as it goes.
+ * publishes to the hashing workers of baseline_build.c as it goes. The
+ * other types (directories, symlinks, device nodes, FIFOs) it records
+ * itself, without opening any but the directories it walks.
  */
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "baseline.h"
 #include "baseline_int.h"
@@ -93,6 +96,137 @@ static void add_item(struct build *bd)
 		sg_bl_publish(bd, false);
 }
 
+/* ---- nodes ---- */
+
+static char node_type(mode_t mode)
+{
+	switch (mode & S_IFMT) {
+	case S_IFDIR:
+		return SG_BL_DIR;
+	case S_IFLNK:
+		return SG_BL_SYMLINK;
+	case S_IFCHR:
+		return SG_BL_CHR;
+	case S_IFBLK:
+		return SG_BL_BLK;
+	case S_IFIFO:
+		return SG_BL_FIFO;
+	default:
+		return 0; /* a socket: not recorded */
+	}
+}
+
+static struct node_item *new_node(struct build *bd)
+{
+	if (bd->nnodes == bd->ncap) {
+		size_t cap = bd->ncap ? bd->ncap * 2 : 256;
+		struct node_item *grown;
+
+		grown = reallocarray(bd->nodes, cap, sizeof(*grown));
+		if (!grown)
+			return NULL;
+		bd->nodes = grown;
+		bd->ncap = cap;
+	}
+	return memset(&bd->nodes[bd->nnodes], 0, sizeof(*bd->nodes));
+}
+
+/* The target of the symlink name in dfd, as a new string. */
+static int read_target(int dfd, const char *name, char **ret)
+{
+	char buf[PATH_MAX];
+	ssize_t n = readlinkat(dfd, name, buf, sizeof(buf));
+
+	if (n < 0)
+		return -errno;
+	if ((size_t)n >= sizeof(buf) || n == 0)
+		return -ENAMETOOLONG;
+	*ret = strndup(buf, (size_t)n);
+	return *ret ? 0 : -ENOMEM;
+}
+
+/*
+ * Record bd->path, found as name in dfd, as a node: st is what was seen
+ * of it; fd is the directory itself when it is open (its xattrs are read
+ * through it), else -1 (read by path, not followed).
+ */
+static void add_node(struct build *bd, int dfd, const char *name,
+		     const struct stat *st, int fd)
+{
+	struct node_item *ni;
+	char type = node_type(st->st_mode);
+	int r;
+
+	if (!type) {
+		bd->skipped++;
+		return;
+	}
+	ni = new_node(bd);
+	if (!ni) {
+		bd->r = -ENOMEM;
+		return;
+	}
+	ni->n = (struct sg_bl_node){
+		.type = type,
+		.mode = type == SG_BL_SYMLINK ? 0777 : st->st_mode & 07777,
+		.uid = st->st_uid,
+		.gid = st->st_gid,
+		.rdev = S_ISCHR(st->st_mode) || S_ISBLK(st->st_mode) ?
+				st->st_rdev : 0,
+	};
+	r = sg_bl_xattr_read(fd, bd->path, &ni->xattrs);
+	if (r == 0 && type == SG_BL_SYMLINK)
+		r = read_target(dfd, name, &ni->n.target);
+	if (r == 0) {
+		ni->n.path = strdup(bd->path);
+		r = ni->n.path ? 0 : -ENOMEM;
+	}
+	if (r < 0) {
+		free(ni->xattrs);
+		free(ni->n.target);
+		free(ni->n.path);
+		if (r == -ENOMEM)
+			bd->r = r;
+		else
+			report(bd, bd->path, -r);
+		return;
+	}
+	bd->nnodes++;
+}
+
+/* A node that is not a directory: seen again, not followed. */
+static void add_leaf(struct build *bd, int dfd, const char *name)
+{
+	struct stat st;
+
+	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+		report(bd, bd->path, errno);
+		return;
+	}
+	if (S_ISREG(st.st_mode)) {
+		add_item(bd); /* it became a file meanwhile */
+		return;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		bd->skipped++; /* it became a directory meanwhile */
+		return;
+	}
+	add_node(bd, dfd, name, &st, -1);
+}
+
+/* The directory open at fd, as a node; false if it must not be walked. */
+static bool add_dir(struct build *bd, int dfd, const char *name, int fd)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0) {
+		report(bd, bd->path, errno);
+		return false;
+	}
+	add_node(bd, dfd, name, &st, fd);
+	return bd->r == 0;
+}
+
 static void walk_dir(struct build *bd, int dfd);
 
 /* Append "/name" to bd->path; false (and reported) if too long. */
@@ -125,9 +259,7 @@ static unsigned char dirent_type(struct build *bd, int dfd,
 		report(bd, bd->path, errno);
 		return DT_UNKNOWN;
 	}
-	if (S_ISDIR(st.st_mode))
-		return DT_DIR;
-	return S_ISREG(st.st_mode) ? DT_REG : DT_LNK; /* LNK: "other" */
+	return IFTODT(st.st_mode);
 }
 
 static void walk_entry(struct build *bd, int dfd, const struct dirent *de)
@@ -142,13 +274,17 @@ static void walk_entry(struct build *bd, int dfd, const struct dirent *de)
 		return;
 	}
 	if (type != DT_DIR) {
-		bd->skipped++;
+		add_leaf(bd, dfd, de->d_name);
 		return;
 	}
 	fd = openat(dfd, de->d_name,
 		    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0) {
 		report(bd, bd->path, errno);
+		return;
+	}
+	if (!add_dir(bd, dfd, de->d_name, fd)) {
+		(void)close(fd);
 		return;
 	}
 	walk_dir(bd, fd);
@@ -215,12 +351,14 @@ void sg_bl_walk_root(struct build *bd, const char *root, unsigned idx)
 		return;
 	}
 	if (!S_ISDIR(st.st_mode)) {
-		bd->skipped++;
+		add_node(bd, AT_FDCWD, root, &st, -1);
 		return;
 	}
 	fd = open(root, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		report(bd, root, errno);
+	else if (!add_dir(bd, AT_FDCWD, root, fd))
+		(void)close(fd);
 	else
 		walk_dir(bd, fd);
 }

@@ -39,17 +39,26 @@ def policy():
 
 # ------------------------------------------------------------ baseline
 SHA = "5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03"
-BASELINE = ("sealguard-baseline 1\nroot /etc\nroot /usr\n"
+BASELINE = ("sealguard-baseline 2\nroot /etc\nroot /usr\n"
             "exclude /usr/local/var\n"
-            "f " + SHA + " 6 0644 0 0 /etc/hosts\n"
-            "f " + SHA + " 6 0755 0 0 /usr/bin/a\\x20b\n"
-            "f " + "0" * 64 + " 0 4755 0 0 /usr/bin/su\n")
+            "d 0755 0 0 - /etc\n"
+            "f " + SHA + " 6 0644 0 0 - /etc/hosts\n"
+            "l 0 0 - /proc/self/mounts /etc/mtab\n"
+            "p 0644 0 0 - /etc/fifo\n"
+            "d 0755 0 0 - /usr\n"
+            "f " + SHA + " 6 0755 0 0 - /usr/bin/a\\x20b\n"
+            "f " + SHA + " 6 0755 0 0 security.capability=0100000200200000"
+            "0000000000000000 /usr/bin/ping\n"
+            "f " + "0" * 64 + " 0 4755 0 0 - /usr/bin/su\n"
+            "c 0666 0 0 1 3 - /usr/null\n"
+            "b 0660 0 6 7 0 - /usr/loop0\n")
 SIG = "sealguard-signature 1 ed25519 " + "ab" * 64 + "\n"
 
 
 def baseline():
     put("fuzz_baseline", "three-files", BASELINE)
-    put("fuzz_baseline", "header-only", "sealguard-baseline 1\n")
+    put("fuzz_baseline", "header-only", "sealguard-baseline 2\n")
+    put("fuzz_baseline", "old-format", "sealguard-baseline 1\nroot /usr\n")
     put("fuzz_baseline", "empty", "")
     put("fuzz_baseline", "unsorted",
         BASELINE.replace("/etc/hosts", "/zzz/hosts"))

@@ -82,7 +82,7 @@ t_ok "another key: says the signature does not verify" has "signature does not v
 "$S" baseline sign --policy "$SB_ROOT/signed.conf" --key "$SB_ROOT/image.key" 2>/dev/null
 res=$(timeout 20 "$D" --policy "$SB_ROOT/signed.conf" --check 2>&1) && rc=0 || rc=$?
 t_eq "baseline signed with the policy's key: --check passes" 0 "$rc"
-printf 'f %064d 1 0644 0 0 %s/etc/zzz\n' 0 "$FX_FS" >>"$FX_CFG/baseline"
+printf 'f %064d 1 0644 0 0 - %s/etc/zzz\n' 0 "$FX_FS" >>"$FX_CFG/baseline"
 res=$(run_refused --policy "$SB_ROOT/signed.conf")
 t_eq "a line added to the signed baseline on the host: exit status 78" 78 "${res%%|*}"
 "$S" baseline build --policy "$SB_ROOT/signed.conf" --quiet

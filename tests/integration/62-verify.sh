@@ -3,8 +3,10 @@
 # directories, empty, small and large files, odd names) finds every kind
 # of drift from its baseline and nothing else: added, removed, content
 # (same size and new size), mode, owner, group, a file turned into a
-# symlink or a directory, renames and hardlinks; excluded trees are
+# symlink or a directory (the file removed, the new type added), renames
+# and hardlinks, directories added and removed; excluded trees are
 # ignored. Exit 0 without drift, 1 with; the same with one thread.
+# (63-verify-kinds.sh: the other types, setuid bits and capabilities.)
 set -euo pipefail
 # shellcheck source=tests/lib/sandbox.sh
 . "$(dirname "$0")/../lib/sandbox.sh"
@@ -67,38 +69,42 @@ printf 'changed\n' >"$T/skip/x"
 printf 'ignored\n' >"$T/skip/new"
 
 want=$(cat <<-EOF
-	added $T/a/added
-	changed $T/a/large (hash,size)
-	changed $T/a/name\x20with\x20space (hash)
-	changed $T/a/s1/f1 (hash)
-	changed $T/a/s1/f2 (hash,size)
-	changed $T/a/s1/f3 (mode)
-	changed $T/a/s1/f4 (uid)
-	changed $T/a/s1/f5 (gid)
-	changed $T/a/s1/f6 (uid,gid)
-	removed $T/a/s1/f7
-	removed $T/a/s1/f9
-	added $T/a/s1/f9/in
-	removed $T/a/s2/f1
-	added $T/a/s2/linked
-	added $T/a/s2/moved
-	removed $T/b/s1/f1
-	removed $T/b/s2/deep/g1
-	removed $T/b/s2/deep/g10
-	removed $T/b/s2/deep/g2
-	removed $T/b/s2/deep/g3
-	removed $T/b/s2/deep/g4
-	removed $T/b/s2/deep/g5
-	removed $T/b/s2/deep/g6
-	removed $T/b/s2/deep/g7
-	removed $T/b/s2/deep/g8
-	removed $T/b/s2/deep/g9
-	added $T/c/newdir/inside
+	added file $T/a/added
+	changed file $T/a/large (hash,size)
+	changed file $T/a/name\x20with\x20space (hash)
+	changed file $T/a/s1/f1 (hash)
+	changed file $T/a/s1/f2 (hash,size)
+	changed file $T/a/s1/f3 (mode)
+	changed file $T/a/s1/f4 (uid)
+	changed file $T/a/s1/f5 (gid)
+	changed file $T/a/s1/f6 (uid,gid)
+	removed file $T/a/s1/f7
+	added symlink $T/a/s1/f7
+	removed file $T/a/s1/f9
+	added dir $T/a/s1/f9
+	added file $T/a/s1/f9/in
+	removed file $T/a/s2/f1
+	added file $T/a/s2/linked
+	added file $T/a/s2/moved
+	removed file $T/b/s1/f1
+	removed dir $T/b/s2/deep
+	removed file $T/b/s2/deep/g1
+	removed file $T/b/s2/deep/g10
+	removed file $T/b/s2/deep/g2
+	removed file $T/b/s2/deep/g3
+	removed file $T/b/s2/deep/g4
+	removed file $T/b/s2/deep/g5
+	removed file $T/b/s2/deep/g6
+	removed file $T/b/s2/deep/g7
+	removed file $T/b/s2/deep/g8
+	removed file $T/b/s2/deep/g9
+	added dir $T/c/newdir
+	added file $T/c/newdir/inside
 EOF
 )
 out=$(verify) && rc=0 || rc=$?
 t_eq "drift: exit 1" 1 "$rc"
 t_eq "every drift, each once, in path order, nothing else" "$want" "$out"
-t_ok "the summary counts them" grep -q ', 27 drifted' "$SB_ROOT/verify.err"
+t_ok "the summary counts them" grep -q ', 31 drifted' "$SB_ROOT/verify.err"
 out1=$(verify -j 1) || true
 t_eq "one thread finds the same" "$want" "$out1"

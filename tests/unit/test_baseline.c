@@ -26,6 +26,7 @@
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 
 #include "baseline.h"
@@ -38,11 +39,17 @@
 #define SHA_MILLION_A "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0"
 #define SHA_X "2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881"
 
-#define HDR "sealguard-baseline 1\n"
+#define HDR "sealguard-baseline 2\n"
 #define ROOTS HDR "root /usr\nexclude /usr/local/var\n"
-#define F(sha, path) "f " sha " 6 0644 0 0 " path "\n"
+#define F(sha, path) "f " sha " 6 0644 0 0 - " path "\n"
 
 #define NOBODY 65534
+
+/* The one message for a header of another format version. */
+#define OLD_FORMAT(v)                                                          \
+	"baseline format " v ", this sealguard reads only format 2: rebuild "  \
+	"the baseline with 'sealguard baseline build' (and sign it again if it " \
+	"is signed)"
 
 /* Stands for "not written": loads must leave *ret alone on failure. */
 static struct sg_baseline untouched;
@@ -340,9 +347,9 @@ static void test_load_ok(void **state)
 {
 	struct sg_baseline *b = load_ok(
 		HDR "root /opt/app\nroot /usr\nexclude /usr/local/var\n"
-		"f " SHA_HELLO " 6 4755 0 0 /opt/app/a\\x20b\n"
-		"f " SHA_ABC " 3 0644 1000 4294967295 /usr/bin/x\n"
-		"f " SHA_EMPTY " 18446744073709551615 0000 0 0 /usr/local/varx\n");
+		"f " SHA_HELLO " 6 4755 0 0 - /opt/app/a\\x20b\n"
+		"f " SHA_ABC " 3 0644 1000 4294967295 - /usr/bin/x\n"
+		"f " SHA_EMPTY " 18446744073709551615 0000 0 0 - /usr/local/varx\n");
 	char hex[SG_SHA256_HEX_LEN + 1];
 
 	assert_int_equal(b->nroots, 2);
@@ -377,43 +384,77 @@ struct bad_case {
 };
 
 static const struct bad_case bad_cases[] = {
-	{ "", "t:1: missing header 'sealguard-baseline 1' (empty file)" },
-	{ "root /usr\n", "t:1: missing header 'sealguard-baseline 1'" },
-	{ "sealguard-baseline 2\nroot /usr\n",
-	  "t:1: unsupported format 'sealguard-baseline 2' (want 'sealguard-baseline 1')" },
-	{ "sealguard-baselin 1\nroot /usr\n",
-	  "t:1: missing header 'sealguard-baseline 1'" },
-	{ ROOTS "f " SHA_HELLO "0 6 0644 0 0 /usr/a\n",
+	{ "", "t:1: missing header 'sealguard-baseline 2' (empty file)" },
+	{ "root /usr\n", "t:1: missing header 'sealguard-baseline 2'" },
+	{ "sealguard-baseline 1\nroot /usr\n",
+	  "t:1: " OLD_FORMAT("1") },
+	{ "sealguard-baseline 3\nroot /usr\n",
+	  "t:1: " OLD_FORMAT("3") },
+	{ "sealguard-baseline \x01\nroot /usr\n",
+	  "t:1: " OLD_FORMAT("?") },
+	{ "sealguard-baselin 2\nroot /usr\n",
+	  "t:1: missing header 'sealguard-baseline 2'" },
+	{ ROOTS "f " SHA_HELLO "0 6 0644 0 0 - /usr/a\n",
 	  "t:4: bad SHA-256 (want 64 lower-case hex digits)" },
-	{ ROOTS "f 5891B5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03 6 0644 0 0 /usr/a\n",
+	{ ROOTS "f 5891B5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03 6 0644 0 0 - /usr/a\n",
 	  "t:4: bad SHA-256 (want 64 lower-case hex digits)" },
-	{ ROOTS "f 5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be0z 6 0644 0 0 /usr/a\n",
+	{ ROOTS "f 5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be0z 6 0644 0 0 - /usr/a\n",
 	  "t:4: bad SHA-256 (want 64 lower-case hex digits)" },
-	{ ROOTS "f " SHA_HELLO " 06 0644 0 0 /usr/a\n",
+	{ ROOTS "f " SHA_HELLO " 06 0644 0 0 - /usr/a\n",
 	  "t:4: bad size (want a decimal number)" },
-	{ ROOTS "f " SHA_HELLO " -6 0644 0 0 /usr/a\n",
+	{ ROOTS "f " SHA_HELLO " -6 0644 0 0 - /usr/a\n",
 	  "t:4: bad size (want a decimal number)" },
-	{ ROOTS "f " SHA_HELLO " 18446744073709551616 0644 0 0 /usr/a\n",
+	{ ROOTS "f " SHA_HELLO " 18446744073709551616 0644 0 0 - /usr/a\n",
 	  "t:4: bad size (want a decimal number)" },
-	{ ROOTS "f " SHA_HELLO " 6 644 0 0 /usr/a\n",
+	{ ROOTS "f " SHA_HELLO " 6 644 0 0 - /usr/a\n",
 	  "t:4: bad mode (want four octal digits)" },
-	{ ROOTS "f " SHA_HELLO " 6 0648 0 0 /usr/a\n",
+	{ ROOTS "f " SHA_HELLO " 6 0648 0 0 - /usr/a\n",
 	  "t:4: bad mode (want four octal digits)" },
-	{ ROOTS "f " SHA_HELLO " 6 10644 0 0 /usr/a\n",
+	{ ROOTS "f " SHA_HELLO " 6 10644 0 0 - /usr/a\n",
 	  "t:4: bad mode (want four octal digits)" },
-	{ ROOTS "f " SHA_HELLO " 6 0644 root 0 /usr/a\n",
+	{ ROOTS "f " SHA_HELLO " 6 0644 root 0 - /usr/a\n",
 	  "t:4: bad uid (want a decimal number)" },
-	{ ROOTS "f " SHA_HELLO " 6 0644 4294967296 0 /usr/a\n",
+	{ ROOTS "f " SHA_HELLO " 6 0644 4294967296 0 - /usr/a\n",
 	  "t:4: bad uid (want a decimal number)" },
-	{ ROOTS "f " SHA_HELLO " 6 0644 0 +1 /usr/a\n",
+	{ ROOTS "f " SHA_HELLO " 6 0644 0 +1 - /usr/a\n",
 	  "t:4: bad gid (want a decimal number)" },
-	{ ROOTS "d /usr/a\n", "t:4: unknown record type 'd'" },
+	{ ROOTS "q /usr/a\n", "t:4: unknown record type 'q'" },
+	{ ROOTS "d /usr/a\n", "t:4: 'd' record needs 6 fields separated by one space" },
+	{ ROOTS "f " SHA_HELLO " 6 0644 0 0 /usr/a\n", /* format 1's f */
+	  "t:4: 'f' record needs 8 fields separated by one space" },
+	{ ROOTS "d 0755 0 0 x /usr/a\n",
+	  "t:4: bad xattrs (want '-' or name=hex,... of the recorded names, in order)" },
+	{ ROOTS "d 0755 0 0 user.x=00 /usr/a\n",
+	  "t:4: bad xattrs (want '-' or name=hex,... of the recorded names, in order)" },
+	{ ROOTS "d 0755 0 0 security.capability=0 /usr/a\n", /* odd hex */
+	  "t:4: bad xattrs (want '-' or name=hex,... of the recorded names, in order)" },
+	{ ROOTS "d 0755 0 0 security.capability=0A /usr/a\n", /* upper case */
+	  "t:4: bad xattrs (want '-' or name=hex,... of the recorded names, in order)" },
+	{ ROOTS "d 0755 0 0 security.selinux=00,security.capability=00 /usr/a\n",
+	  "t:4: bad xattrs (want '-' or name=hex,... of the recorded names, in order)" },
+	{ ROOTS "d 0755 0 0 security.capability=00,security.capability=00 /usr/a\n",
+	  "t:4: bad xattrs (want '-' or name=hex,... of the recorded names, in order)" },
+	{ ROOTS "d 0755 0 0 security.capability=00, /usr/a\n",
+	  "t:4: bad xattrs (want '-' or name=hex,... of the recorded names, in order)" },
+	{ ROOTS "d 0755 0 0 security.capability= /usr/a\n",
+	  "t:4: bad xattrs (want '-' or name=hex,... of the recorded names, in order)" },
+	{ ROOTS "c 0600 0 0 x 1 - /usr/null\n", "t:4: bad major (want a decimal number)" },
+	{ ROOTS "b 0600 0 0 8 01 - /usr/sda\n", "t:4: bad minor (want a decimal number)" },
+	{ ROOTS "l 0 0 - /usr/t\\x41 /usr/a\n",
+	  "t:4: bad target escape (only \\xhh for bytes outside 0x21..0x7e and '\\')" },
+	{ ROOTS "l 0 0 - t /usr/a b\n", "t:4: 'l' record needs 6 fields separated by one space" },
+	{ ROOTS "p 0644 0 0 - /etc/fifo\n",
+	  "t:4: path '/etc/fifo' is outside the roots or excluded" },
+	{ ROOTS "d 0755 0 0 - /usr/b\n" F(SHA_HELLO, "/usr/a"),
+	  "t:5: path '/usr/a' is out of order (paths must be sorted)" },
+	{ ROOTS F(SHA_HELLO, "/usr/a") "d 0755 0 0 - /usr/a\n",
+	  "t:5: duplicate path '/usr/a'" },
 	{ ROOTS "\n", "t:4: empty line" },
 	{ ROOTS F(SHA_HELLO, "/usr/b") F(SHA_HELLO, "/usr/a"),
 	  "t:5: path '/usr/a' is out of order (paths must be sorted)" },
 	{ ROOTS F(SHA_HELLO, "/usr/a") F(SHA_HELLO, "/usr/a"),
 	  "t:5: duplicate path '/usr/a'" },
-	{ ROOTS F(SHA_HELLO, "/usr/a") "f " SHA_HELLO " 6 0644 0 0 /usr/b",
+	{ ROOTS F(SHA_HELLO, "/usr/a") "f " SHA_HELLO " 6 0644 0 0 - /usr/b",
 	  "t:5: truncated line (no newline at end of file)" },
 	{ ROOTS F(SHA_HELLO, "usr/a"),
 	  "t:4: path 'usr/a' is not absolute and normalised" },
@@ -429,13 +470,13 @@ static const struct bad_case bad_cases[] = {
 	  "t:4: path '/etc/passwd' is outside the roots or excluded" },
 	{ ROOTS F(SHA_HELLO, "/usr/local/var/db"),
 	  "t:4: path '/usr/local/var/db' is outside the roots or excluded" },
-	{ ROOTS "f " SHA_HELLO " 6 0644 0 0 /usr/a b\n",
-	  "t:4: 'f' record needs 7 fields separated by one space" },
-	{ ROOTS "f " SHA_HELLO "  6 0644 0 0 /usr/a\n",
-	  "t:4: 'f' record needs 7 fields separated by one space" },
+	{ ROOTS "f " SHA_HELLO " 6 0644 0 0 - /usr/a b\n",
+	  "t:4: 'f' record needs 8 fields separated by one space" },
+	{ ROOTS "f " SHA_HELLO "  6 0644 0 0 - /usr/a\n",
+	  "t:4: 'f' record needs 8 fields separated by one space" },
 	{ ROOTS "root\n", "t:4: 'root' record needs 2 fields separated by one space" },
 	{ ROOTS F(SHA_HELLO, "/usr/a") "root /var\n",
-	  "t:5: 'root' record after 'f' records (order: root, exclude, f)" },
+	  "t:5: 'root' record after 'entry' records (order: root, exclude, entries)" },
 	{ HDR "root /usr\nroot /usr/lib\n",
 	  "t:3: root '/usr/lib' lies under an earlier root" },
 	{ HDR "root /usr\nroot /etc\n",
@@ -443,7 +484,7 @@ static const struct bad_case bad_cases[] = {
 	{ HDR "root /usr\nexclude /var/tmp\n",
 	  "t:3: exclude '/var/tmp' lies under no root" },
 	{ HDR, "t: no 'root' record" },
-	{ HDR "root /usr\nf " SHA_HELLO " 6 0644 0 0 /usr/a\0b\n",
+	{ HDR "root /usr\nf " SHA_HELLO " 6 0644 0 0 - /usr/a\0b\n",
 	  "t:3: NUL byte in line" },
 };
 
@@ -484,11 +525,11 @@ static void test_load_errors(void **state)
 static void test_load_collects_all(void **state)
 {
 	const char *text = ROOTS F(SHA_HELLO, "/usr/a")
-		"f " SHA_HELLO " x 0644 0 0 /usr/b\n"
+		"f " SHA_HELLO " x 0644 0 0 - /usr/b\n"
 		F(SHA_HELLO, "/usr/c")
 		"bogus\n"
 		F(SHA_HELLO, "/usr/c")
-		"f " SHA_HELLO " 6 0644 0 0 /usr/d";
+		"f " SHA_HELLO " 6 0644 0 0 - /usr/d";
 	struct sg_baseline *b = &untouched;
 	struct errlist errs = {};
 
@@ -571,10 +612,10 @@ static void test_load_file(void **state)
 static const char roundtrip_text[] =
 	HDR "root /opt/app\nroot /usr\nexclude /usr/local/var\n"
 	"exclude /usr/share/doc\n"
-	"f " SHA_HELLO " 6 4755 0 0 /opt/app/a\\x20b\\x0ac\n"
-	"f " SHA_ABC " 3 0644 1000 1000 /usr/back\\x5cslash\n"
-	"f " SHA_EMPTY " 0 0600 0 0 /usr/caf\\xc3\\xa9\n"
-	"f " SHA_X " 1 0755 0 50 /usr/local/varx\n";
+	"f " SHA_HELLO " 6 4755 0 0 - /opt/app/a\\x20b\\x0ac\n"
+	"f " SHA_ABC " 3 0644 1000 1000 - /usr/back\\x5cslash\n"
+	"f " SHA_EMPTY " 0 0600 0 0 - /usr/caf\\xc3\\xa9\n"
+	"f " SHA_X " 1 0755 0 50 - /usr/local/varx\n";
 
 static void test_write_read_roundtrip(void **state)
 {
@@ -748,7 +789,7 @@ static void test_hash_index_sorted(void **state)
 	fputs(HDR "root /usr\n", f);
 	/* many entries, repeated hashes included */
 	for (unsigned i = 0; i < 5000; i++)
-		fprintf(f, "f %064x 1 0644 0 0 /usr/f%05u\n", (i * 7919u) % 1000,
+		fprintf(f, "f %064x 1 0644 0 0 - /usr/f%05u\n", (i * 7919u) % 1000,
 			i);
 	fclose(f);
 	b = load_ok(text);
@@ -770,6 +811,7 @@ static void test_hash_index_sorted(void **state)
 struct drift {
 	enum sg_drift_kind kind;
 	unsigned what;
+	char type;
 	char path[64];
 };
 
@@ -779,8 +821,8 @@ struct drifts {
 };
 
 static void collect_drift(enum sg_drift_kind kind, unsigned what,
-			  const struct sg_bl_entry *want,
-			  const struct sg_bl_entry *have, void *userdata)
+			  const struct sg_bl_view *want,
+			  const struct sg_bl_view *have, void *userdata)
 {
 	struct drifts *ds = userdata;
 	struct drift *d = &ds->d[ds->n++];
@@ -790,26 +832,29 @@ static void collect_drift(enum sg_drift_kind kind, unsigned what,
 		    kind == SG_DRIFT_REMOVED ? want && !have : want && have);
 	d->kind = kind;
 	d->what = what;
+	d->type = have ? have->type : want->type;
+	if (want && have)
+		assert_int_equal(want->type, have->type);
 	snprintf(d->path, sizeof(d->path), "%s", want ? want->path : have->path);
 }
 
 static void test_diff(void **state)
 {
 	struct sg_baseline *want = load_ok(HDR "root /usr\n"
-		"f " SHA_HELLO " 6 0755 0 0 /usr/a\n"
-		"f " SHA_HELLO " 6 0755 0 0 /usr/b\n"
-		"f " SHA_HELLO " 6 0755 0 0 /usr/c\n"
-		"f " SHA_HELLO " 6 0755 0 0 /usr/d\n"
-		"f " SHA_HELLO " 6 0755 0 0 /usr/e\n"
-		"f " SHA_HELLO " 6 0755 0 0 /usr/g\n");
+		"f " SHA_HELLO " 6 0755 0 0 - /usr/a\n"
+		"f " SHA_HELLO " 6 0755 0 0 - /usr/b\n"
+		"f " SHA_HELLO " 6 0755 0 0 - /usr/c\n"
+		"f " SHA_HELLO " 6 0755 0 0 - /usr/d\n"
+		"f " SHA_HELLO " 6 0755 0 0 - /usr/e\n"
+		"f " SHA_HELLO " 6 0755 0 0 - /usr/g\n");
 	struct sg_baseline *have = load_ok(HDR "root /usr\n"
-		"f " SHA_HELLO " 6 0755 0 0 /usr/a\n"
-		"f " SHA_ABC " 3 0755 0 0 /usr/b\n"
-		"f " SHA_HELLO " 6 0700 0 0 /usr/c\n"
-		"f " SHA_HELLO " 6 0755 1 2 /usr/d\n"
-		"f " SHA_HELLO " 6 0755 0 0 /usr/f\n"
-		"f " SHA_ABC " 6 4755 0 3 /usr/g\n"
-		"f " SHA_HELLO " 6 0755 0 0 /usr/h\n");
+		"f " SHA_HELLO " 6 0755 0 0 - /usr/a\n"
+		"f " SHA_ABC " 3 0755 0 0 - /usr/b\n"
+		"f " SHA_HELLO " 6 0700 0 0 - /usr/c\n"
+		"f " SHA_HELLO " 6 0755 1 2 - /usr/d\n"
+		"f " SHA_HELLO " 6 0755 0 0 - /usr/f\n"
+		"f " SHA_ABC " 6 4755 0 3 - /usr/g\n"
+		"f " SHA_HELLO " 6 0755 0 0 - /usr/h\n");
 	struct drifts ds = {};
 
 	assert_int_equal(sg_baseline_diff(want, have, collect_drift, &ds), 7);
@@ -827,8 +872,8 @@ static void test_diff(void **state)
 	assert_string_equal(ds.d[4].path, "/usr/f");
 	assert_int_equal(ds.d[4].kind, SG_DRIFT_ADDED);
 	assert_string_equal(ds.d[5].path, "/usr/g");
-	assert_int_equal(ds.d[5].what,
-			 SG_DRIFT_HASH | SG_DRIFT_MODE | SG_DRIFT_GID);
+	assert_int_equal(ds.d[5].what, SG_DRIFT_HASH | SG_DRIFT_MODE |
+						 SG_DRIFT_SETUID | SG_DRIFT_GID);
 	assert_string_equal(ds.d[6].path, "/usr/h"); /* added at the end */
 	assert_int_equal(ds.d[6].kind, SG_DRIFT_ADDED);
 	ds.n = 0;
@@ -842,10 +887,10 @@ static void test_diff(void **state)
 static void test_diff_tail(void **state)
 {
 	struct sg_baseline *a = load_ok(HDR "root /usr\n"
-		"f " SHA_HELLO " 6 0755 0 0 /usr/a\n");
+		"f " SHA_HELLO " 6 0755 0 0 - /usr/a\n");
 	struct sg_baseline *b = load_ok(HDR "root /usr\n"
-		"f " SHA_HELLO " 6 0755 0 0 /usr/a\n"
-		"f " SHA_HELLO " 6 0755 0 0 /usr/z\n");
+		"f " SHA_HELLO " 6 0755 0 0 - /usr/a\n"
+		"f " SHA_HELLO " 6 0755 0 0 - /usr/z\n");
 	struct drifts ds = {};
 
 	assert_int_equal(sg_baseline_diff(a, b, collect_drift, &ds), 1);
@@ -857,6 +902,230 @@ static void test_diff_tail(void **state)
 	assert_string_equal(ds.d[0].path, "/usr/z");
 	sg_baseline_free(a);
 	sg_baseline_free(b);
+}
+
+/* ---- format 2: every type, xattrs, versions ---- */
+
+/* A v2 capability: cap_net_raw+ep (what setcap writes for ping). */
+#define CAP_RAW "security.capability=0100000200200000000000000000000000000000"
+#define ACL "system.posix_acl_access=02000000010006000000000004000400000000002000040000000000"
+
+static const char every_kind_text[] =
+	HDR "root /usr\n"
+	"d 0755 0 0 - /usr\n"
+	"d 2775 0 50 " ACL " /usr/bin\n"
+	"f " SHA_HELLO " 6 4755 0 0 " CAP_RAW " /usr/bin/ping\n"
+	"l 0 0 - ../lib/x\\x20y /usr/bin/sh\n"
+	"c 0666 0 0 1 3 - /usr/dev-null\n"
+	"b 0660 0 6 259 4294967295 - /usr/disk\n"
+	"p 0600 1000 1000 - /usr/fifo\n"
+	"f " SHA_ABC " 3 0644 0 0 " CAP_RAW ",security.selinux=7300 /usr/lib\n";
+
+static void test_every_kind_roundtrip(void **state)
+{
+	struct sg_baseline *b = load_ok(every_kind_text);
+	_cleanup_free_ char *text = write_mem(b);
+	const struct sg_bl_node *n;
+
+	/* the byte-for-byte round trip: one encoding */
+	assert_string_equal(text, every_kind_text);
+	assert_int_equal(b->n, 2);
+	assert_int_equal(b->nnodes, 6);
+	assert_string_equal(sg_bl_xattrs(b, b->entries[0].xattrs), CAP_RAW);
+	assert_string_equal(sg_bl_xattrs(b, b->entries[1].xattrs),
+			    CAP_RAW ",security.selinux=7300");
+	n = sg_baseline_find_node(b, "/usr/bin");
+	assert_non_null(n);
+	assert_int_equal(n->type, SG_BL_DIR);
+	assert_int_equal(n->mode, 02775);
+	assert_int_equal(n->gid, 50);
+	assert_string_equal(sg_bl_xattrs(b, n->xattrs), ACL);
+	n = sg_baseline_find_node(b, "/usr/bin/sh");
+	assert_int_equal(n->type, SG_BL_SYMLINK);
+	assert_string_equal(n->target, "../lib/x y");
+	n = sg_baseline_find_node(b, "/usr/disk");
+	assert_int_equal(n->type, SG_BL_BLK);
+	assert_int_equal(major(n->rdev), 259);
+	assert_int_equal(minor(n->rdev), 4294967295u);
+	assert_string_equal(sg_bl_xattrs(b, n->xattrs), "");
+	assert_int_equal(sg_baseline_find_node(b, "/usr/fifo")->type, SG_BL_FIFO);
+	assert_int_equal(sg_baseline_find_node(b, "/usr/dev-null")->rdev,
+			 makedev(1, 3));
+	/* the exec look-ups see regular files only */
+	assert_null(sg_baseline_find(b, "/usr/bin"));
+	assert_null(sg_baseline_find(b, "/usr/bin/sh"));
+	assert_null(sg_baseline_find_node(b, "/usr/bin/ping"));
+	assert_non_null(sg_baseline_find(b, "/usr/bin/ping"));
+	assert_non_null(sg_baseline_find(b, "/usr/lib"));
+	sg_baseline_free(b);
+}
+
+/* A valid format-1 baseline is refused whole, with one message: none of
+ * its records is read as a record of format 2. */
+static void test_old_format_refused(void **state)
+{
+	static const char v1[] =
+		"sealguard-baseline 1\nroot /usr\n"
+		"f " SHA_HELLO " 6 0755 0 0 /usr/a\n"
+		"f " SHA_HELLO " 6 0755 0 0 /usr/b\n";
+	char *dir = make_tmpdir();
+	_cleanup_free_ char *path = join(dir, "baseline");
+	_cleanup_free_ char *want = NULL;
+	struct sg_baseline *b = &untouched;
+	struct errlist errs = {};
+
+	write_file(path, v1, strlen(v1), 0600);
+	assert_int_equal(sg_baseline_load(path, &b, &errs), -EINVAL);
+	assert_ptr_equal(b, &untouched);
+	assert_int_equal(errs.n, 1);
+	assert_true(asprintf(&want, "%s:1: %s", path, OLD_FORMAT("1")) > 0);
+	assert_string_equal(errs.msgs[0], want);
+	errlist_free(&errs);
+	/* the same through the signed loader's path without a key */
+	assert_int_equal(sg_baseline_load_verified(path, NULL, &b, &errs),
+			 -EINVAL);
+	assert_int_equal(errs.n, 1);
+	errlist_free(&errs);
+	rm_rf(dir);
+}
+
+/* What the writer refuses: what the reader would. */
+static void test_write_refuses_bad_nodes(void **state)
+{
+	struct sg_baseline *b = load_ok(every_kind_text);
+	FILE *f = fopen("/dev/null", "we");
+	char *target;
+
+	assert_non_null(f);
+	target = b->nodes[2].target; /* the symlink */
+	b->nodes[2].target = NULL;
+	assert_int_equal(sg_baseline_write_stream(b, f), -EINVAL);
+	b->nodes[2].target = target;
+	b->nodes[1].type = SG_BL_FILE; /* a node is never a file */
+	assert_int_equal(sg_baseline_write_stream(b, f), -EINVAL);
+	b->nodes[1].type = SG_BL_DIR;
+	b->nodes[1].xattrs = 99; /* no such xattrs */
+	assert_int_equal(sg_baseline_write_stream(b, f), -EINVAL);
+	b->nodes[1].xattrs = 0;
+	assert_int_equal(sg_baseline_write_stream(b, f), 0);
+	fclose(f);
+	sg_baseline_free(b);
+}
+
+static void test_diff_kinds(void **state)
+{
+	struct sg_baseline *want = load_ok(HDR "root /usr\n"
+		"d 0755 0 0 - /usr\n"
+		"f " SHA_HELLO " 6 0755 0 0 - /usr/a\n"
+		"f " SHA_HELLO " 6 0755 0 0 " CAP_RAW " /usr/b\n"
+		"f " SHA_HELLO " 6 0755 0 0 - /usr/c\n"
+		"d 0755 0 0 - /usr/d\n"
+		"d 0755 0 0 - /usr/gone\n"
+		"l 0 0 - x /usr/link\n"
+		"c 0666 0 0 1 3 - /usr/null\n"
+		"f " SHA_HELLO " 6 0755 0 0 - /usr/t\n"
+		"f " SHA_HELLO " 6 4755 0 0 - /usr/u\n");
+	struct sg_baseline *have = load_ok(HDR "root /usr\n"
+		"d 0755 0 0 - /usr\n"
+		"f " SHA_HELLO " 6 4755 0 0 - /usr/a\n"
+		"f " SHA_HELLO " 6 0755 0 0 security.capability=00 /usr/b\n"
+		"f " SHA_HELLO " 6 0755 0 0 " CAP_RAW ",security.selinux=00 /usr/c\n"
+		"d 0777 0 0 - /usr/d\n"
+		"p 0644 0 0 - /usr/fifo\n"
+		"l 0 0 - y /usr/link\n"
+		"d 0755 0 0 - /usr/new\n"
+		"f " SHA_HELLO " 6 2755 0 0 " CAP_RAW " /usr/new/x\n"
+		"c 0666 0 0 1 5 - /usr/null\n"
+		"l 0 0 - a /usr/t\n"
+		"f " SHA_HELLO " 6 0755 0 0 - /usr/u\n");
+	static const struct drift expect[] = {
+		{ SG_DRIFT_CHANGED, SG_DRIFT_MODE | SG_DRIFT_SETUID, 'f', "/usr/a" },
+		{ SG_DRIFT_CHANGED, SG_DRIFT_CAPS, 'f', "/usr/b" },
+		{ SG_DRIFT_CHANGED, SG_DRIFT_CAPS | SG_DRIFT_XATTR, 'f', "/usr/c" },
+		{ SG_DRIFT_CHANGED, SG_DRIFT_MODE, 'd', "/usr/d" },
+		{ SG_DRIFT_ADDED, 0, 'p', "/usr/fifo" },
+		{ SG_DRIFT_REMOVED, 0, 'd', "/usr/gone" },
+		{ SG_DRIFT_CHANGED, SG_DRIFT_TARGET, 'l', "/usr/link" },
+		{ SG_DRIFT_ADDED, 0, 'd', "/usr/new" },
+		{ SG_DRIFT_ADDED, SG_DRIFT_SETGID | SG_DRIFT_CAPS, 'f', "/usr/new/x" },
+		{ SG_DRIFT_CHANGED, SG_DRIFT_RDEV, 'c', "/usr/null" },
+		{ SG_DRIFT_REMOVED, 0, 'f', "/usr/t" }, /* a file ... */
+		{ SG_DRIFT_ADDED, 0, 'l', "/usr/t" },   /* ... now a symlink */
+		/* a setuid bit taken away is a mode change, not "setuid" */
+		{ SG_DRIFT_CHANGED, SG_DRIFT_MODE, 'f', "/usr/u" },
+	};
+	struct drifts ds = {};
+
+	assert_int_equal(sg_baseline_diff(want, have, collect_drift, &ds),
+			 ARRAY_SIZE(expect));
+	for (size_t i = 0; i < ARRAY_SIZE(expect); i++) {
+		assert_string_equal(ds.d[i].path, expect[i].path);
+		assert_int_equal(ds.d[i].kind, expect[i].kind);
+		assert_int_equal(ds.d[i].type, expect[i].type);
+		assert_int_equal(ds.d[i].what, expect[i].what);
+	}
+	ds.n = 0;
+	assert_int_equal(sg_baseline_diff(have, have, collect_drift, &ds), 0);
+	for (unsigned bit = 1; bit <= SG_DRIFT_LAST; bit <<= 1)
+		assert_non_null(sg_drift_name(bit));
+	sg_baseline_free(want);
+	sg_baseline_free(have);
+}
+
+/* A build records directories (the root too), symlinks and FIFOs, and
+ * the look-ups still see only the regular files. */
+static void test_build_every_kind(void **state)
+{
+	char *dir = make_tmpdir();
+	_cleanup_free_ char *root = join(dir, "r");
+	_cleanup_free_ char *sub = join(dir, "r/sub");
+	_cleanup_free_ char *file = join(dir, "r/sub/f");
+	_cleanup_free_ char *link = join(dir, "r/link");
+	_cleanup_free_ char *fifo = join(dir, "r/fifo");
+	const char *roots[] = { root };
+	struct sg_baseline *b = NULL, *again = NULL;
+	struct sg_build_stats st = {};
+	struct errlist errs = {};
+	const struct sg_bl_node *n;
+	_cleanup_free_ char *text = NULL;
+	FILE *f;
+
+	assert_int_equal(mkdir(root, 0750), 0);
+	assert_int_equal(mkdir(sub, 0700), 0);
+	write_file(file, "hello\n", 6, 0644);
+	assert_int_equal(symlink("sub/f", link), 0);
+	assert_int_equal(mkfifo(fifo, 0640), 0);
+	assert_int_equal(chmod(root, 0750), 0); /* whatever the umask */
+	assert_int_equal(chmod(sub, 01700), 0);
+	assert_int_equal(sg_baseline_build(roots, 1, NULL, 0, 2, &b, &st, &errs),
+				   0);
+	assert_int_equal(errs.n, 0);
+	assert_int_equal(st.files, 1);
+	assert_int_equal(st.others, 4);
+	assert_int_equal(b->n, 1);
+	assert_int_equal(b->nnodes, 4);
+	n = sg_baseline_find_node(b, root);
+	assert_non_null(n);
+	assert_int_equal(n->type, SG_BL_DIR);
+	assert_int_equal(n->mode, 0750);
+	assert_int_equal(sg_baseline_find_node(b, sub)->mode, 01700);
+	n = sg_baseline_find_node(b, link);
+	assert_int_equal(n->type, SG_BL_SYMLINK);
+	assert_string_equal(n->target, "sub/f");
+	assert_int_equal(sg_baseline_find_node(b, fifo)->type, SG_BL_FIFO);
+	assert_int_equal(sg_baseline_find_node(b, fifo)->mode, 0640);
+	assert_non_null(sg_baseline_find(b, file));
+	assert_null(sg_baseline_find(b, sub));
+	/* what is written reads back the same */
+	text = write_mem(b);
+	f = fmemopen(text, strlen(text), "r");
+	assert_int_equal(sg_baseline_load_stream(f, "t", &again, &errs), 0);
+	fclose(f);
+	assert_int_equal(sg_baseline_diff(b, again, collect_drift,
+					  &(struct drifts){}), 0);
+	sg_baseline_free(again);
+	sg_baseline_free(b);
+	rm_rf(dir);
 }
 
 /* ---- build ---- */
@@ -969,7 +1238,10 @@ static void test_build(void **state)
 	assert_false(sg_baseline_covers(b, t.excl));
 	assert_int_equal(st.files, 6);
 	assert_int_equal(st.bytes, 3 + 0 + 6 + 1000000 + 1 + 3);
-	assert_int_equal(st.skipped, 3); /* link, dirlink, fifo */
+	/* recorded now: tree, sub, link, dirlink, fifo; nothing skipped */
+	assert_int_equal(st.others, 5);
+	assert_int_equal(b->nnodes, 5);
+	assert_int_equal(st.skipped, 0);
 	assert_true(st.seconds >= 0);
 	assert_int_equal(b->nroots, 2);
 	assert_string_equal(b->roots[0], t.other); /* "other.bin" < "tree" */
@@ -1142,6 +1414,11 @@ int main(void)
 		cmocka_unit_test(test_hash_index_sorted),
 		cmocka_unit_test(test_diff),
 		cmocka_unit_test(test_diff_tail),
+		cmocka_unit_test(test_every_kind_roundtrip),
+		cmocka_unit_test(test_old_format_refused),
+		cmocka_unit_test(test_write_refuses_bad_nodes),
+		cmocka_unit_test(test_diff_kinds),
+		cmocka_unit_test(test_build_every_kind),
 		cmocka_unit_test(test_build),
 		cmocka_unit_test(test_build_then_verify),
 		cmocka_unit_test(test_build_bad_args),

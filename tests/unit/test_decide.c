@@ -271,15 +271,15 @@ static void test_exec_need_hash_never_allows(void **state)
 #define H_Y "ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff"
 
 static const char baseline_text[] =
-	"sealguard-baseline 1\n"
+	"sealguard-baseline 2\n"
 	"root /opt/app\n"
 	"root /usr\n"
 	"exclude /usr/local/var\n"
-	"f " H_D " 4096 0755 0 0 /opt/app/bin/run\n"
-	"f " H_A " 10 0755 0 0 /usr/bin/a\n"
-	"f " H_B " 2000000 0755 0 0 /usr/bin/b\n"
-	"f " H_A " 10 0755 0 0 /usr/bin/copy-of-a\n"
-	"f " H_C " 0 0644 0 0 /usr/bin/with\\x20space\n";
+	"f " H_D " 4096 0755 0 0 - /opt/app/bin/run\n"
+	"f " H_A " 10 0755 0 0 - /usr/bin/a\n"
+	"f " H_B " 2000000 0755 0 0 - /usr/bin/b\n"
+	"f " H_A " 10 0755 0 0 - /usr/bin/copy-of-a\n"
+	"f " H_C " 0 0644 0 0 - /usr/bin/with\\x20space\n";
 
 static struct sg_baseline *load_baseline(const char *text)
 {
@@ -464,7 +464,7 @@ static void test_judge_one_bit_off(void **state)
 static void test_trust_empty_baseline(void **state)
 {
 	struct sg_baseline *b =
-		load_baseline("sealguard-baseline 1\nroot /usr\n");
+		load_baseline("sealguard-baseline 2\nroot /usr\n");
 	unsigned char sha[SG_SHA256_LEN];
 	(void)state;
 
@@ -504,7 +504,7 @@ static void test_trust_many_entries(void **state)
 	(void)state;
 
 	assert_non_null(out);
-	fputs("sealguard-baseline 1\nroot /usr\n", out);
+	fputs("sealguard-baseline 2\nroot /usr\n", out);
 	for (unsigned i = 0; i < N; i++) {
 		unsigned char sha[SG_SHA256_LEN];
 		char hex[SG_SHA256_HEX_LEN + 1];
@@ -515,7 +515,7 @@ static void test_trust_many_entries(void **state)
 		sha[1] = (unsigned char)((i * 37u % N) * 2 % 256);
 		sha[31] = (unsigned char)(i % 2 * 2);
 		sg_hex_encode(sha, sizeof(sha), hex);
-		fprintf(out, "f %s %u 0755 0 0 /usr/bin/p%05u\n", hex, i, i);
+		fprintf(out, "f %s %u 0755 0 0 - /usr/bin/p%05u\n", hex, i, i);
 	}
 	assert_int_equal(fclose(out), 0);
 	b = load_baseline(text);

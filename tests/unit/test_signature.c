@@ -40,9 +40,9 @@ static void write_file(const char *path, const char *content, mode_t mode)
 }
 
 static const char baseline_text[] =
-	"sealguard-baseline 1\n"
+	"sealguard-baseline 2\n"
 	"root /srv\n"
-	"f 5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03 6 0644 0 0 /srv/hello\n";
+	"f 5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03 6 0644 0 0 - /srv/hello\n";
 
 static int setup(void **state)
 {
@@ -182,7 +182,7 @@ static void test_empty_signed(void **state)
 	assert_int_equal(sg_sign("", 0, key, sig, &errs), 0);
 	assert_int_equal(load("k1", &errs), -EINVAL);
 	assert_int_equal(errs.n, 1);
-	assert_true(has(&errs, ":1: missing header 'sealguard-baseline 1' "
+	assert_true(has(&errs, ":1: missing header 'sealguard-baseline 2' "
 			       "(empty file)"));
 	errlist_free(&errs);
 	write_file(bl, baseline_text, 0600);

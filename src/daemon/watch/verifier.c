@@ -43,8 +43,8 @@ static const char *kind_name(enum sg_drift_kind kind, bool unreadable)
 
 /* "hash, size 7->2, mode 0644->0600" into buf: what changed, with the
  * old and new values. */
-static void describe(unsigned what, const struct sg_bl_entry *want,
-		     const struct sg_bl_entry *have, char *buf, size_t size)
+static void describe(unsigned what, const struct sg_bl_view *want,
+		     const struct sg_bl_view *have, char *buf, size_t size)
 {
 	size_t n = 0;
 
@@ -65,14 +65,27 @@ static void describe(unsigned what, const struct sg_bl_entry *want,
 		PART("%suid %u->%u", n ? ", " : "", want->uid, have->uid);
 	if (what & SG_DRIFT_GID)
 		PART("%sgid %u->%u", n ? ", " : "", want->gid, have->gid);
+	if (what & SG_DRIFT_SETUID)
+		PART("%snew setuid", n ? ", " : "");
+	if (what & SG_DRIFT_SETGID)
+		PART("%snew setgid", n ? ", " : "");
+	if (what & SG_DRIFT_CAPS)
+		PART("%scapabilities", n ? ", " : "");
+	if (what & SG_DRIFT_XATTR)
+		PART("%sxattrs", n ? ", " : "");
+	if (what & SG_DRIFT_TARGET)
+		PART("%starget", n ? ", " : "");
+	if (what & SG_DRIFT_RDEV)
+		PART("%sdevice numbers", n ? ", " : "");
 #undef PART
 }
 
 static void log_drift(enum sg_drift_kind kind, unsigned what, bool unreadable,
-		      const struct sg_bl_entry *want,
-		      const struct sg_bl_entry *have)
+		      const struct sg_bl_view *want,
+		      const struct sg_bl_view *have)
 {
-	const char *path = want ? want->path : have->path;
+	const struct sg_bl_view *v = have ? have : want;
+	const char *path = v->path, *type = sg_bl_type_name(v->type);
 	const char *name = kind_name(kind, unreadable);
 	struct sg_log_entry *e = sg_log_entry_new(LOG_WARNING, SG_MSGID_DRIFT);
 	char details[160] = "";
@@ -81,11 +94,14 @@ static void log_drift(enum sg_drift_kind kind, unsigned what, bool unreadable,
 		return;
 	if (kind == SG_DRIFT_CHANGED)
 		describe(what, want, have, details, sizeof(details));
-	(void)sg_log_add(e, "MESSAGE", "drift from the baseline: %s %s%s%s%s",
-			 name, path, *details ? " (" : "", details,
+	else if (kind == SG_DRIFT_ADDED && what)
+		describe(what, NULL, have, details, sizeof(details));
+	(void)sg_log_add(e, "MESSAGE", "drift from the baseline: %s %s %s%s%s%s",
+			 name, type, path, *details ? " (" : "", details,
 			 *details ? ")" : "");
 	(void)sg_log_add(e, "SEALGUARD_EVENT", "drift");
 	(void)sg_log_add(e, "SEALGUARD_CHANGE", "%s", name);
+	(void)sg_log_add(e, "SEALGUARD_TYPE", "%s", type);
 	(void)sg_log_add(e, "SEALGUARD_PATH", "%s", path);
 	for (unsigned bit = 1; bit <= SG_DRIFT_LAST; bit <<= 1)
 		if (what & bit)
@@ -100,13 +116,16 @@ static void log_drift(enum sg_drift_kind kind, unsigned what, bool unreadable,
  * it is reported as unreadable instead (lstat opens nothing).
  */
 static void on_drift(enum sg_drift_kind kind, unsigned what,
-		     const struct sg_bl_entry *want,
-		     const struct sg_bl_entry *have, void *userdata)
+		     const struct sg_bl_view *want,
+		     const struct sg_bl_view *have, void *userdata)
 {
 	struct pass *ps = userdata;
 	struct stat st;
 	bool unreadable = kind == SG_DRIFT_REMOVED &&
-			  lstat(want->path, &st) == 0 && S_ISREG(st.st_mode);
+			  lstat(want->path, &st) == 0 &&
+			  (want->type == SG_BL_FILE ? S_ISREG(st.st_mode) :
+			   want->type == SG_BL_DIR ? S_ISDIR(st.st_mode) :
+						     false);
 
 	if (unreadable)
 		ps->unreadable++;
