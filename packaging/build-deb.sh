@@ -11,7 +11,28 @@
 # .changes and the .buildinfo to OUTDIR. Extra dpkg-buildpackage options
 # come from DPKG_BUILDPACKAGE_OPTS (e.g. "-Pnocheck"). Needs the build
 # dependencies of packaging/debian/control (tests/install-deps.sh).
+#
+# The package's Maintainer is whoever builds it for their fleet, named as
+# Debian's tools name a packager: DEBFULLNAME and DEBEMAIL (or
+# SEALGUARD_MAINTAINER="Name <address>"). sealguard has no public address
+# to put there, and this script does not invent one: without an address
+# it refuses to build.
 set -euo pipefail
+
+if [ -n "${SEALGUARD_MAINTAINER:-}" ]; then
+	maintainer=$SEALGUARD_MAINTAINER
+elif [ -n "${DEBEMAIL:-}" ]; then
+	maintainer="${DEBFULLNAME:-sealguard packager} <${DEBEMAIL}>"
+else
+	echo "build-deb.sh: who maintains this package? Set DEBEMAIL (and DEBFULLNAME)," >&2
+	echo "build-deb.sh: e.g. DEBFULLNAME='Ops team' DEBEMAIL=ops@your.domain $0" >&2
+	exit 2
+fi
+name_addr='^[^<>@|]+ <[^<>|[:space:]]+@[^<>|[:space:]]+>$'
+if ! [[ $maintainer =~ $name_addr ]]; then
+	echo "build-deb.sh: not 'Name <address>': '$maintainer'" >&2
+	exit 2
+fi
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 out=${1:-$repo/build/deb}
@@ -37,6 +58,8 @@ else
 fi
 rm -rf "$src/debian"
 cp -a "$src/packaging/debian" "$src/debian"
+# '|' cannot be in a name or an address the check above let through
+sed -i "s|@MAINTAINER@|${maintainer}|" "$src/debian/control" "$src/debian/changelog"
 
 # shellcheck disable=SC2086 # options are words
 (cd "$src" && dpkg-buildpackage -b -us -uc ${DPKG_BUILDPACKAGE_OPTS:-})

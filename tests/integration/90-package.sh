@@ -165,12 +165,27 @@ trap 'exit 130' INT
 # ---------------------------------------------------------------- build
 arch=$(dpkg --print-architecture)
 deb=$OUT/sealguard_${VERSION}_$arch.deb
-DEB_BUILD_OPTIONS="parallel=$(nproc)" "$REPO/packaging/build-deb.sh" "$OUT" \
-	>"$OUT/build.log" 2>&1 && rc=0 || rc=$?
+# No maintainer named: build-deb.sh invents none, it refuses (exit 2)
+# before building anything.
+env -u DEBEMAIL -u DEBFULLNAME -u SEALGUARD_MAINTAINER \
+	"$REPO/packaging/build-deb.sh" "$OUT/nomaint" >"$OUT/nomaint.log" 2>&1 && rc=0 || rc=$?
+t_eq "build-deb.sh without DEBEMAIL: exit 2, says what to set" \
+	"2 yes" "$rc $(grep -q 'Set DEBEMAIL' "$OUT/nomaint.log" && echo yes)"
+t_eq "... and built nothing" "" "$(ls "$OUT/nomaint" 2>/dev/null)"
+SEALGUARD_MAINTAINER='bad|name <a@b>' "$REPO/packaging/build-deb.sh" "$OUT/nomaint" \
+	>"$OUT/nomaint.log" 2>&1 && rc=0 || rc=$?
+t_eq "build-deb.sh with a maintainer that is not 'Name <address>': exit 2" 2 "$rc"
+MAINT="sealguard CI <ci@sealguard.test>"
+DEBFULLNAME="sealguard CI" DEBEMAIL=ci@sealguard.test DEB_BUILD_OPTIONS="parallel=$(nproc)" \
+	"$REPO/packaging/build-deb.sh" "$OUT" >"$OUT/build.log" 2>&1 && rc=0 || rc=$?
 t_eq "packaging/build-deb.sh (dpkg-buildpackage -b -us -uc) exits 0" 0 "$rc"
 [ "$rc" = 0 ] || { tail -n 25 "$OUT/build.log" | sed 's/^/build.log: /' >&2; exit 1; }
 t_ok "it built sealguard_${VERSION}_$arch.deb" test -f "$deb"
 t_ok "the build ran the unit tests" grep -q 'PASSED' "$OUT/build.log"
+t_eq "the package's Maintainer is the builder's DEBFULLNAME <DEBEMAIL>" "$MAINT" \
+	"$(dpkg-deb -f "$deb" Maintainer 2>&1)"
+t_eq "no @PLACEHOLDER@ and no example.org in the package's control data" "" \
+	"$(dpkg-deb -I "$deb" 2>&1 | grep -oE '@[A-Z]+@|example\.org' | paste -sd' ' -)"
 
 lint=$(lintian --tag-display-limit 0 "$OUT/sealguard_${VERSION}_$arch.changes" 2>/dev/null) || true
 t_eq "lintian on the .changes, .buildinfo and .deb: no error, no warning" "" \
