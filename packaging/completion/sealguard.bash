@@ -10,7 +10,7 @@
 _sealguard_opts()
 {
 	case $1 in
-	"baseline build") echo --policy --output --threads --quiet --help ;;
+	"baseline build") echo --policy --output --root --threads --quiet --help ;;
 	"baseline sign") echo --policy --baseline --key --help ;;
 	check) echo --policy --baseline --key --verbose --json --help ;;
 	fleet) echo --directory --file --since --json --check --silent-after \
@@ -59,7 +59,7 @@ _sealguard()
 			--file | --baseline-key | --canary)
 			mapfile -t COMPREPLY < <(compgen -f -- "$cur")
 			return 0 ;;
-		-s | --state-dir | -D | --directory | --exec-dir)
+		-s | --state-dir | -D | --directory | --exec-dir | -r | --root)
 			mapfile -t COMPREPLY < <(compgen -d -- "$cur")
 			return 0 ;;
 		-j | --threads | --since | --silent-after | --baseline-sha | --key-sha)

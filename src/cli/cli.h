@@ -43,6 +43,8 @@ const struct cli_opt *cli_opt_find(int val);
 /* Every option a subcommand may take (see --help). */
 struct cli_opts {
 	const char *policy;   /* -p, default SG_DEFAULT_POLICY */
+	bool policy_given;    /* -p was on the command line */
+	const char *root;     /* -r: an image tree (baseline build) */
 	const char *baseline; /* -b */
 	const char *output;   /* -o */
 	const char *key;      /* -k */
@@ -73,6 +75,23 @@ int cmd_status(int argc, char **argv);
 int cmd_fleet(int argc, char **argv); /* cmd_fleet.c */
 int cmd_baseline_sign(int argc, char **argv); /* "baseline sign" */
 int cmd_selftest(int argc, char **argv); /* cmd_selftest.c */
+
+/* baseline_image.c: what sg_baseline_build takes, for a build in an image */
+struct image_build {
+	const char *const *roots;
+	size_t nroots;
+	const char *const *excludes;
+	size_t nexcludes;
+	unsigned threads;
+};
+/*
+ * Build the baseline of the image tree at `image` (chroot()ed into, in a
+ * child), its paths as they will be on the host. The child prints its
+ * own errors; returns 0, -ECHILD when the child failed (it said why), or
+ * another negative errno.
+ */
+int cli_build_in_image(const char *image, const struct image_build *ib,
+		       struct sg_baseline **ret, struct sg_build_stats *stats);
 
 /*
  * daemon_state.c: the daemon's status record (statefile.h). Read it whole

@@ -1,36 +1,52 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * cmd_baseline.c - `sealguard baseline build`: record the golden image.
+ * cmd_baseline.c - `sealguard baseline build`: record the golden image,
+ * on the host itself or, with --root, in an image tree
+ * (baseline_image.c).
  */
+#include <sys/stat.h>
+
 #include "cli.h"
 
+/* The build, here or in the image; its errors printed. */
+static int build(const struct sg_policy *p, const struct cli_opts *o,
+		 struct sg_baseline **b, struct sg_build_stats *st)
+{
+	_cleanup_free_ const char **roots = NULL;
+	struct image_build ib;
+	struct errlist errs = {};
+	int r;
 
+	roots = sg_policy_baseline_roots(p, &ib.nroots);
+	if (!roots)
+		return -ENOMEM;
+	ib.roots = roots;
+	ib.excludes = (const char *const *)p->exclude.paths;
+	ib.nexcludes = p->exclude.n;
+	ib.threads = o->threads;
+	if (o->root)
+		return cli_build_in_image(o->root, &ib, b, st);
+	r = sg_baseline_build(ib.roots, ib.nroots, ib.excludes, ib.nexcludes,
+			      ib.threads, b, st, &errs);
+	cli_print_errs(&errs);
+	errlist_free(&errs);
+	return r;
+}
 
 /* Build and write; every message printed here. Returns an exit code. */
 static int build_and_write(const struct sg_policy *p, const char *output,
 			   const struct cli_opts *o)
 {
-	_cleanup_free_ const char **roots = NULL;
 	struct sg_baseline *b = NULL;
 	struct sg_build_stats st = {};
-	struct errlist errs = {};
 	char summary[256];
-	size_t nroots;
 	int r;
 
-	roots = sg_policy_baseline_roots(p, &nroots);
-	if (!roots) {
-		cli_error("out of memory");
-		return SG_EXIT_ERROR;
-	}
-	r = sg_baseline_build(roots, nroots,
-			      (const char *const *)p->exclude.paths,
-			      p->exclude.n, o->threads, &b, &st, &errs);
-	cli_print_errs(&errs);
-	errlist_free(&errs);
+	r = build(p, o, &b, &st);
 	if (r < 0) {
-		cli_error("baseline build failed: %s; %s left unchanged",
-			  cli_build_error(r), output);
+		if (r != -ECHILD) /* else the image's build said why */
+			cli_error("baseline build failed: %s", cli_build_error(r));
+		cli_error("%s left unchanged", output);
 		return SG_EXIT_ERROR;
 	}
 	r = sg_baseline_write(b, output);
@@ -41,24 +57,61 @@ static int build_and_write(const struct sg_policy *p, const char *output,
 	}
 	if (!o->quiet) {
 		cli_format_stats(&st, summary, sizeof(summary));
-		cli_error("wrote baseline %s: %s, %" PRIu64 " other entries (dirs, symlinks, devices, fifos), %" PRIu64 " skipped (sockets)",
-			  output, summary, st.others, st.skipped);
+		cli_error("wrote baseline %s%s%s: %s, %" PRIu64 " other entries (dirs, symlinks, devices, fifos), %" PRIu64 " skipped (sockets)",
+			  output, o->root ? " of the image " : "",
+			  o->root ? o->root : "", summary, st.others, st.skipped);
 	}
 	return SG_EXIT_OK;
 }
 
+/*
+ * In an image, the defaults are the image's own: its policy, and the
+ * baseline where that policy names it, both under DIR.
+ */
+static int image_defaults(struct cli_opts *o, char **policy)
+{
+	struct stat st;
+
+	if (stat(o->root, &st) < 0) {
+		cli_error("--root %s: %s", o->root, strerror(errno));
+		return -errno;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		cli_error("--root %s: not a directory", o->root);
+		return -ENOTDIR;
+	}
+	if (!o->policy_given) {
+		if (asprintf(policy, "%s%s", o->root, SG_DEFAULT_POLICY) < 0)
+			return -ENOMEM;
+		o->policy = *policy;
+	}
+	return 0;
+}
+
 static int cmd_baseline_build(int argc, char **argv)
 {
+	_cleanup_free_ char *image_policy = NULL, *image_output = NULL;
 	struct cli_opts o;
 	struct sg_policy *p = NULL;
+	const char *output;
 	int r;
 
-	r = cli_parse_opts(argc, argv, "pojq", "baseline build", &o);
+	r = cli_parse_opts(argc, argv, "porjq", "baseline build", &o);
 	if (r != SG_EXIT_OK)
 		return r < 0 ? SG_EXIT_OK : r;
+	if (o.root && image_defaults(&o, &image_policy) < 0)
+		return SG_EXIT_ERROR;
 	if (cli_load_policy(o.policy, &p) < 0)
 		return SG_EXIT_ERROR;
-	r = build_and_write(p, o.output ? o.output : p->baseline, &o);
+	output = o.output ? o.output : p->baseline;
+	if (o.root && !o.output) {
+		if (asprintf(&image_output, "%s%s", o.root, p->baseline) < 0) {
+			sg_policy_free(p);
+			return SG_EXIT_ERROR;
+		}
+		output = image_output;
+	}
+	r = build_and_write(p, output, &o);
 	sg_policy_free(p);
 	return r;
 }

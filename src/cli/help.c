@@ -38,7 +38,7 @@ static const char exit_error[] =
 static const struct command_help commands[] = {
 	{
 		.name = "baseline build",
-		.opts = "pojq",
+		.opts = "porjq",
 		.summary = "record the trusted state of the host (the baseline)",
 		.text = "Record everything under the policy's protected and trusted\n"
 			"paths (minus its excludes): regular files with their SHA-256,\n"
@@ -48,9 +48,17 @@ static const struct command_help commands[] = {
 			"xattrs. Write the baseline (format 2) atomically (mode 0600) to\n"
 			"FILE or to the path the policy names. Symlinks are not\n"
 			"followed; sockets are skipped. Nothing is written if any file\n"
-			"cannot be read. A summary goes to stderr.\n",
+			"cannot be read. A summary goes to stderr. With --root, the\n"
+			"baseline of an image tree on the machine that builds it, for\n"
+			"`baseline sign` and the hosts that boot the image.\n",
 		.notes = (const struct opt_note[]){
-			{ 'o', NULL, "where to write (default: the baseline the policy names)" },
+			{ 'p', NULL, "the policy (default " SG_DEFAULT_POLICY ";\n"
+				     "with --root, the image's: DIR" SG_DEFAULT_POLICY ")" },
+			{ 'o', NULL, "where to write (default: the baseline the policy\n"
+				     "names; with --root, under DIR)" },
+			{ 'r', NULL, "an image tree (a chroot, an unpacked image): its\n"
+				     "files are recorded as they will be on the host,\n"
+				     "symlinks resolved inside DIR (chroot)" },
 			{ 'q', NULL, "no summary line" },
 			{},
 		},

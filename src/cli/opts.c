@@ -16,6 +16,7 @@ const struct cli_opt cli_opts[] = {
 	{ "baseline", 'b', "FILE", "the baseline (default: the one the policy names)", false },
 	{ "output", 'o', "FILE", "where to write", false },
 	{ "key", 'k', "FILE", "the key", false },
+	{ "root", 'r', "DIR", "an image tree: record its files as they will be on the host", false },
 	{ "state-dir", 's', "DIR",
 	  "the daemon's state directory\n(default " SG_DEFAULT_STATE_DIR ")", false },
 	{ "threads", 'j', "N", "hashing threads, 0 = one per CPU (default 0)", false },
@@ -70,6 +71,10 @@ static int set_opt(int c, const char *what, struct cli_opts *o)
 	switch (c) {
 	case 'p':
 		o->policy = optarg;
+		o->policy_given = true;
+		return SG_EXIT_OK;
+	case 'r':
+		o->root = optarg;
 		return SG_EXIT_OK;
 	case 'b':
 		o->baseline = optarg;
