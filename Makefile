@@ -102,6 +102,8 @@ UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 TOOL_SRCS := $(sort $(wildcard tests/tools/*.c))
 # the documents the installed policy, unit, catalog and man pages cite
 DOCS := $(sort $(wildcard docs/*.md))
+# the tether's drop-ins (docs/fleet.md): examples, never active config
+TETHER_CONFS := $(sort $(wildcard packaging/tether/*.conf))
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 
@@ -228,6 +230,8 @@ install: all
 	install -D -m 0644 packaging/completion/_sealguard $(DESTDIR)$(ZSHCOMPDIR)/_sealguard
 	install -D -m 0644 policy/policy.conf $(DESTDIR)$(DOCDIR)/examples/policy.conf
 	install -D -m 0644 packaging/systemd/local.conf $(DESTDIR)$(DOCDIR)/examples/sealguard.service.d/local.conf
+	install -d -m 0755 $(DESTDIR)$(DOCDIR)/examples/tether
+	install -m 0644 $(TETHER_CONFS) $(DESTDIR)$(DOCDIR)/examples/tether/
 	install -d -m 0755 $(DESTDIR)$(SYSCONFDIR)/sealguard
 	[ -e $(DESTDIR)$(SYSCONFDIR)/sealguard/policy.conf ] || \
 		install -m 0644 policy/policy.conf $(DESTDIR)$(SYSCONFDIR)/sealguard/policy.conf
@@ -247,9 +251,11 @@ uninstall:
 		$(addprefix $(DESTDIR)$(DOCDIR)/,$(notdir $(DOCS))) \
 		$(DESTDIR)$(BASHCOMPDIR)/sealguard $(DESTDIR)$(ZSHCOMPDIR)/_sealguard \
 		$(DESTDIR)$(DOCDIR)/examples/policy.conf \
-		$(DESTDIR)$(DOCDIR)/examples/sealguard.service.d/local.conf
+		$(DESTDIR)$(DOCDIR)/examples/sealguard.service.d/local.conf \
+		$(addprefix $(DESTDIR)$(DOCDIR)/examples/tether/,$(notdir $(TETHER_CONFS)))
 	-rmdir $(DESTDIR)$(PKGLIBDIR) 2>/dev/null
 	-rmdir $(DESTDIR)$(DOCDIR)/examples/sealguard.service.d \
+		$(DESTDIR)$(DOCDIR)/examples/tether \
 		$(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(DOCDIR) 2>/dev/null
 	@echo "kept $(DESTDIR)$(SYSCONFDIR)/sealguard and $(DESTDIR)$(STATEDIR): remove them by hand"
 

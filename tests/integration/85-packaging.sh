@@ -94,6 +94,7 @@ inst=$W/inst
 make_install "$inst" && rc=0 || rc=$?
 t_eq "make install DESTDIR=... exits 0" 0 "$rc"
 docs=$(cd "$R/docs" && ls -- *.md | sed 's|^|/usr/share/doc/sealguard/|')
+tether=$(cd "$R/packaging/tether" && ls -- *.conf | sed 's|^|/usr/share/doc/sealguard/examples/tether/|')
 expected_files=$(printf '%s\n' /etc/sealguard/policy.conf \
 	/lib/systemd/system/sealguard-selftest.service \
 	/lib/systemd/system/sealguard-selftest.timer \
@@ -103,6 +104,7 @@ expected_files=$(printf '%s\n' /etc/sealguard/policy.conf \
 	/usr/share/bash-completion/completions/sealguard $docs \
 	/usr/share/doc/sealguard/examples/policy.conf \
 	/usr/share/doc/sealguard/examples/sealguard.service.d/local.conf \
+	$tether \
 	/usr/share/man/man1/sealguard.1 /usr/share/man/man5/sealguard.policy.5 \
 	/usr/share/man/man8/sealguardd.8 /usr/share/zsh/vendor-completions/_sealguard |
 	sort)
@@ -130,7 +132,7 @@ t_ok "the installed canary is packaging/canary" cmp -s "$P/canary" "$inst/usr/li
 # What the installed files cite is installed: no docs/NAME.md of a source
 # tree the host does not have (roff comments aside); each NAME.md they
 # name is in /usr/share/doc/sealguard (the policy's header says so).
-installed_texts=("$inst/etc/sealguard/policy.conf" "$unit"
+installed_texts=("$inst/etc/sealguard/policy.conf" "$unit" "$inst"/usr/share/doc/sealguard/examples/tether/*.conf
 	"$inst/usr/lib/systemd/catalog/sealguard.catalog" "$inst"/usr/share/man/man*/*)
 t_eq "the installed policy, unit, catalog and man pages cite no docs/*.md of the source" "" \
 	"$(cat "${installed_texts[@]}" | grep -v '^\.\\"' | grep -o 'docs/[a-z]*\.md' | paste -sd' ' -)"

@@ -207,6 +207,7 @@ t_eq "dpkg says sealguard $VERSION is installed" "installed $VERSION" \
 # the documents the policy, unit, catalog and man pages cite are shipped
 # under their own names (not compressed: debian/rules)
 docs=$(cd "$REPO/docs" && ls -- *.md | sed 's|^|/usr/share/doc/sealguard/|')
+tether=$(cd "$REPO/packaging/tether" && ls -- *.conf | sed 's|^|/usr/share/doc/sealguard/examples/tether/|')
 expected=$(printf '%s\n' /etc/sealguard/policy.conf \
 	/lib/systemd/system/sealguard-selftest.service \
 	/lib/systemd/system/sealguard-selftest.timer \
@@ -218,6 +219,7 @@ expected=$(printf '%s\n' /etc/sealguard/policy.conf \
 	/usr/share/doc/sealguard/copyright $docs \
 	/usr/share/doc/sealguard/examples/policy.conf \
 	/usr/share/doc/sealguard/examples/sealguard.service.d/local.conf \
+	$tether \
 	/usr/share/lintian/overrides/sealguard /usr/share/man/man1/sealguard.1.gz \
 	/usr/share/man/man5/sealguard.policy.5.gz /usr/share/man/man8/sealguardd.8.gz \
 	/usr/share/zsh/vendor-completions/_sealguard | sort)
