@@ -170,6 +170,19 @@ struct sg_build_stats {
 };
 
 /*
+ * How far a build has come, for a progress line: updated by the walker
+ * and the hashing workers as they go (relaxed atomics: a reader sees
+ * each counter on its own, never a torn value), read by whoever watches.
+ * It may live in memory shared with another process.
+ */
+struct sg_build_progress {
+	atomic_uint_fast64_t found;  /* regular files the walk found so far */
+	atomic_uint_fast64_t hashed; /* of them, done (hashed, or failed) */
+	atomic_uint_fast64_t bytes;  /* bytes hashed */
+	atomic_bool walk_done;       /* found is the total */
+};
+
+/*
  * Walk roots (absolute, sorted, non-overlapping) skipping excludes, and
  * record every regular file with its SHA-256, hashing with `threads`
  * workers (0 = one per online CPU), and every directory, symlink (its
@@ -182,6 +195,13 @@ int sg_baseline_build(const char *const *roots, size_t nroots,
 		      const char *const *excludes, size_t nexcludes,
 		      unsigned threads, struct sg_baseline **ret,
 		      struct sg_build_stats *stats, struct errlist *errs);
+/* As sg_baseline_build, reporting its progress in *progress (zeroed by
+ * the caller) as it goes. */
+int sg_baseline_build_watched(const char *const *roots, size_t nroots,
+			      const char *const *excludes, size_t nexcludes,
+			      unsigned threads, struct sg_build_progress *progress,
+			      struct sg_baseline **ret,
+			      struct sg_build_stats *stats, struct errlist *errs);
 
 /*
  * As sg_baseline_build, for the sealed daemon's verify pass: records the

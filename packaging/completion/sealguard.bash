@@ -20,7 +20,7 @@ _sealguard_opts()
 	selftest) echo --policy --state-dir --canary --exec-dir --directory --json \
 		--help ;;
 	status) echo --state-dir --json --help ;;
-	verify) echo --policy --baseline --key --threads --json --help ;;
+	verify) echo --policy --baseline --key --threads --quiet --json --help ;;
 	esac
 }
 

@@ -21,8 +21,14 @@
 #include "hash.h"
 
 /* The child: build under the image's root and write the text to out. */
+/* What the child leaves the parent: in a shared page. */
+struct shared {
+	struct sg_build_stats stats;
+	struct sg_build_progress progress; /* lock-free atomics: shareable */
+};
+
 static int build_child(const char *image, const struct image_build *ib,
-		       FILE *out, struct sg_build_stats *st)
+		       FILE *out, struct shared *sh)
 {
 	struct sg_baseline *b = NULL;
 	struct errlist errs = {};
@@ -32,8 +38,9 @@ static int build_child(const char *image, const struct image_build *ib,
 		cli_error("cannot enter the image %s: %s", image, strerror(errno));
 		return SG_EXIT_ERROR;
 	}
-	r = sg_baseline_build(ib->roots, ib->nroots, ib->excludes, ib->nexcludes,
-			      ib->threads, &b, st, &errs);
+	r = sg_baseline_build_watched(ib->roots, ib->nroots, ib->excludes,
+				      ib->nexcludes, ib->threads, &sh->progress,
+				      &b, &sh->stats, &errs);
 	cli_print_errs(&errs);
 	errlist_free(&errs);
 	if (r < 0) {
@@ -53,7 +60,7 @@ static int build_child(const char *image, const struct image_build *ib,
 }
 
 static int run_child(const char *image, const struct image_build *ib,
-		     int wfd, struct sg_build_stats *st)
+		     int wfd, struct shared *sh)
 {
 	FILE *out = fdopen(wfd, "w");
 
@@ -61,7 +68,7 @@ static int run_child(const char *image, const struct image_build *ib,
 		cli_error("fdopen: %s", strerror(errno));
 		return SG_EXIT_ERROR;
 	}
-	return build_child(image, ib, out, st);
+	return build_child(image, ib, out, sh);
 }
 
 /* The parent: read what the child wrote, then its exit status. */
@@ -98,7 +105,8 @@ static int read_back(pid_t pid, int rfd, const char *image,
 int cli_build_in_image(const char *image, const struct image_build *ib,
 		       struct sg_baseline **ret, struct sg_build_stats *stats)
 {
-	struct sg_build_stats *shared;
+	struct shared *shared;
+	struct cli_progress cp;
 	int fds[2], r;
 	pid_t pid;
 
@@ -112,7 +120,7 @@ int cli_build_in_image(const char *image, const struct image_build *ib,
 		      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (shared == MAP_FAILED)
 		return -errno;
-	*shared = (struct sg_build_stats){};
+	*shared = (struct shared){};
 	if (pipe2(fds, O_CLOEXEC) < 0) {
 		r = -errno;
 		(void)munmap(shared, sizeof(*shared));
@@ -132,8 +140,10 @@ int cli_build_in_image(const char *image, const struct image_build *ib,
 		_exit(run_child(image, ib, fds[1], shared));
 	}
 	(void)close(fds[1]);
+	cli_progress_start(&cp, "baseline build", &shared->progress, ib->quiet);
 	r = read_back(pid, fds[0], image, ret);
-	*stats = *shared;
+	cli_progress_stop(&cp);
+	*stats = shared->stats;
 	(void)munmap(shared, sizeof(*shared));
 	return r;
 }

@@ -7,6 +7,8 @@
 #define SEALGUARD_CLI_H
 
 #include <inttypes.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <sys/types.h>
 
 #include "baseline.h"
@@ -76,6 +78,23 @@ int cmd_fleet(int argc, char **argv); /* cmd_fleet.c */
 int cmd_baseline_sign(int argc, char **argv); /* "baseline sign" */
 int cmd_selftest(int argc, char **argv); /* cmd_selftest.c */
 
+/* progress.c: a progress line on a terminal (nothing otherwise) */
+struct cli_progress {
+	const char *what;
+	struct sg_build_progress *p;
+	uint64_t start_ns;
+	atomic_bool stop;
+	bool running;
+	pthread_t tid;
+};
+void cli_progress_format(const struct sg_build_progress *p, double secs,
+			 char *buf, size_t size);
+/* Start the line when stderr is a terminal and !quiet. */
+void cli_progress_start(struct cli_progress *cp, const char *what,
+			struct sg_build_progress *p, bool quiet);
+/* Stop it and erase it; harmless when it never started. */
+void cli_progress_stop(struct cli_progress *cp);
+
 /* baseline_image.c: what sg_baseline_build takes, for a build in an image */
 struct image_build {
 	const char *const *roots;
@@ -83,6 +102,7 @@ struct image_build {
 	const char *const *excludes;
 	size_t nexcludes;
 	unsigned threads;
+	bool quiet; /* no progress line */
 };
 /*
  * Build the baseline of the image tree at `image` (chroot()ed into, in a

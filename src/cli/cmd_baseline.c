@@ -13,6 +13,8 @@ static int build(const struct sg_policy *p, const struct cli_opts *o,
 		 struct sg_baseline **b, struct sg_build_stats *st)
 {
 	_cleanup_free_ const char **roots = NULL;
+	struct sg_build_progress progress = {};
+	struct cli_progress cp;
 	struct image_build ib;
 	struct errlist errs = {};
 	int r;
@@ -24,10 +26,14 @@ static int build(const struct sg_policy *p, const struct cli_opts *o,
 	ib.excludes = (const char *const *)p->exclude.paths;
 	ib.nexcludes = p->exclude.n;
 	ib.threads = o->threads;
+	ib.quiet = o->quiet;
 	if (o->root)
 		return cli_build_in_image(o->root, &ib, b, st);
-	r = sg_baseline_build(ib.roots, ib.nroots, ib.excludes, ib.nexcludes,
-			      ib.threads, b, st, &errs);
+	cli_progress_start(&cp, "baseline build", &progress, o->quiet);
+	r = sg_baseline_build_watched(ib.roots, ib.nroots, ib.excludes,
+				      ib.nexcludes, ib.threads, &progress, b,
+				      st, &errs);
+	cli_progress_stop(&cp);
 	cli_print_errs(&errs);
 	errlist_free(&errs);
 	return r;

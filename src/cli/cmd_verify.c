@@ -14,13 +14,18 @@ static int verify(const struct sg_baseline *b, const char *file,
 	struct sg_build_stats st = {};
 	struct errlist errs = {};
 	struct verify_out vo = { .json = o->json };
+	struct sg_build_progress progress = {};
+	struct cli_progress cp;
 	char summary[256];
 	size_t drifted;
 	int r;
 
-	r = sg_baseline_build((const char *const *)b->roots, b->nroots,
-			      (const char *const *)b->excludes, b->nexcludes,
-			      o->threads, &live, &st, &errs);
+	cli_progress_start(&cp, "verify", &progress, o->quiet);
+	r = sg_baseline_build_watched((const char *const *)b->roots, b->nroots,
+				      (const char *const *)b->excludes,
+				      b->nexcludes, o->threads, &progress,
+				      &live, &st, &errs);
+	cli_progress_stop(&cp);
 	cli_print_errs(&errs);
 	errlist_free(&errs);
 	if (r < 0) {
@@ -36,9 +41,11 @@ static int verify(const struct sg_baseline *b, const char *file,
 		cli_error("out of memory");
 		return SG_EXIT_ERROR;
 	}
-	cli_format_stats(&st, summary, sizeof(summary));
-	cli_error("verified %s: %s, %" PRIu64 " other entries, %zu drifted",
-		  file, summary, st.others, drifted);
+	if (!o->quiet) {
+		cli_format_stats(&st, summary, sizeof(summary));
+		cli_error("verified %s: %s, %" PRIu64 " other entries, %zu drifted",
+			  file, summary, st.others, drifted);
+	}
 	return drifted ? SG_EXIT_PROBLEMS : SG_EXIT_OK;
 }
 
@@ -50,7 +57,7 @@ int cmd_verify(int argc, char **argv)
 	const char *file = NULL, *key;
 	int r;
 
-	r = cli_parse_opts(argc, argv, "pbkjJ", "verify", &o);
+	r = cli_parse_opts(argc, argv, "pbkjqJ", "verify", &o);
 	if (r != SG_EXIT_OK)
 		return r < 0 ? SG_EXIT_OK : r;
 	/* The policy only says where the baseline is and what signs it. */

@@ -48,7 +48,9 @@ static const struct command_help commands[] = {
 			"xattrs. Write the baseline (format 2) atomically (mode 0600) to\n"
 			"FILE or to the path the policy names. Symlinks are not\n"
 			"followed; sockets are skipped. Nothing is written if any file\n"
-			"cannot be read. A summary goes to stderr. With --root, the\n"
+			"cannot be read. A summary goes to stderr; on a terminal, a\n"
+			"progress line (files, MB, MB/s, time left) while it hashes.\n"
+			"With --root, the\n"
 			"baseline of an image tree on the machine that builds it, for\n"
 			"`baseline sign` and the hosts that boot the image.\n",
 		.notes = (const struct opt_note[]){
@@ -59,7 +61,7 @@ static const struct command_help commands[] = {
 			{ 'r', NULL, "an image tree (a chroot, an unpacked image): its\n"
 				     "files are recorded as they will be on the host,\n"
 				     "symlinks resolved inside DIR (chroot)" },
-			{ 'q', NULL, "no summary line" },
+			{ 'q', NULL, "no progress line and no summary line" },
 			{},
 		},
 		.exits = "  0  the baseline was written\n"
@@ -202,7 +204,7 @@ static const struct command_help commands[] = {
 	},
 	{
 		.name = "verify",
-		.opts = "pbkjJ",
+		.opts = "pbkjqJ",
 		.summary = "print what changed since the baseline was built",
 		.text = "Rebuild the live state of the baseline's own paths and print\n"
 			"one line per drift on stdout: CHANGE TYPE PATH [(WHAT)]\n"
@@ -215,8 +217,10 @@ static const struct command_help commands[] = {
 			"with the recorded and the live entry) and a summary. A baseline\n"
 			"of an older format is refused: rebuild it. The policy is read\n"
 			"only to find the baseline and its key when --baseline is not\n"
-			"given. A summary goes to stderr.\n",
+			"given. A summary goes to stderr; on a terminal, a progress\n"
+			"line (files, MB, MB/s, time left) while it hashes.\n",
 		.notes = (const struct opt_note[]){
+			{ 'q', NULL, "no progress line and no summary" },
 			{ 'k', "PUBLIC", "the public key the baseline must be signed by\n"
 					 "(default: the policy's baseline_key)" },
 			{},

@@ -187,13 +187,26 @@ static struct item *take_item(struct build *bd)
 	return it;
 }
 
+static void count_hashed(struct build *bd, const struct item *it)
+{
+	if (!bd->progress)
+		return;
+	atomic_fetch_add_explicit(&bd->progress->hashed, 1,
+				  memory_order_relaxed);
+	if (it->status == 0)
+		atomic_fetch_add_explicit(&bd->progress->bytes, it->e.size,
+					  memory_order_relaxed);
+}
+
 static void *hash_worker(void *userdata)
 {
 	struct build *bd = userdata;
 	struct item *it;
 
-	while ((it = take_item(bd)))
+	while ((it = take_item(bd))) {
 		hash_item(bd, it);
+		count_hashed(bd, it);
+	}
 	return NULL;
 }
 
@@ -226,6 +239,8 @@ static void walk_and_hash(struct build *bd, const struct sg_baseline *b,
 	for (size_t i = 0; i < b->nroots && bd->r == 0; i++)
 		sg_bl_walk_root(bd, b->roots[i], (unsigned)i);
 	sg_bl_publish(bd, true);
+	if (bd->progress)
+		atomic_store(&bd->progress->walk_done, true);
 	/* Asked to, or not one thread to be had: hash here. */
 	if (started == 0)
 		(void)hash_worker(bd);
@@ -421,6 +436,7 @@ static int build_run(struct build *bd, struct sg_baseline *b, unsigned threads,
 static int build(const char *const *roots, size_t nroots,
 		 const char *const *excludes, size_t nexcludes,
 		 unsigned threads, const atomic_bool *cancel,
+		 struct sg_build_progress *progress,
 		 struct sg_baseline **ret, struct sg_build_stats *stats,
 		 struct errlist *errs)
 {
@@ -431,6 +447,7 @@ static int build(const char *const *roots, size_t nroots,
 		.more = PTHREAD_COND_INITIALIZER,
 		.keep_going = threads == SG_BUILD_HERE,
 		.cancel = cancel,
+		.progress = progress,
 	};
 	struct sg_baseline *b;
 	double start = now();
@@ -472,10 +489,20 @@ int sg_baseline_build(const char *const *roots, size_t nroots,
 		      unsigned threads, struct sg_baseline **ret,
 		      struct sg_build_stats *stats, struct errlist *errs)
 {
+	return sg_baseline_build_watched(roots, nroots, excludes, nexcludes,
+					 threads, NULL, ret, stats, errs);
+}
+
+int sg_baseline_build_watched(const char *const *roots, size_t nroots,
+			      const char *const *excludes, size_t nexcludes,
+			      unsigned threads, struct sg_build_progress *progress,
+			      struct sg_baseline **ret,
+			      struct sg_build_stats *stats, struct errlist *errs)
+{
 	if (threads == SG_BUILD_HERE)
 		threads--; /* capped to SG_BUILD_MAX_THREADS anyway */
-	return build(roots, nroots, excludes, nexcludes, threads, NULL, ret,
-		     stats, errs);
+	return build(roots, nroots, excludes, nexcludes, threads, NULL,
+		     progress, ret, stats, errs);
 }
 
 int sg_baseline_build_here(const struct sg_baseline *like,
@@ -484,5 +511,5 @@ int sg_baseline_build_here(const struct sg_baseline *like,
 {
 	return build((const char *const *)like->roots, like->nroots,
 		     (const char *const *)like->excludes, like->nexcludes,
-		     SG_BUILD_HERE, cancel, ret, stats, errs);
+		     SG_BUILD_HERE, cancel, NULL, ret, stats, errs);
 }

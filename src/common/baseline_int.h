@@ -95,6 +95,7 @@ struct build {
 	int r; /* fatal (-ENOMEM, -ECANCELED) */
 	bool keep_going; /* unreadable files are left out, not fatal */
 	const atomic_bool *cancel; /* NULL, or: stop when it becomes true */
+	struct sg_build_progress *progress; /* NULL, or: counted here */
 	char path[PATH_MAX];
 	size_t len;
 	atomic_bool no_openat2;

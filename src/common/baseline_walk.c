@@ -92,6 +92,9 @@ static void add_item(struct build *bd)
 		return;
 	}
 	bd->n++;
+	if (bd->progress)
+		atomic_fetch_add_explicit(&bd->progress->found, 1,
+					  memory_order_relaxed);
 	if (bd->n - bd->published >= SG_PUBLISH_EVERY)
 		sg_bl_publish(bd, false);
 }
