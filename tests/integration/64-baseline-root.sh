@@ -113,3 +113,36 @@ err=$("$SG" baseline build --root "$W/unread/img" 2>&1) && rc=0 || rc=$?
 t_eq "a protected path missing in the image: exit 2, named as on the host, nothing written" \
 	"2 yes no" "$rc $(grep -q '/opt/missing' <<<"$err" && echo yes) $([ -e "$W/unread/img/var/lib/sealguard/baseline" ] && echo yes || echo no)"
 t_eq "the image's first baseline is unchanged by the failed builds" "$before" "$(sha256sum <"$OUT")"
+
+# ---------------------------------------------------------------- a real tree
+# The build machine's own /etc and /usr/sbin copied as an image tree (the
+# package archive is not reachable for mmdebstrap in CI): every file,
+# directory and symlink find(1) sees there is recorded, under its host
+# path, and an absolute link such as /etc/localtime keeps its target.
+R=$W/real
+mkdir -p "$R/usr" "$R/etc/sealguard"
+cp -a /etc/. "$R/etc/"
+cp -a /usr/sbin "$R/usr/sbin"
+rm -rf "$R/etc/sealguard" && mkdir -p "$R/etc/sealguard" "$R/var/lib/sealguard"
+cat >"$R/etc/sealguard/policy.conf" <<-EOF2
+	[sealguard]
+	mode = enforce
+	baseline = /var/lib/sealguard/baseline
+
+	[protect]
+	path = /etc
+	path = /usr/sbin
+EOF2
+"$SG" baseline build --root "$R" -q 2>"$W/real.err" && rc=0 || rc=$?
+t_eq "a copy of /etc and /usr/sbin as an image: built" 0 "$rc"
+[ "$rc" = 0 ] || sed 's/^/  real: /' "$W/real.err" | head -5 >&2
+RB=$R/var/lib/sealguard/baseline
+for kind in f:f d:d l:l; do
+	t_eq "every '${kind%%:*}' of find -type ${kind#*:} in the image is recorded" \
+		"$(cd "$R" && find etc usr/sbin -type "${kind#*:}" | wc -l)" \
+		"$(grep -c "^${kind%%:*} " "$RB")"
+done
+t_ok "the copy's /etc/localtime is an absolute symlink (Debian's)" test -L "$R/etc/localtime"
+t_eq "/etc/localtime: recorded with its own target, not the image's path" 1 \
+	"$(grep -cxF "l 0 0 - $(readlink "$R/etc/localtime") /etc/localtime" "$RB")"
+t_eq "no path of the real tree carries the image's directory" 0 "$(grep -cF "$R" "$RB" || true)"
