@@ -23,6 +23,8 @@ set -euo pipefail
 sb_enter "$@"
 # shellcheck source=tests/lib/fixture.sh
 . "$(dirname "$0")/../lib/fixture.sh"
+# shellcheck source=tests/lib/installed.sh
+. "$(dirname "$0")/../lib/installed.sh"
 
 R=$SB_REPO
 P=$R/packaging
@@ -93,21 +95,7 @@ t_eq "journalctl --list-catalog lists every MESSAGE_ID" "" "$(missing "$ids_h" "
 inst=$W/inst
 make_install "$inst" && rc=0 || rc=$?
 t_eq "make install DESTDIR=... exits 0" 0 "$rc"
-docs=$(cd "$R/docs" && ls -- *.md | sed 's|^|/usr/share/doc/sealguard/|')
-tether=$(cd "$R/packaging/tether" && ls -- *.conf | sed 's|^|/usr/share/doc/sealguard/examples/tether/|')
-expected_files=$(printf '%s\n' /etc/sealguard/policy.conf \
-	/lib/systemd/system/sealguard-selftest.service \
-	/lib/systemd/system/sealguard-selftest.timer \
-	/lib/systemd/system/sealguard.service /usr/bin/sealguard \
-	/usr/lib/sealguard/canary \
-	/usr/lib/systemd/catalog/sealguard.catalog /usr/sbin/sealguardd \
-	/usr/share/bash-completion/completions/sealguard $docs \
-	/usr/share/doc/sealguard/examples/policy.conf \
-	/usr/share/doc/sealguard/examples/sealguard.service.d/local.conf \
-	$tether \
-	/usr/share/man/man1/sealguard.1 /usr/share/man/man5/sealguard.policy.5 \
-	/usr/share/man/man8/sealguardd.8 /usr/share/zsh/vendor-completions/_sealguard |
-	sort)
+expected_files=$(sg_installed_files "$R")
 got_files=$(cd "$inst" && find . -type f | sed 's|^\.||' | sort)
 t_eq "make install installs exactly the expected files" "$expected_files" "$got_files"
 modes=$(cd "$inst" && stat -c '%a %n' usr/sbin/sealguardd usr/bin/sealguard \

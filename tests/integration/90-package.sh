@@ -20,6 +20,8 @@
 set -euo pipefail
 # shellcheck source=tests/lib/sandbox.sh
 . "$(dirname "$0")/../lib/sandbox.sh"
+# shellcheck source=tests/lib/installed.sh
+. "$(dirname "$0")/../lib/installed.sh"
 
 REPO=$SB_REPO
 VERSION=$(sed -n 's/^VERSION := //p' "$REPO/Makefile")
@@ -204,25 +206,9 @@ t_eq "apt-get install ./sealguard_*.deb exits 0" 0 "$rc"
 t_eq "dpkg says sealguard $VERSION is installed" "installed $VERSION" \
 	"$(dpkg-query -W -f='${db:Status-Status} ${Version}' sealguard 2>&1)"
 
-# the documents the policy, unit, catalog and man pages cite are shipped
-# under their own names (not compressed: debian/rules)
-docs=$(cd "$REPO/docs" && ls -- *.md | sed 's|^|/usr/share/doc/sealguard/|')
-tether=$(cd "$REPO/packaging/tether" && ls -- *.conf | sed 's|^|/usr/share/doc/sealguard/examples/tether/|')
-expected=$(printf '%s\n' /etc/sealguard/policy.conf \
-	/lib/systemd/system/sealguard-selftest.service \
-	/lib/systemd/system/sealguard-selftest.timer \
-	/lib/systemd/system/sealguard.service /usr/bin/sealguard \
-	/usr/lib/sealguard/canary \
-	/usr/lib/systemd/catalog/sealguard.catalog /usr/sbin/sealguardd \
-	/usr/share/bash-completion/completions/sealguard \
-	/usr/share/doc/sealguard/README.Debian /usr/share/doc/sealguard/changelog.gz \
-	/usr/share/doc/sealguard/copyright $docs \
-	/usr/share/doc/sealguard/examples/policy.conf \
-	/usr/share/doc/sealguard/examples/sealguard.service.d/local.conf \
-	$tether \
-	/usr/share/lintian/overrides/sealguard /usr/share/man/man1/sealguard.1.gz \
-	/usr/share/man/man5/sealguard.policy.5.gz /usr/share/man/man8/sealguardd.8.gz \
-	/usr/share/zsh/vendor-completions/_sealguard | sort)
+# tests/lib/installed.sh: the documents shipped under their own names
+# (not compressed: debian/rules), the man pages compressed
+expected=$(sg_installed_files "$REPO" deb)
 t_eq "dpkg -L: the installed files" "$expected" \
 	"$(dpkg -L sealguard 2>&1 | while read -r f; do [ ! -f "$f" ] || echo "$f"; done | sort)"
 cited=$(cat /etc/sealguard/policy.conf /lib/systemd/system/sealguard.service \
