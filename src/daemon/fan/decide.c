@@ -79,11 +79,27 @@ struct sg_decision sg_decide_exec(const struct sg_policy *p,
 		return deny(SG_EVENT_EXEC, SG_REASON_HASH_MISMATCH);
 	case SG_TRUST_UNKNOWN:
 		return deny(SG_EVENT_EXEC, SG_REASON_NOT_IN_BASELINE);
+	case SG_TRUST_CHANGED:
+		return deny(SG_EVENT_EXEC, SG_REASON_CHANGED_WHILE_HASHED);
 	case SG_TRUST_NEED_HASH:
 	default:
 		/* a caller bug; never allow what was not judged */
 		return deny(SG_EVENT_EXEC, SG_REASON_HASH_ERROR);
 	}
+}
+
+static bool same_time(const struct timespec *a, const struct timespec *b)
+{
+	return a->tv_sec == b->tv_sec && a->tv_nsec == b->tv_nsec;
+}
+
+bool sg_stat_changed(const struct stat *before, const struct stat *after)
+{
+	return before->st_dev != after->st_dev ||
+	       before->st_ino != after->st_ino ||
+	       before->st_size != after->st_size ||
+	       !same_time(&before->st_mtim, &after->st_mtim) ||
+	       !same_time(&before->st_ctim, &after->st_ctim);
 }
 
 struct sg_decision sg_decision_apply_mode(const struct sg_policy *p,
@@ -122,6 +138,7 @@ const char *sg_reason_name(enum sg_reason r)
 		[SG_REASON_NOT_IN_BASELINE] = "not-in-baseline",
 		[SG_REASON_HASH_MISMATCH] = "hash-mismatch",
 		[SG_REASON_HASH_ERROR] = "hash-error",
+		[SG_REASON_CHANGED_WHILE_HASHED] = "changed-while-hashed",
 	};
 	return r < ARRAY_SIZE(names) ? names[r] : "?";
 }

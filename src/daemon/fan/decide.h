@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/stat.h>
 
 #include "hash.h"
 #include "fan/intent.h"
@@ -38,6 +39,7 @@ enum sg_reason {
 	SG_REASON_NOT_IN_BASELINE,  /* deny: unknown file */
 	SG_REASON_HASH_MISMATCH,    /* deny: content differs from baseline */
 	SG_REASON_HASH_ERROR,       /* deny: the file could not be read */
+	SG_REASON_CHANGED_WHILE_HASHED, /* deny: written during its hash */
 	SG_REASON__COUNT,
 };
 
@@ -62,7 +64,15 @@ enum sg_trust {
 	SG_TRUST_OK,
 	SG_TRUST_UNKNOWN,     /* not in the baseline */
 	SG_TRUST_MISMATCH,    /* in the baseline with other content */
+	SG_TRUST_CHANGED,     /* the file changed while it was hashed */
 };
+
+/*
+ * Did a file change between two fstat()s of the same descriptor? Any
+ * write moves mtime and ctime, truncation moves size, a chmod ctime;
+ * ino guards against a descriptor that is not the file we hashed.
+ */
+bool sg_stat_changed(const struct stat *before, const struct stat *after);
 
 /*
  * Before hashing: with match=path, a path absent from the baseline or a

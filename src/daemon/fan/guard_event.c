@@ -107,6 +107,61 @@ static bool exec_in_scope(struct sg_guard *g, struct sg_event *ev)
 	return !path || sg_policy_checks_exec(g->d->policy, path);
 }
 
+/* Would an allowed exec of this event be cached in the kernel? The
+ * same test as cache_exec_in_kernel's, known before the verdict. */
+static bool wants_kernel_cache(const struct sg_guard *g,
+			       const struct sg_event *ev)
+{
+	return (ev->mask & FAN_OPEN_EXEC_PERM) &&
+	       !(g->d->policy->log_allowed & SG_LOG_ALLOW_EXEC);
+}
+
+static bool add_ignore_mark(struct sg_guard *g, const struct sg_event *ev)
+{
+	if (fanotify_mark(g->fan_fd,
+			  FAN_MARK_ADD | FAN_MARK_IGNORE | FAN_MARK_EVICTABLE,
+			  FAN_OPEN_EXEC_PERM, ev->fd, NULL) < 0)
+		return false;
+	g->c.ignore_marks++;
+	return true;
+}
+
+/* ENOENT: a write since it was placed already cleared it. */
+static void remove_ignore_mark(struct sg_guard *g, const struct sg_event *ev)
+{
+	if (fanotify_mark(g->fan_fd, FAN_MARK_REMOVE | FAN_MARK_IGNORE,
+			  FAN_OPEN_EXEC_PERM, ev->fd, NULL) == 0 ||
+	    errno == ENOENT)
+		g->c.ignore_marks--;
+}
+
+/*
+ * Door 5 (docs/hashrace.md): a trusted hash is only worth something if
+ * the file did not change while it was read. The ignore mark goes on
+ * first, then the file is looked at again: a write before the mark shows
+ * in this fstat (mtime, ctime, size), a write after it clears the mark
+ * in the kernel (FS_MODIFY, the mark has no FAN_MARK_IGNORED_SURV_MODIFY).
+ * The kernel exports no change cookie to user space here (statx has no
+ * STATX_CHANGE_COOKIE on 6.18), so the timestamps are what there is;
+ * 6.13+ multigrain timestamps make a write after an fstat move them.
+ */
+static enum sg_trust settle_hashed(struct sg_guard *g, struct sg_event *ev,
+				   enum sg_trust t)
+{
+	struct stat now;
+
+	if (t != SG_TRUST_OK)
+		return t;
+	if (wants_kernel_cache(g, ev))
+		ev->marked = add_ignore_mark(g, ev);
+	if (fstat(ev->fd, &now) == 0 && !sg_stat_changed(&ev->st, &now))
+		return t;
+	if (ev->marked)
+		remove_ignore_mark(g, ev);
+	ev->marked = false;
+	return SG_TRUST_CHANGED;
+}
+
 static enum sg_trust trust_from_hash(struct sg_guard *g, struct sg_event *ev,
 				     int r, const unsigned char *sha,
 				     uint64_t size)
@@ -115,9 +170,11 @@ static enum sg_trust trust_from_hash(struct sg_guard *g, struct sg_event *ev,
 	if (r < 0)
 		return SG_TRUST_NEED_HASH; /* decided as hash-error */
 	if (size != (uint64_t)ev->st.st_size)
-		return SG_TRUST_MISMATCH; /* changed while we read it */
-	return sg_trust_judge(g->d->baseline, g->d->policy->exec_match,
-			      sg_event_path(g, ev), sha);
+		return SG_TRUST_CHANGED; /* changed while we read it */
+	return settle_hashed(g, ev,
+			     sg_trust_judge(g->d->baseline,
+					    g->d->policy->exec_match,
+					    sg_event_path(g, ev), sha));
 }
 
 static enum sg_trust hash_inline(struct sg_guard *g, struct sg_event *ev)
@@ -344,18 +401,17 @@ static void respond(struct sg_guard *g, int fd, bool deny)
 	 * opener died); there is nobody left to answer */
 }
 
-/* Cache a trusted exec in the kernel: no event until the file changes. */
+/* Cache a trusted exec in the kernel: no event until the file changes.
+ * A hashed one already has its mark (settle_hashed): adding it again
+ * here would undo a write's clearing of it since. */
 static void cache_exec_in_kernel(struct sg_guard *g, struct sg_event *ev,
 				 const struct sg_decision *d)
 {
 	if (!(ev->mask & FAN_OPEN_EXEC_PERM) || d->action != SG_ACTION_ALLOW ||
 	    (d->reason != SG_REASON_TRUSTED &&
-	     d->reason != SG_REASON_OUT_OF_SCOPE) || d->log)
+	     d->reason != SG_REASON_OUT_OF_SCOPE) || d->log || ev->marked)
 		return;
-	if (fanotify_mark(g->fan_fd,
-			  FAN_MARK_ADD | FAN_MARK_IGNORE | FAN_MARK_EVICTABLE,
-			  FAN_OPEN_EXEC_PERM, ev->fd, NULL) == 0)
-		g->c.ignore_marks++;
+	(void)add_ignore_mark(g, ev);
 }
 
 static void count(struct sg_guard *g, const struct sg_decision *d)

@@ -55,6 +55,7 @@ struct sg_event {
 	struct sg_intent_info intent;
 	bool via_loader; /* an open by the dynamic loader run directly */
 	bool defer;      /* waits for the hasher thread */
+	bool marked;     /* its kernel ignore mark was placed after the hash */
 	int actor_fd;    /* pidfd of the blocked thread ([respond]); -1 */
 	int path_err;    /* 1: not read yet; 0: path valid; <0: errno */
 	char path[PATH_MAX]; /* the name judged; on an error, the raw name
