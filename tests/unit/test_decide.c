@@ -209,6 +209,9 @@ static struct sg_decision expect_exec(enum sg_trust t, unsigned log,
 	case SG_TRUST_UNKNOWN:
 		d.reason = SG_REASON_NOT_IN_BASELINE;
 		break;
+	case SG_TRUST_CHANGED:
+		d.reason = SG_REASON_CHANGED_WHILE_HASHED;
+		break;
 	default: /* NEED_HASH and anything else: never allowed */
 		d.reason = SG_REASON_HASH_ERROR;
 		break;
@@ -222,7 +225,7 @@ static void test_exec_exhaustive(void **state)
 {
 	static const enum sg_trust trusts[] = {
 		SG_TRUST_NEED_HASH, SG_TRUST_OK, SG_TRUST_UNKNOWN,
-		SG_TRUST_MISMATCH, (enum sg_trust)42,
+		SG_TRUST_MISMATCH, SG_TRUST_CHANGED, (enum sg_trust)42,
 	};
 	(void)state;
 
@@ -588,6 +591,36 @@ static void test_trust_chain_to_exec(void **state)
 
 /* ---- names ---- */
 
+/* Door 5: every field a write, a truncation or a swap moves counts. */
+static void test_stat_changed(void **state)
+{
+	struct stat a = { .st_dev = 1, .st_ino = 2, .st_size = 100,
+			  .st_mtim = { 10, 5 }, .st_ctim = { 10, 5 } };
+	struct stat b;
+	(void)state;
+
+	b = a;
+	assert_false(sg_stat_changed(&a, &b));
+	b = a;
+	b.st_mtim.tv_nsec++;
+	assert_true(sg_stat_changed(&a, &b));
+	b = a;
+	b.st_ctim.tv_sec++;
+	assert_true(sg_stat_changed(&a, &b));
+	b = a;
+	b.st_size = 99;
+	assert_true(sg_stat_changed(&a, &b));
+	b = a;
+	b.st_ino = 3;
+	assert_true(sg_stat_changed(&a, &b));
+	b = a;
+	b.st_dev = 4;
+	assert_true(sg_stat_changed(&a, &b));
+	b = a;
+	b.st_atim.tv_sec = 99; /* a read is not a change */
+	assert_false(sg_stat_changed(&a, &b));
+}
+
 static void test_names(void **state)
 {
 	(void)state;
@@ -602,6 +635,8 @@ static void test_names(void **state)
 	assert_string_equal(sg_reason_name(SG_REASON_READ_ONLY), "read-only");
 	assert_string_equal(sg_reason_name(SG_REASON_HASH_ERROR),
 			    "hash-error");
+	assert_string_equal(sg_reason_name(SG_REASON_CHANGED_WHILE_HASHED),
+			    "changed-while-hashed");
 	assert_string_equal(sg_reason_name(SG_REASON__COUNT), "?");
 	assert_string_equal(sg_reason_name((enum sg_reason)-1), "?");
 
@@ -642,6 +677,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_trust_chain_to_exec,
 						setup_baseline,
 						teardown_baseline),
+		cmocka_unit_test(test_stat_changed),
 		cmocka_unit_test(test_names),
 	};
 
