@@ -32,6 +32,31 @@ char *sg_signature_path(const char *path)
 	return asprintf(&s, "%s%s", path, SG_SIGNATURE_SUFFIX) < 0 ? NULL : s;
 }
 
+/* The private key file: a regular file only. O_NONBLOCK, so that a FIFO
+ * named by mistake is refused instead of blocking the command. */
+static int open_private_key(const char *path, FILE **ret)
+{
+	struct stat st = { 0 };
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		int r = S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
+
+		(void)close(fd);
+		return r;
+	}
+	*ret = fdopen(fd, "re");
+	if (!*ret) {
+		int r = -errno;
+
+		(void)close(fd);
+		return r;
+	}
+	return 0;
+}
+
 /* Read a key (PEM) from path; private or public as asked. */
 static int read_key(const char *path, bool private, EVP_PKEY **ret,
 		    struct errlist *errs)
@@ -42,9 +67,9 @@ static int read_key(const char *path, bool private, EVP_PKEY **ret,
 	int r = 0;
 
 	/* the public key decides what the host trusts: as for the policy */
-	if (private && !(f = fopen(path, "re")))
-		r = -errno;
-	else if (!private)
+	if (private)
+		r = open_private_key(path, &f);
+	else
 		r = sg_fopen_trusted(path, &f, errs);
 	if (r < 0 && errs->n > nerrs)
 		return -EPERM; /* the check said why */
