@@ -16,6 +16,7 @@ int sg_daemon_open(struct sg_daemon *d, const struct sg_policy *p,
 
 	*d = (struct sg_daemon){ .policy = p, .baseline = b,
 				 .confine = confine, .proc_fd = -1,
+				 .exec_cache_fd = -1,
 				 .self_pid = getpid(), .respond = respond };
 	if (stat("/", &st) < 0)
 		return -errno;

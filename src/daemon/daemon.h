@@ -48,6 +48,7 @@ struct sg_daemon {
 	struct sg_inode_id *writers; /* [protect] writer programs */
 	size_t nwriters;
 	char **self_paths; /* the daemon's own files (fan/guard_self.c) */
+	int exec_cache_fd; /* the group whose ignore marks cache execs; -1 */
 	size_t nself_paths;
 };
 

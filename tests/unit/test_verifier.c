@@ -145,7 +145,7 @@ static void test_passes(void **state)
 	struct sg_verify_counters c;
 	char path[128];
 
-	assert_int_equal(sg_verifier_start(fx->b, &v), 0);
+	assert_int_equal(sg_verifier_start(fx->b, -1, &v), 0);
 	assert_true(sg_verifier_tid(v) > 0);
 	assert_int_not_equal(sg_verifier_tid(v), gettid());
 	sg_verifier_counters(v, &c);

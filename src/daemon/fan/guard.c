@@ -117,7 +117,10 @@ static int open_group(struct sg_guard *g)
 					  FAN_NONBLOCK | FAN_UNLIMITED_QUEUE |
 					  FAN_UNLIMITED_MARKS | FAN_REPORT_TID,
 				  O_RDONLY | O_LARGEFILE | O_CLOEXEC | O_NONBLOCK);
-	return g->fan_fd < 0 ? -errno : 0;
+	if (g->fan_fd < 0)
+		return -errno;
+	g->d->exec_cache_fd = g->fan_fd; /* the verifier drops its marks */
+	return 0;
 }
 
 static int prepare(struct sg_guard *g, struct errlist *errs)

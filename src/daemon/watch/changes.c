@@ -203,7 +203,7 @@ int sg_changes_start(struct sg_daemon *d, struct sg_changes **ret,
 	}
 	if (r >= 0 && (p->changes.overflow == SG_OVERFLOW_VERIFY ||
 		       p->changes.verify_interval_s))
-		r = sg_verifier_start(d->baseline, &c->verifier);
+		r = sg_verifier_start(d->baseline, d->exec_cache_fd, &c->verifier);
 	if (r < 0)
 		goto fail;
 	if (c->verifier) /* its opens of protected files must pass at once */

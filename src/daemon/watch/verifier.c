@@ -2,8 +2,10 @@
 /*
  * verifier.c - verify passes on a worker thread. See verifier.h.
  */
+#include <fcntl.h>
 #include <inttypes.h>
 #include <pthread.h>
+#include <sys/fanotify.h>
 #include <sys/stat.h>
 
 #include "messages.h"
@@ -13,6 +15,7 @@
 
 struct sg_verifier {
 	const struct sg_baseline *baseline;
+	int exec_cache_fd; /* the guard's group, or -1 */
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
 	pthread_t thread;
@@ -30,6 +33,8 @@ struct sg_verifier {
 struct pass {
 	uint64_t added, removed, changed, unreadable;
 	uint64_t logged, unlogged;
+	int exec_cache_fd;
+	uint64_t uncached; /* kernel exec-cache marks dropped */
 };
 
 static const char *kind_name(enum sg_drift_kind kind, bool unreadable)
@@ -80,8 +85,26 @@ static void describe(unsigned what, const struct sg_bl_view *want,
 #undef PART
 }
 
+/*
+ * Door 5 (docs/hashrace.md): a trusted binary whose exec the kernel
+ * caches (an ignore mark on its inode) keeps that mark through a write
+ * by a shared mapping, which raises no modify event. A pass that finds
+ * its content changed removes the mark, so its next exec is judged
+ * again (and denied). By path: the mark is on the inode the path names
+ * now, which is the one that runs. True if a mark was there.
+ */
+static bool drop_exec_cache(int fan_fd, const struct sg_bl_view *want,
+			    unsigned what)
+{
+	if (fan_fd < 0 || want->type != SG_BL_FILE ||
+	    !(what & (SG_DRIFT_HASH | SG_DRIFT_SIZE)))
+		return false;
+	return fanotify_mark(fan_fd, FAN_MARK_REMOVE | FAN_MARK_IGNORE,
+			     FAN_OPEN_EXEC_PERM, AT_FDCWD, want->path) == 0;
+}
+
 static void log_drift(enum sg_drift_kind kind, unsigned what, bool unreadable,
-		      const struct sg_bl_view *want,
+		      bool uncached, const struct sg_bl_view *want,
 		      const struct sg_bl_view *have)
 {
 	const struct sg_bl_view *v = have ? have : want;
@@ -107,6 +130,8 @@ static void log_drift(enum sg_drift_kind kind, unsigned what, bool unreadable,
 		if (what & bit)
 			(void)sg_log_add(e, "SEALGUARD_DRIFT", "%s",
 					 sg_drift_name(bit));
+	if (uncached)
+		(void)sg_log_add(e, "SEALGUARD_EXEC_CACHE", "dropped");
 	sg_log_submit(e);
 }
 
@@ -120,6 +145,7 @@ static void on_drift(enum sg_drift_kind kind, unsigned what,
 		     const struct sg_bl_view *have, void *userdata)
 {
 	struct pass *ps = userdata;
+	bool uncached = false;
 	struct stat st;
 	bool unreadable = kind == SG_DRIFT_REMOVED &&
 			  lstat(want->path, &st) == 0 &&
@@ -135,12 +161,16 @@ static void on_drift(enum sg_drift_kind kind, unsigned what,
 		ps->removed++;
 	else
 		ps->changed++;
+	if (kind == SG_DRIFT_CHANGED) {
+		uncached = drop_exec_cache(ps->exec_cache_fd, want, what);
+		ps->uncached += uncached;
+	}
 	if (ps->logged >= SG_VERIFY_MAX_ENTRIES) {
 		ps->unlogged++;
 		return;
 	}
 	ps->logged++;
-	log_drift(kind, what, unreadable, want, have);
+	log_drift(kind, what, unreadable, uncached, want, have);
 }
 
 static void log_summary(const char *why, const struct pass *ps,
@@ -169,6 +199,8 @@ static void log_summary(const char *why, const struct pass *ps,
 	(void)sg_log_add(e, "SEALGUARD_ADDED", "%" PRIu64, ps->added);
 	(void)sg_log_add(e, "SEALGUARD_REMOVED", "%" PRIu64, ps->removed);
 	(void)sg_log_add(e, "SEALGUARD_CHANGED", "%" PRIu64, ps->changed);
+	(void)sg_log_add(e, "SEALGUARD_EXEC_CACHE_DROPPED", "%" PRIu64,
+			 ps->uncached);
 	(void)sg_log_add(e, "SEALGUARD_UNREADABLE", "%" PRIu64,
 			 ps->unreadable);
 	(void)sg_log_add(e, "SEALGUARD_UNLOGGED", "%" PRIu64, ps->unlogged);
@@ -181,7 +213,7 @@ static int64_t run_pass(struct sg_verifier *v, const char *why)
 	struct sg_baseline *live = NULL;
 	struct sg_build_stats st = {};
 	struct errlist errs = {};
-	struct pass ps = {};
+	struct pass ps = { .exec_cache_fd = v->exec_cache_fd };
 	int r;
 
 	r = sg_baseline_build_here(v->baseline, &v->cancel, &live, &st, &errs);
@@ -229,7 +261,8 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
-int sg_verifier_start(const struct sg_baseline *b, struct sg_verifier **ret)
+int sg_verifier_start(const struct sg_baseline *b, int exec_cache_fd,
+		      struct sg_verifier **ret)
 {
 	struct sg_verifier *v = calloc(1, sizeof(*v));
 	int r;
@@ -237,6 +270,7 @@ int sg_verifier_start(const struct sg_baseline *b, struct sg_verifier **ret)
 	if (!v)
 		return -ENOMEM;
 	v->baseline = b;
+	v->exec_cache_fd = exec_cache_fd;
 	pthread_mutex_init(&v->lock, NULL);
 	pthread_cond_init(&v->wake, NULL);
 	atomic_init(&v->cancel, false);

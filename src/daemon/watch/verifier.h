@@ -48,8 +48,11 @@ struct sg_verify_counters {
 };
 
 /* Start the worker for baseline b (borrowed until sg_verifier_free).
- * 0 or a negative errno. */
-int sg_verifier_start(const struct sg_baseline *b, struct sg_verifier **ret);
+ * exec_cache_fd: the guard's fanotify group, whose ignore marks cache
+ * trusted execs in the kernel (-1: none); a file a pass finds changed
+ * loses its mark there. 0 or a negative errno. */
+int sg_verifier_start(const struct sg_baseline *b, int exec_cache_fd,
+		      struct sg_verifier **ret);
 
 /* The worker thread's tid, to register with the guard. */
 pid_t sg_verifier_tid(const struct sg_verifier *v);
