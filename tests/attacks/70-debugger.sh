@@ -55,18 +55,19 @@ t_ok "the heartbeat says tamper none" eval \
 	'sb_journal_wait MESSAGE_ID="$MSG_HEARTBEAT" SEALGUARD_TAMPER=none >/dev/null'
 
 # tracer NAME MODE PID: start sgptrace in the background; TRACER is its
-# pid, once it printed "ok" (the attach succeeded), else the test fails.
+# pid (its own first line: the guard can kill it before pgrep would see
+# it), once it printed "ok" (the attach succeeded), else the test fails.
 tracer() {
-	local i
+	local i log=$SB_ROOT/$1.log
 	sb_bg "$1" "$SB_TOOLS/sgptrace" "$2" "$3" 60
-	TRACER=""
 	for ((i = 0; i < 100; i++)); do
-		TRACER=$(pgrep -P "$SB_BG_PID" -x sgptrace || true)
-		[ -n "$TRACER" ] && grep -qx ok "$SB_ROOT/$1.log" 2>/dev/null && break
+		grep -qx ok "$log" 2>/dev/null && break
+		grep -qx 'E[A-Z]*' "$log" 2>/dev/null && break
 		sleep 0.05
 	done
-	t_eq "$1: the attach succeeded (the kernel allows root's ptrace)" ok \
-		"$(cat "$SB_ROOT/$1.log" 2>/dev/null)"
+	TRACER=$(sed -n 's/^tracer \([0-9][0-9]*\)$/\1/p' "$log" 2>/dev/null)
+	t_eq "$1: the attach succeeded (the kernel allows root's ptrace)" \
+		"tracer $TRACER ok" "$(tr '\n' ' ' <"$log" 2>/dev/null | sed 's/ $//')"
 }
 
 # answered ID: the tracer was killed within 2 s, and the guard still

@@ -8,7 +8,9 @@
  *   sgptrace attach PID [SECONDS]   PTRACE_ATTACH every thread and wait for
  *                                   each stop, as gdb does: all stopped
  *
- * Prints "ok" once attached (flushed), or the errno name of the attach
+ * Prints "tracer PID" (its own pid, flushed) first: the guard may kill
+ * it within a fraction of a second, before a test could look it up.
+ * Then "ok" once attached (flushed), or the errno name of the attach
  * that failed (EPERM under Yama ptrace_scope = 3), then holds the
  * process for SECONDS (default 10) and detaches. Exit 0; 2 on a usage
  * error. A tracer killed by the guard never detaches: the kernel does.
@@ -62,6 +64,8 @@ int main(int argc, char **argv)
 		return 2;
 	pid = (pid_t)atoi(argv[2]);
 	hold = argc == 4 ? (unsigned)atoi(argv[3]) : 10;
+	printf("tracer %d\n", (int)getpid());
+	fflush(stdout);
 	if (strcmp(argv[1], "seize") == 0) {
 		tids[0] = pid;
 		if (ptrace(PTRACE_SEIZE, pid, NULL, NULL) < 0)
