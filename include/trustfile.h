@@ -15,8 +15,9 @@
 /*
  * Check the file open on fd (named path in messages): a regular file, not
  * writable by group or others, owned by root or by our effective uid.
- * Returns 0, -EINVAL (not a regular file), -EPERM (with a message in
- * errs) or the errno of fstat.
+ * Returns 0, -EISDIR (a directory) or -ENXIO (a FIFO, a device, a
+ * socket: not a regular file), -EPERM (others may write it), each with a
+ * message in errs, or the errno of fstat.
  */
 int sg_check_trusted_file(int fd, const char *path, struct errlist *errs);
 

@@ -13,9 +13,12 @@ int sg_check_trusted_file(int fd, const char *path, struct errlist *errs)
 
 	if (fstat(fd, &st) < 0)
 		return -errno;
+	/* Not a file that holds a configuration at all: it cannot be read
+	 * as one (-EISDIR, -ENXIO), which is not the same as a file read
+	 * and found invalid. */
 	if (!S_ISREG(st.st_mode)) {
 		(void)errlist_add(errs, "%s: not a regular file", path);
-		return -EINVAL;
+		return S_ISDIR(st.st_mode) ? -EISDIR : -ENXIO;
 	}
 	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
 		(void)errlist_add(errs,

@@ -43,10 +43,8 @@ bad() {
 	t_eq "$desc: nothing on stdout" "" "$out"
 }
 
-# Not here: check -p/-b of a directory or FIFO exits 1 ("not a regular
-# file", counted as a problem found), not 2; check -k prints the policy's
-# OK line on stdout before the key error. Both are reported in the
-# robust branch's report (issue #16), to be settled with sealguard(1).
+# A directory or a FIFO named as the policy or the baseline cannot be
+# read as one: exit 2, as for a missing file (not 1, "problems found").
 P=$FX_POLICY
 B=$FX_CFG/baseline
 for c in check verify; do
@@ -54,6 +52,20 @@ for c in check verify; do
 	bad "$c -p NONEXISTENT" $c -p "$W/none"
 	bad "$c -p LONG" $c -p "$long"
 	bad "$c -p NON-UTF-8" $c -p "$nonutf"
+done
+for c in check verify; do
+	bad "$c -p DIRECTORY" $c -p "$W/dir"
+	bad "$c -p FIFO" $c -p "$W/fifo"
+done
+# check reports file by file: the valid policy's OK line stays on stdout
+for f in dir fifo; do
+	rc=0
+	out=$(timeout 10 "$S" check -p "$P" -b "$W/$f" 2>"$SB_ROOT/.err") || rc=$?
+	t_eq "check -b ${f^^}: exit 2" 2 "$rc"
+	t_eq "check -b ${f^^}: the baseline is named as not a regular file" \
+		"$W/$f: not a regular file" "$(head -n 1 "$SB_ROOT/.err")"
+	t_eq "check -b ${f^^}: stdout has only the policy's OK" \
+		"policy $P: OK" "$out"
 done
 bad "verify -b DIRECTORY" verify -p "$P" -b "$W/dir"
 bad "verify -b FIFO" verify -p "$P" -b "$W/fifo"
