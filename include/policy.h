@@ -39,6 +39,12 @@
  *   loader = /lib64/ld-linux-x86-64.so.2   (repeatable; dynamic loaders whose
  *                               direct use on a file counts as an exec of it;
  *                               default: the loaders of this architecture)
+ *   interpreter = /usr/bin/python3 (repeatable; programs that may read only
+ *                               baseline files on exec-checked paths; default:
+ *                               the shells, python and perl in the baseline)
+ *   inspector = /usr/bin/sha256sum (repeatable; programs that may read ELF
+ *                               objects not in the baseline, logged; default
+ *                               none)
  *
  *   [log]
  *   allowed = none | exec, write, maintenance | all  (which allows to log;
@@ -252,6 +258,13 @@ struct sg_policy {
 	struct sg_pathlist trusted;    /* sorted, no overlaps */
 	enum sg_exec_match exec_match;
 	struct sg_pathlist loaders; /* defaults filled in when none given */
+	/* programs whose read-opens of files not in the baseline, on an
+	 * exec-checked path, are judged as execs; empty: the daemon takes the
+	 * shells, python and perl the baseline holds */
+	struct sg_pathlist interpreters;
+	/* programs that may read ELF objects not in the baseline (copy,
+	 * checksum, forensics): allowed and logged; empty: none */
+	struct sg_pathlist inspectors;
 
 	unsigned log_allowed; /* SG_LOG_ALLOW_* bits */
 	unsigned ratelimit_interval_s;

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * filekind.h - what the first bytes of a file say it is, as far as running
+ * it goes: an ELF object the loader can map (an executable or a shared
+ * object), or anything else. A pure function of the bytes, so that the
+ * daemon can pread them from an event's descriptor and the tests can feed
+ * it any header.
+ */
+#ifndef SEALGUARD_FILEKIND_H
+#define SEALGUARD_FILEKIND_H
+
+#include <stddef.h>
+
+/* Bytes needed to tell the kind: e_ident (16) and e_type (2). */
+#define SG_FILEKIND_HEAD_LEN 18
+
+enum sg_file_kind {
+	SG_FILE_OTHER,       /* not ELF (text, data, a script, short) */
+	SG_FILE_ELF_OTHER,   /* ELF the loader does not run: ET_REL, ET_CORE */
+	SG_FILE_ELF_LOADABLE /* ET_EXEC or ET_DYN (PIE programs, libraries,
+				the loader itself) */
+};
+
+/*
+ * The kind of a file whose first n bytes are head. The ELF type is read
+ * in the byte order e_ident[EI_DATA] names; a header too short to hold
+ * e_type, or with a byte order that is neither, is ELF_OTHER when the
+ * magic is there (a loader would refuse it too) and OTHER otherwise.
+ */
+enum sg_file_kind sg_file_kind_of(const void *head, size_t n);
+
+const char *sg_file_kind_name(enum sg_file_kind k);
+
+#endif

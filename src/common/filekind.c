@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * filekind.c - the kind of a file from its first bytes. See filekind.h.
+ */
+#include <elf.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "filekind.h"
+
+static unsigned elf_type(const unsigned char *h)
+{
+	if (h[EI_DATA] == ELFDATA2LSB)
+		return (unsigned)h[16] | (unsigned)h[17] << 8;
+	if (h[EI_DATA] == ELFDATA2MSB)
+		return (unsigned)h[16] << 8 | (unsigned)h[17];
+	return ET_NONE;
+}
+
+enum sg_file_kind sg_file_kind_of(const void *head, size_t n)
+{
+	const unsigned char *h = head;
+	unsigned type;
+
+	if (n < SELFMAG || memcmp(h, ELFMAG, SELFMAG) != 0)
+		return SG_FILE_OTHER;
+	if (n < SG_FILEKIND_HEAD_LEN)
+		return SG_FILE_ELF_OTHER;
+	type = elf_type(h);
+	return type == ET_EXEC || type == ET_DYN ? SG_FILE_ELF_LOADABLE :
+						   SG_FILE_ELF_OTHER;
+}
+
+const char *sg_file_kind_name(enum sg_file_kind k)
+{
+	switch (k) {
+	case SG_FILE_ELF_LOADABLE:
+		return "elf-loadable";
+	case SG_FILE_ELF_OTHER:
+		return "elf-other";
+	case SG_FILE_OTHER:
+	default:
+		return "other";
+	}
+}
