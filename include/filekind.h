@@ -9,6 +9,7 @@
 #ifndef SEALGUARD_FILEKIND_H
 #define SEALGUARD_FILEKIND_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* Bytes needed to tell the kind: e_ident (16) and e_type (2). */
@@ -30,5 +31,15 @@ enum sg_file_kind {
 enum sg_file_kind sg_file_kind_of(const void *head, size_t n);
 
 const char *sg_file_kind_name(enum sg_file_kind k);
+
+/*
+ * Is name (a file name, no directory) that of an interpreter the default
+ * [exec] interpreter list takes from the baseline: a shell (sh, bash,
+ * dash, ash, ksh, ksh93, mksh, pdksh, zsh, yash, posh, busybox, csh,
+ * tcsh, fish), or python or perl with an optional version made of digits
+ * and dots (python3, python3.11, perl5.36.0)? "python3-config" and
+ * "perldoc" are not.
+ */
+bool sg_is_interpreter_name(const char *name);
 
 #endif

@@ -43,3 +43,32 @@ const char *sg_file_kind_name(enum sg_file_kind k)
 		return "other";
 	}
 }
+
+/* A name, then nothing or a version: digits and dots, starting with a
+ * digit. */
+static bool versioned(const char *name, const char *stem)
+{
+	size_t n = strlen(stem);
+
+	if (strncmp(name, stem, n) != 0)
+		return false;
+	name += n;
+	if (!*name)
+		return true;
+	if (*name < '0' || *name > '9')
+		return false;
+	return strspn(name, "0123456789.") == strlen(name);
+}
+
+bool sg_is_interpreter_name(const char *name)
+{
+	static const char *const shells[] = {
+		"sh", "bash", "dash", "ash", "ksh", "ksh93", "mksh", "pdksh",
+		"zsh", "yash", "posh", "busybox", "csh", "tcsh", "fish",
+	};
+
+	for (size_t i = 0; i < sizeof(shells) / sizeof(shells[0]); i++)
+		if (strcmp(name, shells[i]) == 0)
+			return true;
+	return versioned(name, "python") || versioned(name, "perl");
+}
