@@ -16,10 +16,11 @@
 #define SG_FILEKIND_HEAD_LEN 18
 
 enum sg_file_kind {
-	SG_FILE_OTHER,       /* not ELF (text, data, a script, short) */
+	SG_FILE_OTHER,       /* not ELF nor "#!" (text, data, short) */
 	SG_FILE_ELF_OTHER,   /* ELF the loader does not run: ET_REL, ET_CORE */
-	SG_FILE_ELF_LOADABLE /* ET_EXEC or ET_DYN (PIE programs, libraries,
-				the loader itself) */
+	SG_FILE_ELF_LOADABLE, /* ET_EXEC or ET_DYN (PIE programs, libraries,
+				 the loader itself) */
+	SG_FILE_SCRIPT       /* starts with "#!" */
 };
 
 /*
@@ -41,5 +42,13 @@ const char *sg_file_kind_name(enum sg_file_kind k);
  * "perldoc" are not.
  */
 bool sg_is_interpreter_name(const char *name);
+
+/*
+ * Does name (a path or a file name) end in a suffix interpreters load as
+ * source or compiled code: .sh .bash .zsh .ksh .py .pyc .pyo .pyw .pl
+ * .pm .pmc .rb .php .lua .tcl .js .mjs .cjs? A data file an interpreter
+ * reads (a shell's "< list", a config) rarely does; see docs/policy.md.
+ */
+bool sg_is_script_name(const char *name);
 
 #endif

@@ -22,6 +22,8 @@ enum sg_file_kind sg_file_kind_of(const void *head, size_t n)
 	const unsigned char *h = head;
 	unsigned type;
 
+	if (n >= 2 && h[0] == '#' && h[1] == '!')
+		return SG_FILE_SCRIPT;
 	if (n < SELFMAG || memcmp(h, ELFMAG, SELFMAG) != 0)
 		return SG_FILE_OTHER;
 	if (n < SG_FILEKIND_HEAD_LEN)
@@ -38,6 +40,8 @@ const char *sg_file_kind_name(enum sg_file_kind k)
 		return "elf-loadable";
 	case SG_FILE_ELF_OTHER:
 		return "elf-other";
+	case SG_FILE_SCRIPT:
+		return "script";
 	case SG_FILE_OTHER:
 	default:
 		return "other";
@@ -71,4 +75,21 @@ bool sg_is_interpreter_name(const char *name)
 		if (strcmp(name, shells[i]) == 0)
 			return true;
 	return versioned(name, "python") || versioned(name, "perl");
+}
+
+bool sg_is_script_name(const char *name)
+{
+	static const char *const suffixes[] = {
+		".sh", ".bash", ".zsh", ".ksh", ".py", ".pyc", ".pyo", ".pyw",
+		".pl", ".pm", ".pmc", ".rb", ".php", ".lua", ".tcl", ".js",
+		".mjs", ".cjs",
+	};
+	const char *dot = strrchr(name, '.');
+
+	if (!dot || strchr(dot, '/'))
+		return false;
+	for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++)
+		if (strcmp(dot, suffixes[i]) == 0)
+			return true;
+	return false;
 }

@@ -98,7 +98,8 @@ static void test_short(void **state)
 static void test_not_elf(void **state)
 {
 	static const char *const texts[] = {
-		"#!/bin/sh\necho hi\n", "\177EL", "\177elf and more bytes here",
+		"# !/bin/sh\n", "!#/bin/sh\n", "#", "\177EL",
+		"\177elf and more bytes here",
 		"ELF\177 is not the magic either",
 		"\x7f" "ELG\2\1\1\0\0\0\0\0\0\0\0\0\3\0",
 	};
@@ -107,6 +108,41 @@ static void test_not_elf(void **state)
 	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
 		assert_int_equal(sg_file_kind_of(texts[i], strlen(texts[i])),
 				 SG_FILE_OTHER);
+}
+
+/* "#!" and nothing else makes a script: the kernel's own test. */
+static void test_script(void **state)
+{
+	static const char *const texts[] = {
+		"#!/bin/sh\necho hi\n", "#!", "#! /usr/bin/env python3\n",
+		"#!\177ELF",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
+		assert_int_equal(sg_file_kind_of(texts[i], strlen(texts[i])),
+				 SG_FILE_SCRIPT);
+	assert_string_equal(sg_file_kind_name(SG_FILE_SCRIPT), "script");
+}
+
+static void test_script_names(void **state)
+{
+	static const char *const yes[] = {
+		"x.sh", "/tmp/evil.py", "a.b.pyc", "/usr/lib/x/mod.pm", ".sh",
+		"/srv/app.rb", "index.php", "init.lua", "m.mjs", "w.tcl",
+	};
+	static const char *const no[] = {
+		"x", "/tmp/evil", "data.txt", "list", "x.sh.bak", "x.SH",
+		"/tmp/dir.py/file", "x.", "x.shx", "libc.so.6", "", "x.p",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
+		if (!sg_is_script_name(yes[i]))
+			fail_msg("'%s' should be a script name", yes[i]);
+	for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++)
+		if (sg_is_script_name(no[i]))
+			fail_msg("'%s' should not be a script name", no[i]);
 }
 
 static enum sg_file_kind kind_of_file(const char *path)
@@ -169,6 +205,8 @@ int main(void)
 		cmocka_unit_test(test_types),
 		cmocka_unit_test(test_short),
 		cmocka_unit_test(test_not_elf),
+		cmocka_unit_test(test_script),
+		cmocka_unit_test(test_script_names),
 		cmocka_unit_test(test_real_files),
 		cmocka_unit_test(test_interpreter_names),
 		cmocka_unit_test(test_names),

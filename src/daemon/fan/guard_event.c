@@ -324,14 +324,43 @@ static enum sg_intent read_intent(struct sg_guard *g, struct sg_event *ev)
 	return ev->intent.intent;
 }
 
-/* Can this open read the file as it is (intent.h)? The intent is read
- * only here, for files about to be judged as code, unless the protected
- * path already read it. */
-static bool opens_for_reading(struct sg_guard *g, struct sg_event *ev)
+/*
+ * Can this open take the file in as code (intent.h)? An ELF object only
+ * through the loader's read (O_CLOEXEC): a plain read of it is a copy or
+ * a checksum. An interpreter's file through any read: shells open their
+ * scripts without O_CLOEXEC. The intent is read only here, for files
+ * about to be judged as code, unless the protected path already read it.
+ */
+static bool opens_as_code(struct sg_guard *g, struct sg_event *ev)
 {
 	if (ev->intent.syscall_nr < 0)
 		(void)read_intent(g, ev);
+	if (ev->via == SG_VIA_LIBRARY)
+		return sg_intent_may_load(&ev->intent);
 	return sg_intent_may_read(&ev->intent);
+}
+
+/*
+ * Which of an interpreter's reads take the file in as code: a script by
+ * its "#!" or its name (filekind.h), or the file it was handed (an
+ * argument names it: "sh /tmp/x"). Anything else is data it reads (a
+ * shell's "< list", a config): there a file guard cannot tell code from
+ * data, and docs/policy.md says what is left open. Unreadable arguments
+ * fail closed.
+ */
+static bool interpreter_reads_code(struct sg_guard *g, struct sg_event *ev,
+				   enum sg_file_kind kind)
+{
+	const char *path, *name;
+
+	if (kind == SG_FILE_SCRIPT)
+		return true;
+	path = sg_event_path(g, ev);
+	if (!path || sg_is_script_name(path))
+		return true;
+	name = strrchr(path, '/');
+	return sg_proc_args_name(g->d->proc_fd, ev->tid,
+				 name ? name + 1 : path) != 0;
 }
 
 /*
@@ -339,29 +368,33 @@ static bool opens_for_reading(struct sg_guard *g, struct sg_event *ev)
  * exec-checked filesystem:
  *  - an ELF object the loader can map (a library by LD_PRELOAD,
  *    /etc/ld.so.preload, dlopen or --preload; a program by the loader run
- *    directly), whoever opens it;
- *  - any file an [exec] interpreter opens (a script, a module).
+ *    directly), whoever opens it the way the loader does (O_CLOEXEC);
+ *  - a script or module an [exec] interpreter opens.
  * Such an open is judged as an exec of the file. Cheapest tests first, so
  * that a trusted or a data file costs table look-ups: the verdict cache,
  * the sealed baseline files, the file's kind (one pread, then cached);
  * only an untrusted file that is not ELF costs the opener's /proc/<tid>/exe
- * (is it an interpreter?), and only an untrusted ELF object or an
- * interpreter's file is hashed.
+ * (is it an interpreter?) and, for an interpreter, its arguments; only a
+ * file judged as code is hashed.
  */
 static bool judge_code_open(struct sg_guard *g, struct sg_event *ev,
 			    struct sg_decision *ret)
 {
+	enum sg_file_kind kind;
+
 	if (!S_ISREG(ev->st.st_mode) || !(ev->fs_flags & SG_FS_EXEC))
 		return false;
 	if (known_trusted(g, &ev->st) || sealed_baseline_file(g, &ev->st))
 		return false;
-	if (file_kind(g, ev) == SG_FILE_ELF_LOADABLE)
+	kind = file_kind(g, ev);
+	if (kind == SG_FILE_ELF_LOADABLE)
 		ev->via = SG_VIA_LIBRARY;
-	else if (exe_in(g, ev->tid, g->interpreters, g->ninterpreters))
+	else if (exe_in(g, ev->tid, g->interpreters, g->ninterpreters) &&
+		 interpreter_reads_code(g, ev, kind))
 		ev->via = SG_VIA_INTERPRETER;
 	else
 		return false;
-	if (!opens_for_reading(g, ev)) {
+	if (!opens_as_code(g, ev)) {
 		ev->via = SG_VIA_NONE;
 		return false;
 	}

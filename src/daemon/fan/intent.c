@@ -147,6 +147,13 @@ bool sg_intent_may_read(const struct sg_intent_info *i)
 	}
 }
 
+bool sg_intent_may_load(const struct sg_intent_info *i)
+{
+	if (!sg_intent_may_read(i))
+		return false;
+	return i->intent == SG_INTENT_UNKNOWN || (i->flags & O_CLOEXEC);
+}
+
 int sg_intent_read(int procfd, pid_t tid, struct sg_intent_info *ret,
 		   unsigned long *retries)
 {

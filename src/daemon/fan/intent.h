@@ -58,6 +58,16 @@ int sg_intent_read(int procfd, pid_t tid, struct sg_intent_info *ret,
  */
 bool sg_intent_may_read(const struct sg_intent_info *i);
 
+/*
+ * Could this open be the dynamic loader's, mapping the file as code? The
+ * loaders a trusted program runs (glibc's and musl's ld.so, for
+ * LD_PRELOAD, LD_AUDIT, LD_LIBRARY_PATH, dlopen and a program they are
+ * handed) open every object read-only with O_CLOEXEC. A read without
+ * O_CLOEXEC (cp, cat, sha256sum, tar, sealguard verify) is a plain read.
+ * Unknown flags could be anything: fail closed.
+ */
+bool sg_intent_may_load(const struct sg_intent_info *i);
+
 const char *sg_intent_name(enum sg_intent i);
 
 #endif

@@ -2,8 +2,11 @@
 /*
  * procinfo.c - reading /proc for the journal. See procinfo.h.
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "sys/procinfo.h"
 #include "util.h"
@@ -123,4 +126,39 @@ int sg_fd_path(int procfd, int fd, char *buf, size_t size)
 		return -ENAMETOOLONG;
 	buf[n] = '\0';
 	return 0;
+}
+
+bool sg_cmdline_names(const char *cmdline, size_t n, const char *base)
+{
+	const char *end = cmdline + n, *arg = memchr(cmdline, '\0', n);
+
+	if (!arg || !*base)
+		return false;
+	for (arg++; arg < end; arg += strnlen(arg, (size_t)(end - arg)) + 1) {
+		size_t len = strnlen(arg, (size_t)(end - arg));
+		const char *slash = memrchr(arg, '/', len);
+		const char *name = slash ? slash + 1 : arg;
+
+		if ((size_t)(arg + len - name) == strlen(base) &&
+		    memcmp(name, base, strlen(base)) == 0)
+			return true;
+	}
+	return false;
+}
+
+int sg_proc_args_name(int procfd, pid_t tid, const char *base)
+{
+	char name[32];
+	_cleanup_free_ char *buf = malloc(SG_CMDLINE_MAX);
+	ssize_t n;
+
+	if (!buf)
+		return -ENOMEM;
+	snprintf(name, sizeof(name), "%d/cmdline", (int)tid);
+	n = sg_proc_read(procfd, name, buf, SG_CMDLINE_MAX);
+	if (n < 0)
+		return (int)n;
+	if ((size_t)n == SG_CMDLINE_MAX - 1)
+		return -E2BIG;
+	return sg_cmdline_names(buf, (size_t)n, base) ? 1 : 0;
 }
