@@ -22,6 +22,9 @@
 #include "util.h"
 
 static int proc_fd = -1;
+/* the script the shells of the tests run */
+static char dir[] = "/tmp/test_procinfo.XXXXXX";
+static char script[sizeof(dir) + 16];
 
 static int setup(void **state)
 {
@@ -34,6 +37,10 @@ static int teardown(void **state)
 {
 	(void)state;
 	(void)close(proc_fd);
+	if (script[0]) {
+		(void)unlink(script);
+		(void)rmdir(dir);
+	}
 	return 0;
 }
 
@@ -43,33 +50,61 @@ static int teardown(void **state)
 static void test_names(void **state)
 {
 	(void)state;
+	/* the script: the first argument that is not an option */
 	assert_true(NAMES("sh\0/tmp/evil\0", "evil"));
 	assert_true(NAMES("sh\0evil\0", "evil"));
 	assert_true(NAMES("sh\0-e\0./x/evil\0", "evil"));
-	assert_true(NAMES("python3\0-u\0/a/b\0/tmp/evil\0", "evil"));
+	assert_true(NAMES("sh\0-ex\0+x\0evil\0data\0", "evil"));
+	assert_true(NAMES("python3\0-u\0-B\0/tmp/evil\0", "evil"));
+	assert_true(NAMES("python3\0-Wignore\0/tmp/evil\0", "evil"));
+	assert_true(NAMES("perl\0-w\0-Mstrict\0-I/tmp\0/tmp/evil\0", "evil"));
+	assert_true(NAMES("sh\0--\0-evil\0", "-evil"));
+	assert_true(NAMES("bash\0--norc\0/tmp/evil\0", "evil"));
+	/* after an option that may take a value, either reading */
+	assert_true(NAMES("bash\0-O\0extglob\0/tmp/evil\0", "evil"));
+	assert_true(NAMES("python3\0-O\0/tmp/evil\0", "evil"));
+	assert_true(NAMES("sh\0-o\0errexit\0/tmp/evil\0", "evil"));
+	assert_true(NAMES("bash\0--rcfile\0/tmp/rc\0/tmp/evil\0", "evil"));
+	assert_true(NAMES("python3\0-W\0error\0/tmp/evil\0", "evil"));
 	/* without the final NUL (a process that rewrote its arguments) */
 	assert_true(NAMES("sh\0/tmp/evil", "evil"));
+	/* the arguments a script is given are its data, not scripts */
+	assert_false(NAMES("sh\0/usr/bin/tool.sh\0/tmp/evil\0", "evil"));
+	assert_false(NAMES("python3\0-u\0t.py\0-x\0/tmp/evil\0", "evil"));
+	/* no script file: code on the command line, a module, stdin */
+	assert_false(NAMES("sh\0-c\0. /tmp/evil\0", "evil"));
+	assert_false(NAMES("sh\0-c\0cmd\0sh\0/tmp/evil\0", "evil"));
+	assert_false(NAMES("sh\0-ec\0cmd\0/tmp/evil\0", "evil"));
+	assert_false(NAMES("perl\0-lne\0print\0/tmp/evil\0", "evil"));
+	assert_false(NAMES("python3\0-m\0evil\0", "evil"));
+	assert_false(NAMES("python3\0-\0/tmp/evil\0", "evil"));
 	/* argv[0] is the interpreter, never the script */
 	assert_false(NAMES("/tmp/evil\0", "evil"));
-	assert_false(NAMES("evil\0-c\0true\0", "evil"));
 	/* a name is matched whole, after the last slash */
 	assert_false(NAMES("sh\0/tmp/evil2\0", "evil"));
 	assert_false(NAMES("sh\0/tmp/xevil\0", "evil"));
 	assert_false(NAMES("sh\0/tmp/evil/\0", "evil"));
-	/* what follows the last slash of "-c" code counts too: the guard
-	 * then judges "sh -c '. /tmp/evil'" as the script it is */
-	assert_true(NAMES("sh\0-c\0. /tmp/evil\0", "evil"));
-	assert_false(NAMES("sh\0-c\0. /tmp/evil; true\0", "evil"));
 	assert_false(NAMES("sh\0\0\0", "evil"));
 	assert_false(NAMES("sh\0/tmp/evil\0", ""));
 	assert_false(sg_cmdline_names("", 0, "evil"));
 	assert_false(NAMES("no NUL at all", "all"));
 }
 
-/* A shell that waits, with argv[] after "sh -c 'sleep 30; :'" */
+/* A shell running the script "some-script" (it sleeps) with argv[]. */
 static pid_t spawn_sleeper(char *const argv[])
 {
-	pid_t pid = fork();
+	pid_t pid;
+	FILE *f;
+
+	if (!script[0]) {
+		assert_non_null(mkdtemp(dir));
+		snprintf(script, sizeof(script), "%s/some-script", dir);
+		f = fopen(script, "we");
+		assert_non_null(f);
+		fputs("sleep 30\n", f);
+		assert_int_equal(fclose(f), 0);
+	}
+	pid = fork();
 
 	if (pid == 0) {
 		execv("/bin/sh", argv);
@@ -104,15 +139,14 @@ static void reap(pid_t pid)
 
 static void test_real_process(void **state)
 {
-	char *argv[] = { "sh", "-c", "sleep 30; :", "sh", "/tmp/some-script",
-			 NULL };
+	char *argv[] = { "sh", "-e", script, "/tmp/data", NULL };
 	pid_t pid;
 
 	(void)state;
 	pid = spawn_sleeper(argv);
 	assert_int_equal(sg_proc_args_name(proc_fd, pid, "some-script"), 1);
-	assert_int_equal(sg_proc_args_name(proc_fd, pid, "-c"), 1);
-	assert_int_equal(sg_proc_args_name(proc_fd, pid, "sleep"), 0);
+	assert_int_equal(sg_proc_args_name(proc_fd, pid, "data"), 0);
+	assert_int_equal(sg_proc_args_name(proc_fd, pid, "sh"), 0);
 	assert_int_equal(sg_proc_args_name(proc_fd, pid, "other"), 0);
 	reap(pid);
 	/* gone: an error, which the guard takes as "named" (fail closed) */
@@ -122,7 +156,7 @@ static void test_real_process(void **state)
 static void test_too_long(void **state)
 {
 	_cleanup_free_ char *pad = malloc(SG_CMDLINE_MAX);
-	char *argv[] = { "sh", "-c", "sleep 30; :", pad, "/tmp/late", NULL };
+	char *argv[] = { "sh", "-e", script, pad, NULL };
 	pid_t pid;
 
 	(void)state;
@@ -130,7 +164,7 @@ static void test_too_long(void **state)
 	memset(pad, 'x', SG_CMDLINE_MAX - 1);
 	pad[SG_CMDLINE_MAX - 1] = '\0';
 	pid = spawn_sleeper(argv);
-	assert_int_equal(sg_proc_args_name(proc_fd, pid, "late"), -E2BIG);
+	assert_int_equal(sg_proc_args_name(proc_fd, pid, "some-script"), -E2BIG);
 	reap(pid);
 }
 

@@ -42,12 +42,16 @@ int sg_proc_stat_parse(const char *stat, pid_t *ret_ppid, pid_t *ret_sid);
 void sg_proc_status_parse(const char *status, struct sg_procinfo *p);
 
 /*
- * Is a file named base (a name, no directory) among the arguments
- * (argv[1] on) of the process of tid? Names, not files: nothing is looked
- * up, so an argument on a filesystem that stalls (FUSE, NFS) cannot stall
- * the caller. 1 yes, 0 no, -E2BIG when the arguments are longer than
- * what is read (SG_CMDLINE_MAX), else a negative errno. The pure half
- * takes the n bytes of /proc/<pid>/cmdline (NUL-separated).
+ * Is a file named base (a name, no directory) the script the interpreter
+ * of tid was handed: its first argument that is not an option, as in
+ * "sh -e /tmp/x" or "python3 -u x.py", or the argument after an option
+ * that may take one ("-o", "-O", "-W", "-X", "--rcfile": python's -O
+ * takes none, bash's takes one)? There is none after "-c", "-e", "-E",
+ * "-m" or "-" (code or a module given otherwise, standard input). Names, not files: nothing is
+ * looked up, so an argument on a filesystem that stalls (FUSE, NFS)
+ * cannot stall the caller. 1 yes, 0 no, -E2BIG when the arguments are
+ * longer than what is read (SG_CMDLINE_MAX), else a negative errno. The
+ * pure half takes the n bytes of /proc/<pid>/cmdline (NUL-separated).
  */
 #define SG_CMDLINE_MAX 8192
 int sg_proc_args_name(int procfd, pid_t tid, const char *base);
