@@ -127,3 +127,16 @@ t_eq "no plain read of the library was logged as a denial" 0 \
 t_eq "the untrusted library itself is unchanged" \
 	"$(fx_sha "$SB_ROOT/copy.so")" "$(fx_sha "$EVIL")"
 sb_stop_daemon
+
+# An [exec] inspector may open it the loader's way too, and is logged.
+SGTRY=$(readlink -f "$SB_TOOLS/sgtry")
+fx_policy enforce "inspector = $SGTRY"
+t_ok "baseline builds (with an inspector)" fx_baseline
+sb_start_daemon "$FX_POLICY"
+atk_allowed "inspector-opens-untrusted-library" "$(sb_try openat-cloexec "$EVIL")"
+t_journal "the inspector's open is logged as such" \
+	SEALGUARD_REASON=inspector SEALGUARD_PATH="$EVIL" SEALGUARD_EXE="$SGTRY"
+atk_blocked "ld-preload-with-an-inspector-listed" EPERM \
+	"$(preload_result preload2 env LD_PRELOAD="$EVIL" "$TOOL")" \
+	SEALGUARD_VIA=library SEALGUARD_PATH="$EVIL" SEALGUARD_EXE="$(readlink -f "$TOOL")"
+sb_stop_daemon
