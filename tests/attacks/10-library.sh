@@ -19,7 +19,7 @@ sb_enter "$@"
 ATK_DOOR=library
 
 fx_setup
-MARKS=$SB_ROOT/marks
+MARKS=$ATK_MARKS
 mkdir -p "$MARKS"
 # The payload: a constructor that runs inside whatever program loads it
 # and writes its name under $MARKS. Built here, by the test, from source.
@@ -54,22 +54,6 @@ t_ok "baseline builds" fx_baseline
 sb_start_journald
 sb_start_daemon "$FX_POLICY"
 
-# ran NAME CMD...: run CMD with SG_MARK set; "ran" if the payload ran,
-# else what the loader said: EPERM when it reported the open refused.
-ran() {
-	local name=$1 err
-	shift
-	rm -f "$MARKS/$name"
-	err=$(SG_MARK=$MARKS/$name timeout 10 "$@" 2>&1 >/dev/null) || true
-	if [ -e "$MARKS/$name" ]; then
-		echo ran
-	elif printf '%s' "$err" | grep -q 'Operation not permitted'; then
-		echo EPERM
-	else
-		echo "not-run(${err:-no message})"
-	fi
-}
-
 # glibc's loader says "cannot be preloaded ... ignored" without an errno
 # for LD_PRELOAD and LD_AUDIT, so those two are judged by the mark alone
 # and by the journal entry, and the program must still have run.
@@ -102,7 +86,7 @@ atk_blocked "ld-library-path-swap" EPERM \
 	"$(preload_result swap env LD_LIBRARY_PATH="$FX_SCRATCH/lib" "$TOOL")" \
 	SEALGUARD_VIA=library SEALGUARD_PATH="$FX_SCRATCH/lib/libc.so.6"
 atk_blocked "dlopen" EPERM \
-	"$(ran dlopen python3 -c 'import ctypes, sys; ctypes.CDLL(sys.argv[1])' "$EVIL")" \
+	"$(atk_ran dlopen python3 -c 'import ctypes, sys; ctypes.CDLL(sys.argv[1])' "$EVIL")" \
 	SEALGUARD_VIA=library SEALGUARD_PATH="$EVIL"
 atk_blocked "open-as-the-loader-does" EPERM \
 	"$(sb_try openat-cloexec "$EVIL")" \

@@ -21,7 +21,7 @@ sb_enter "$@"
 ATK_DOOR=interpreter
 
 fx_setup
-MARKS=$SB_ROOT/marks
+MARKS=$ATK_MARKS
 mkdir -p "$MARKS"
 SH=$FX_FS/bin/sh
 PY=$FX_FS/bin/python3
@@ -48,51 +48,35 @@ sb_start_daemon "$FX_POLICY"
 t_journal "the default interpreter list names the baseline's shell" \
 	MESSAGE="interpreter (from the baseline): $SH"
 
-# ran NAME CMD...: run CMD with SG_MARK set: "ran" if the script ran,
-# EPERM if the interpreter reported the open refused, else what it said.
-ran() {
-	local name=$1 err
-	shift
-	rm -f "$MARKS/$name"
-	err=$(SG_MARK=$MARKS/$name timeout 10 "$@" 2>&1 >/dev/null) || true
-	if [ -e "$MARKS/$name" ]; then
-		echo ran
-	elif printf '%s' "$err" | grep -qi 'operation not permitted\|permission denied\|not permitted'; then
-		echo EPERM
-	else
-		echo "not-run(${err:-no message})"
-	fi
-}
-
-atk_blocked "sh-script" EPERM "$(ran a "$SH" "$S/evil.sh")" \
+atk_blocked "sh-script" EPERM "$(atk_ran a "$SH" "$S/evil.sh")" \
 	SEALGUARD_VIA=interpreter SEALGUARD_PATH="$S/evil.sh"
-atk_blocked "sh-script-no-shebang-no-suffix" EPERM "$(ran b "$SH" "$S/evil")" \
+atk_blocked "sh-script-no-shebang-no-suffix" EPERM "$(atk_ran b "$SH" "$S/evil")" \
 	SEALGUARD_VIA=interpreter SEALGUARD_PATH="$S/evil"
-atk_blocked "sh-relative-name" EPERM "$(cd "$S" && ran c "$SH" ./evil)" \
+atk_blocked "sh-relative-name" EPERM "$(cd "$S" && atk_ran c "$SH" ./evil)" \
 	SEALGUARD_VIA=interpreter SEALGUARD_PATH="$S/evil"
-atk_blocked "sh-sources-script-from-c" EPERM "$(ran d "$SH" -c ". $S/evil.sh")" \
+atk_blocked "sh-sources-script-from-c" EPERM "$(atk_ran d "$SH" -c ". $S/evil.sh")" \
 	SEALGUARD_VIA=interpreter SEALGUARD_PATH="$S/evil.sh"
-atk_blocked "python-script" EPERM "$(ran e "$PY" "$S/evil.py")" \
+atk_blocked "python-script" EPERM "$(atk_ran e "$PY" "$S/evil.py")" \
 	SEALGUARD_VIA=interpreter SEALGUARD_PATH="$S/evil.py"
 atk_blocked "python-module-from-path" EPERM \
-	"$(ran f env PYTHONPATH="$S/pymod" "$PY" -c 'import evilmod')" \
+	"$(atk_ran f env PYTHONPATH="$S/pymod" "$PY" -c 'import evilmod')" \
 	SEALGUARD_VIA=interpreter SEALGUARD_PATH="$S/pymod/evilmod.py"
-atk_blocked "perl-script" EPERM "$(ran g "$PL" "$S/evil.pl")" \
+atk_blocked "perl-script" EPERM "$(atk_ran g "$PL" "$S/evil.pl")" \
 	SEALGUARD_VIA=interpreter SEALGUARD_PATH="$S/evil.pl"
 
 # The limit: code the interpreter is given, not a file it opens.
 t_eq "limit, proved: code on -c made from a file runs (no file guard sees it)" ran \
-	"$(ran h "$SH" -c "$(cat "$S/evil")")"
+	"$(atk_ran h "$SH" -c "$(cat "$S/evil")")"
 t_eq "limit, proved: a script on standard input runs" ran \
-	"$(ran i "$SH" <"$S/evil")"
+	"$(atk_ran i "$SH" <"$S/evil")"
 t_eq "limit, proved: a file with no '#!' nor suffix sourced by -c code runs" ran \
-	"$(ran k "$SH" -c ". $S/evil.txt")"
+	"$(atk_ran k "$SH" -c ". $S/evil.txt")"
 atk_limit "code-on-c-or-stdin" \
 	"the interpreter opens no script file for code given with -c or on stdin" \
 	"ship no interpreter the image does not need; [listen] keeps code from arriving"
 
 # What must keep working.
-atk_allowed "trusted-script-runs" "$(ran j "$SH" "$FX_FS/bin/good.sh")" ran
+atk_allowed "trusted-script-runs" "$(atk_ran j "$SH" "$FX_FS/bin/good.sh")" ran
 atk_allowed "trusted-script-reads-its-data-argument" \
 	"$("$SH" "$FX_FS/bin/reader.sh" "$S/data")" "line one"
 atk_allowed "shell-reads-data-by-redirect" \
