@@ -43,6 +43,16 @@ const char *sg_file_kind_name(enum sg_file_kind k);
  */
 bool sg_is_interpreter_name(const char *name);
 
+/* The interpreters whose command lines sealguard reads, by the name of
+ * their program (sys/scriptarg.h); anything else is OTHER. */
+enum sg_interp_family {
+	SG_INTERP_OTHER,
+	SG_INTERP_SHELL,  /* the shells of sg_is_interpreter_name */
+	SG_INTERP_PYTHON, /* python, python3, python3.11 */
+	SG_INTERP_PERL,   /* perl, perl5.36.0 */
+};
+enum sg_interp_family sg_interpreter_family(const char *name);
+
 /*
  * Does name (a path or a file name) end in a suffix interpreters load as
  * source or compiled code: .sh .bash .zsh .ksh .py .pyc .pyo .pyw .pl

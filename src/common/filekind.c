@@ -64,7 +64,7 @@ static bool versioned(const char *name, const char *stem)
 	return strspn(name, "0123456789.") == strlen(name);
 }
 
-bool sg_is_interpreter_name(const char *name)
+enum sg_interp_family sg_interpreter_family(const char *name)
 {
 	static const char *const shells[] = {
 		"sh", "bash", "dash", "ash", "ksh", "ksh93", "mksh", "pdksh",
@@ -73,8 +73,17 @@ bool sg_is_interpreter_name(const char *name)
 
 	for (size_t i = 0; i < sizeof(shells) / sizeof(shells[0]); i++)
 		if (strcmp(name, shells[i]) == 0)
-			return true;
-	return versioned(name, "python") || versioned(name, "perl");
+			return SG_INTERP_SHELL;
+	if (versioned(name, "python"))
+		return SG_INTERP_PYTHON;
+	if (versioned(name, "perl"))
+		return SG_INTERP_PERL;
+	return SG_INTERP_OTHER;
+}
+
+bool sg_is_interpreter_name(const char *name)
+{
+	return sg_interpreter_family(name) != SG_INTERP_OTHER;
 }
 
 bool sg_is_script_name(const char *name)

@@ -101,7 +101,7 @@ static void test_not_elf(void **state)
 		"# !/bin/sh\n", "!#/bin/sh\n", "#", "\177EL",
 		"\177elf and more bytes here",
 		"ELF\177 is not the magic either",
-		"\x7f" "ELG\2\1\1\0\0\0\0\0\0\0\0\0\3\0",
+		"\177ELG\2\1\1\0\0\0\0\0\0\0\0\0\3\0",
 	};
 
 	(void)state;
@@ -190,6 +190,20 @@ static void test_interpreter_names(void **state)
 			fail_msg("'%s' should not be an interpreter", no[i]);
 }
 
+static void test_interpreter_families(void **state)
+{
+	(void)state;
+	assert_int_equal(sg_interpreter_family("dash"), SG_INTERP_SHELL);
+	assert_int_equal(sg_interpreter_family("bash"), SG_INTERP_SHELL);
+	assert_int_equal(sg_interpreter_family("busybox"), SG_INTERP_SHELL);
+	assert_int_equal(sg_interpreter_family("python3.11"), SG_INTERP_PYTHON);
+	assert_int_equal(sg_interpreter_family("python"), SG_INTERP_PYTHON);
+	assert_int_equal(sg_interpreter_family("perl5.36.0"), SG_INTERP_PERL);
+	assert_int_equal(sg_interpreter_family("ruby3.1"), SG_INTERP_OTHER);
+	assert_int_equal(sg_interpreter_family("node"), SG_INTERP_OTHER);
+	assert_int_equal(sg_interpreter_family("python3-config"), SG_INTERP_OTHER);
+}
+
 static void test_names(void **state)
 {
 	(void)state;
@@ -209,6 +223,7 @@ int main(void)
 		cmocka_unit_test(test_script_names),
 		cmocka_unit_test(test_real_files),
 		cmocka_unit_test(test_interpreter_names),
+		cmocka_unit_test(test_interpreter_families),
 		cmocka_unit_test(test_names),
 	};
 

@@ -24,6 +24,7 @@
 #include "policy.h"
 #include "sys/canonpath.h"
 #include "sys/procinfo.h"
+#include "sys/scriptarg.h"
 #include "respond/respond.h"
 #include "log/sglog.h"
 
@@ -342,11 +343,11 @@ static bool opens_as_code(struct sg_guard *g, struct sg_event *ev)
 
 /*
  * Which of an interpreter's reads take the file in as code: a script by
- * its "#!" or its name (filekind.h), or the file it was handed (an
- * argument names it: "sh /tmp/x"). Anything else is data it reads (a
- * shell's "< list", a config): there a file guard cannot tell code from
- * data, and docs/policy.md says what is left open. Unreadable arguments
- * fail closed.
+ * its "#!" or its name (filekind.h), or the script it was handed on its
+ * command line (sys/scriptarg.h: "sh /tmp/x"). Anything else is data it
+ * reads (a script's arguments, a shell's "< list", a config): there a
+ * file guard cannot tell code from data, and docs/policy.md says what is
+ * left open. A command line that cannot be read fails closed.
  */
 static bool interpreter_reads_code(struct sg_guard *g, struct sg_event *ev,
 				   enum sg_file_kind kind)
@@ -359,8 +360,8 @@ static bool interpreter_reads_code(struct sg_guard *g, struct sg_event *ev,
 	if (!path || sg_is_script_name(path))
 		return true;
 	name = strrchr(path, '/');
-	return sg_proc_args_name(g->d->proc_fd, ev->tid,
-				 name ? name + 1 : path) != 0;
+	return sg_proc_script_arg_is(g->d->proc_fd, ev->tid,
+				     name ? name + 1 : path) != 0;
 }
 
 /*

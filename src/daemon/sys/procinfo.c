@@ -2,11 +2,8 @@
 /*
  * procinfo.c - reading /proc for the journal. See procinfo.h.
  */
-#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
 #include "sys/procinfo.h"
 #include "util.h"
@@ -126,98 +123,4 @@ int sg_fd_path(int procfd, int fd, char *buf, size_t size)
 		return -ENAMETOOLONG;
 	buf[n] = '\0';
 	return 0;
-}
-
-/*
- * What an option does to the search for the script. Options whose value
- * may follow them, or the script may ("-o errexit", "-W error", "--rcfile F") or is attached
- * ("-Wignore", "-Mstrict", "-I/lib"); and those after which no script
- * file follows: code on the command line or a module by name ("-c",
- * "-e", "-E", "-m", and clusters ending in one: "-ec", "-lne").
- */
-enum opt_kind { OPT_FLAG, OPT_VALUE_NEXT, OPT_NO_SCRIPT };
-
-static enum opt_kind option_kind(const char *opt)
-{
-	size_t len = strlen(opt);
-
-	if (strcmp(opt, "--rcfile") == 0 || strcmp(opt, "--init-file") == 0)
-		return OPT_VALUE_NEXT;
-	if (opt[0] == '-' && opt[1] == '-')
-		return OPT_FLAG; /* --norc, --posix, ... */
-	if (strchr("WXMIoO", opt[1]))
-		return len == 2 && strchr("WXoO", opt[1]) ? OPT_VALUE_NEXT :
-							    OPT_FLAG;
-	if (opt[0] == '-' && strchr("ceEm", opt[len - 1]))
-		return OPT_NO_SCRIPT;
-	return OPT_FLAG;
-}
-
-/* The name after the last slash of the len bytes at arg. */
-static bool names(const char *arg, size_t len, const char *base)
-{
-	const char *slash = memrchr(arg, '/', len);
-	const char *name = slash ? slash + 1 : arg;
-	size_t blen = strlen(base);
-
-	return (size_t)(arg + len - name) == blen && memcmp(name, base, blen) == 0;
-}
-
-bool sg_cmdline_names(const char *cmdline, size_t n, const char *base)
-{
-	const char *end = cmdline + n, *arg = memchr(cmdline, '\0', n);
-	bool skip_next = false, options = true;
-
-	if (!arg || !*base)
-		return false;
-	for (arg++; arg < end; arg += strnlen(arg, (size_t)(end - arg)) + 1) {
-		size_t len = strnlen(arg, (size_t)(end - arg));
-		bool option = options && len >= 2 &&
-			      (arg[0] == '-' || arg[0] == '+');
-
-		if (skip_next) {
-			/* python's -O takes none, bash's takes one: either
-			 * reading may name the script */
-			if (names(arg, len, base))
-				return true;
-			skip_next = false;
-			continue;
-		}
-		if (options && strcmp(arg, "-") == 0)
-			return false; /* the script is standard input */
-		if (option && strcmp(arg, "--") == 0) {
-			options = false; /* the script follows */
-			continue;
-		}
-		if (!option)
-			return names(arg, len, base); /* the script */
-		switch (option_kind(arg)) {
-		case OPT_NO_SCRIPT:
-			return false;
-		case OPT_VALUE_NEXT:
-			skip_next = true;
-			break;
-		case OPT_FLAG:
-		default:
-			break;
-		}
-	}
-	return false;
-}
-
-int sg_proc_args_name(int procfd, pid_t tid, const char *base)
-{
-	char name[32];
-	_cleanup_free_ char *buf = malloc(SG_CMDLINE_MAX);
-	ssize_t n;
-
-	if (!buf)
-		return -ENOMEM;
-	snprintf(name, sizeof(name), "%d/cmdline", (int)tid);
-	n = sg_proc_read(procfd, name, buf, SG_CMDLINE_MAX);
-	if (n < 0)
-		return (int)n;
-	if ((size_t)n == SG_CMDLINE_MAX - 1)
-		return -E2BIG;
-	return sg_cmdline_names(buf, (size_t)n, base) ? 1 : 0;
 }

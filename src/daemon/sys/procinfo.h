@@ -8,8 +8,6 @@
 #define SEALGUARD_PROCINFO_H
 
 #include <limits.h>
-#include <stdbool.h>
-#include <stddef.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 
@@ -40,22 +38,6 @@ int sg_proc_stat(int procfd, pid_t pid, pid_t *ret_ppid, pid_t *ret_sid);
  * what it finds overwrites p's fields, the rest is left alone). */
 int sg_proc_stat_parse(const char *stat, pid_t *ret_ppid, pid_t *ret_sid);
 void sg_proc_status_parse(const char *status, struct sg_procinfo *p);
-
-/*
- * Is a file named base (a name, no directory) the script the interpreter
- * of tid was handed: its first argument that is not an option, as in
- * "sh -e /tmp/x" or "python3 -u x.py", or the argument after an option
- * that may take one ("-o", "-O", "-W", "-X", "--rcfile": python's -O
- * takes none, bash's takes one)? There is none after "-c", "-e", "-E",
- * "-m" or "-" (code or a module given otherwise, standard input). Names, not files: nothing is
- * looked up, so an argument on a filesystem that stalls (FUSE, NFS)
- * cannot stall the caller. 1 yes, 0 no, -E2BIG when the arguments are
- * longer than what is read (SG_CMDLINE_MAX), else a negative errno. The
- * pure half takes the n bytes of /proc/<pid>/cmdline (NUL-separated).
- */
-#define SG_CMDLINE_MAX 8192
-int sg_proc_args_name(int procfd, pid_t tid, const char *base);
-bool sg_cmdline_names(const char *cmdline, size_t n, const char *base);
 
 /* stat() of the thread's executable (follows /proc/<tid>/exe). */
 int sg_proc_exe_stat(int procfd, pid_t tid, struct stat *ret);
