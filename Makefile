@@ -176,6 +176,7 @@ fuzz_deps_fuzz_intent := src/daemon/fan/intent.c src/daemon/sys/procinfo.c
 fuzz_deps_fuzz_proc_stat := src/daemon/sys/procinfo.c
 fuzz_deps_fuzz_proc_status := src/daemon/sys/procinfo.c src/daemon/sys/tracer.c
 fuzz_deps_fuzz_mountinfo := src/daemon/sys/mounts.c
+fuzz_deps_fuzz_scriptarg := src/daemon/sys/scriptarg.c src/daemon/sys/procinfo.c
 fuzz_deps_fuzz_sockdiag := src/daemon/listen/sockdiag.c
 fuzz_deps_fuzz_fan_perm := src/daemon/fan/fanread.c
 fuzz_deps_fuzz_fan_changes := src/daemon/watch/changes_event.c

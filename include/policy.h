@@ -39,6 +39,14 @@
  *   loader = /lib64/ld-linux-x86-64.so.2   (repeatable; dynamic loaders whose
  *                               direct use on a file counts as an exec of it;
  *                               default: the loaders of this architecture)
+ *   interpreter = /usr/bin/python3 (repeatable; programs whose scripts on
+ *                               exec-checked paths must be in the baseline;
+ *                               default: the shells, python and perl in the
+ *                               baseline)
+ *   inspector = /usr/bin/sha256sum (repeatable; programs that may open ELF
+ *                               objects not in the baseline even the way the
+ *                               loader does, with O_CLOEXEC; logged; default
+ *                               none)
  *
  *   [log]
  *   allowed = none | exec, write, maintenance | all  (which allows to log;
@@ -252,6 +260,14 @@ struct sg_policy {
 	struct sg_pathlist trusted;    /* sorted, no overlaps */
 	enum sg_exec_match exec_match;
 	struct sg_pathlist loaders; /* defaults filled in when none given */
+	/* programs whose opens of scripts not in the baseline, on an
+	 * exec-checked path, are judged as execs; empty: the daemon takes the
+	 * shells, python and perl the baseline holds */
+	struct sg_pathlist interpreters;
+	/* programs that may open ELF objects not in the baseline with the
+	 * loader's O_CLOEXEC (a Python or Go backup tool): allowed and
+	 * logged; empty: none. A read without O_CLOEXEC needs no listing. */
+	struct sg_pathlist inspectors;
 
 	unsigned log_allowed; /* SG_LOG_ALLOW_* bits */
 	unsigned ratelimit_interval_s;

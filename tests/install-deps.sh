@@ -22,6 +22,7 @@ PKGS=(
 	man-db bsdextrautils                         # man -w, man --warnings, col
 	systemd-journal-remote openssl jq            # the tether test: upload, remote, certificates, JSON
 	zsh                                          # the zsh completion's test (86-cli.sh)
+	busybox                                      # an interpreter called by applet (test_scriptarg)
 	libcap2-bin                                  # setcap: file capabilities in 63-verify-kinds.sh
 )
 

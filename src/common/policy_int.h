@@ -62,6 +62,8 @@ struct policy_key {
 	const char *const *defs; /* paths and lists: the values (NULL-ended)
 				    when none is given; NULL: none */
 	unsigned order; /* 1..count: where sg_policy_dump prints it */
+	const char *absent; /* lists: what an empty one means, printed as
+			       "; KEY = ABSENT"; NULL: "(none)" */
 };
 
 /* One problem found, kept until the end so they can be sorted by line. */

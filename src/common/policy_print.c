@@ -44,7 +44,8 @@ static void dump_list(const struct sg_policy *p, const struct policy_key *k,
 	const struct sg_pathlist *l = policy_field(p, k);
 
 	if (!l->n)
-		fprintf(out, "; %s = (none)\n", k->key);
+		fprintf(out, "; %s = %s\n", k->key,
+			k->absent ? k->absent : "(none)");
 	for (size_t i = 0; i < l->n; i++)
 		fprintf(out, "%s = %s\n", k->key, l->paths[i]);
 }

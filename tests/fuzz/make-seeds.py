@@ -98,6 +98,16 @@ def proc():
     put("fuzz_proc_stat", "name-with-parens",
         "7 (a) R 1 2 3 (b)) S 99 7 7 0 -1 0\n")
     put("fuzz_proc_stat", "no-paren", "7 a R 1 2 3\n")
+    # family byte (0 other, 1 shell, 2 python, 3 perl), name length,
+    # the command line, the name looked for
+    for name, fam, line, base in [
+            ("sh", 1, "sh\0-e\0/tmp/evil\0", "evil"),
+            ("sh-c", 1, "sh\0-c\0. /tmp/evil\0sh\0", "evil"),
+            ("bash-O", 1, "bash\0-O\0extglob\0/tmp/evil\0", "evil"),
+            ("python", 2, "python3\0-Wignore\0-X\0dev\0x.py\0", "x.py"),
+            ("perl", 3, "perl\0-lne\0print\0/tmp/evil\0", "evil"),
+            ("other", 0, "ruby\0-w\0/tmp/evil", "evil")]:
+        put("fuzz_scriptarg", name, chr(fam) + chr(len(base)) + line + base)
     put("fuzz_proc_status", "real",
         "Name:\tbash\nUmask:\t0022\nState:\tS (sleeping)\nTgid:\t22474\n"
         "Ngid:\t0\nPid:\t22474\nPPid:\t14401\nTracerPid:\t0\n"

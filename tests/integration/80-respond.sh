@@ -39,13 +39,16 @@ golden=$(fx_sha "$conf")
 write_programs() {
 	cat >"$FX_FS/bin/hook.sh" <<-EOF
 		#!/bin/sh
-		d=$OUT/run.\$\$
+		d=$OUT/.run.\$\$
 		mkdir "\$d"
 		echo "\$*" >"\$d/argv"
 		env | grep '^SEALGUARD_' | sort >"\$d/env"
 		env | grep -v '^SEALGUARD_' | cut -d= -f1 | sort >"\$d/other-env"
 		cat >"\$d/stdin"
 		grep -E '^(CapEff|CapPrm|CapInh|CapBnd|CapAmb|NoNewPrivs):' /proc/self/status >"\$d/status"
+		# whole, then visible: the test counts and reads run.* at once
+		mv "\$d" $OUT/run.\$\$
+		d=$OUT/run.\$\$
 		case "\$(cat $OUT/mode 2>/dev/null)" in
 		fail) exit 3 ;;
 		hang) echo \$\$ >"\$d/hanging"; exec sleep 1000 ;;

@@ -25,8 +25,10 @@
 #   atk_allowed ID GOT [WANT]              a false positive check: the
 #                                          legitimate use still works
 #   atk_limit ID "kernel limit" "control"  a row for a door left ajar
+#   atk_ran NAME CMD...                    did a payload run (see below)
 
 ATK_DOOR=${ATK_DOOR:-unnamed}
+ATK_MARKS=${ATK_MARKS:-$SB_ROOT/marks}
 
 atk__row() { # atk__row ID VERDICT DETAIL
 	printf 'ATTACK: %s %s %s %s\n' "$ATK_DOOR" "$1" "$2" "$3"
@@ -98,4 +100,22 @@ atk_allowed() {
 # here, stated; the script must still test CONTROL with its own checks.
 atk_limit() {
 	atk__row "$1" LIMIT "kernel: $2; control: $3"
+}
+
+# atk_ran NAME CMD...: run CMD with SG_MARK=$ATK_MARKS/NAME, the file the
+# attack's payload creates when it runs: "ran" if it did, EPERM if CMD
+# reported an open refused (strerror's text on stderr), else what it said.
+atk_ran() {
+	local name=$1 err
+	shift
+	mkdir -p "$ATK_MARKS"
+	rm -f "$ATK_MARKS/$name"
+	err=$(SG_MARK=$ATK_MARKS/$name timeout 10 "$@" 2>&1 >/dev/null) || true
+	if [ -e "$ATK_MARKS/$name" ]; then
+		echo ran
+	elif printf '%s' "$err" | grep -qi 'operation not permitted'; then
+		echo EPERM
+	else
+		echo "not-run(${err:-no message})"
+	fi
 }

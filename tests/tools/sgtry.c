@@ -22,6 +22,7 @@
  * Ops (see the table at the bottom):
  *   open-{rdonly,wronly,rdwr,trunc,append,creat} PATH     SYS_open
  *   openat-{rdonly,wronly,rdwr,trunc,append,creat} PATH   SYS_openat, AT_FDCWD
+ *   {open,openat}-cloexec PATH            O_RDONLY|O_CLOEXEC: a loader's open
  *   creat PATH                            SYS_creat, mode 0644
  *   openat2-{rdonly,wronly} PATH          SYS_openat2 (struct open_how)
  *   by-handle-{rdonly,wronly} PATH        name_to_handle_at + SYS_open_by_handle_at
@@ -533,6 +534,8 @@ static const struct op ops[] = {
 	{ "openat-trunc", op_openat, O_RDONLY | O_TRUNC, 1, 1 },
 	{ "openat-append", op_openat, O_WRONLY | O_APPEND, 1, 1 },
 	{ "openat-creat", op_openat, O_RDONLY | O_CREAT, 1, 1 },
+	{ "open-cloexec", op_open, O_RDONLY | O_CLOEXEC, 1, 1 },
+	{ "openat-cloexec", op_openat, O_RDONLY | O_CLOEXEC, 1, 1 },
 	{ "creat", op_creat, 0, 1, 1 },
 	{ "openat2-rdonly", op_openat2, O_RDONLY, 1, 1 },
 	{ "openat2-wronly", op_openat2, O_WRONLY, 1, 1 },

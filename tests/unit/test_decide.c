@@ -589,6 +589,23 @@ static void test_trust_chain_to_exec(void **state)
 			 SG_REASON_HASH_MISMATCH);
 }
 
+/* An inspector's read of an untrusted ELF: allowed, always logged, and
+ * still a denial-free exec event in permissive mode too. */
+static void test_inspected(void **state)
+{
+	struct sg_policy p = policy_with(SG_MODE_ENFORCE, 0);
+	struct sg_decision d = sg_decide_inspected();
+
+	(void)state;
+	assert_int_equal(d.event, SG_EVENT_EXEC);
+	assert_int_equal(d.action, SG_ACTION_ALLOW);
+	assert_int_equal(d.reason, SG_REASON_INSPECTOR);
+	assert_true(d.log);
+	assert_string_equal(sg_reason_name(d.reason), "inspector");
+	p.mode = SG_MODE_PERMISSIVE;
+	assert_int_equal(sg_decision_apply_mode(&p, d).action, SG_ACTION_ALLOW);
+}
+
 /* ---- names ---- */
 
 /* Door 5: every field a write, a truncation or a swap moves counts. */
@@ -662,6 +679,7 @@ int main(void)
 		cmocka_unit_test(test_apply_mode),
 		cmocka_unit_test(test_exec_exhaustive),
 		cmocka_unit_test(test_exec_need_hash_never_allows),
+		cmocka_unit_test(test_inspected),
 		cmocka_unit_test_setup_teardown(test_baseline_loaded,
 						setup_baseline,
 						teardown_baseline),

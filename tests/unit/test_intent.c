@@ -790,10 +790,77 @@ static void test_names(void **state)
 	assert_string_equal(sg_intent_name((enum sg_intent)-1), "?");
 }
 
+/* ---- sg_intent_may_read: which opens could load the file as code ---- */
+
+static void test_may_read(void **state)
+{
+	static const struct {
+		struct sg_intent_info i;
+		bool want;
+	} cases[] = {
+		{ { SG_INTENT_READ, 257, O_RDONLY | O_CLOEXEC }, true },
+		{ { SG_INTENT_READ, 2, O_RDONLY }, true },
+		{ { SG_INTENT_WRITE, 257, O_RDWR }, true },
+		{ { SG_INTENT_WRITE, 257, O_RDWR | O_CREAT }, true },
+		{ { SG_INTENT_WRITE, 257, O_RDWR | O_APPEND }, true },
+		{ { SG_INTENT_WRITE, 257, O_ACCMODE }, true },
+		{ { SG_INTENT_WRITE, 257, O_WRONLY }, false },
+		{ { SG_INTENT_WRITE, 257, O_WRONLY | O_CREAT | O_APPEND }, false },
+		{ { SG_INTENT_WRITE, 257, O_RDWR | O_TRUNC }, false },
+		{ { SG_INTENT_WRITE, 257, O_RDONLY | O_TRUNC }, false },
+		{ { SG_INTENT_WRITE, 85, 0 }, false }, /* creat() */
+		{ { SG_INTENT_EXEC, 59, 0 }, false },
+		{ { SG_INTENT_UNKNOWN, 437, 0 }, true }, /* openat2 */
+		{ { SG_INTENT_UNKNOWN, -1, 0 }, true },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++)
+		if (sg_intent_may_read(&cases[i].i) != cases[i].want)
+			fail_msg("case %zu: nr %ld flags %#lo: want %d", i,
+				 cases[i].i.syscall_nr, cases[i].i.flags,
+				 cases[i].want);
+}
+
+/* ---- sg_intent_may_load: the loader's read, not a plain one ---- */
+
+static void test_may_load(void **state)
+{
+	static const struct {
+		struct sg_intent_info i;
+		bool want;
+	} cases[] = {
+		/* ld.so's open_verify and musl's load_library */
+		{ { SG_INTENT_READ, 257, O_RDONLY | O_CLOEXEC }, true },
+		{ { SG_INTENT_READ, 2, O_RDONLY | O_CLOEXEC }, true },
+		{ { SG_INTENT_WRITE, 257, O_RDWR | O_CLOEXEC }, true },
+		/* cp, cat, sha256sum, tar: a plain read */
+		{ { SG_INTENT_READ, 257, O_RDONLY }, false },
+		{ { SG_INTENT_READ, 257, O_RDONLY | O_NOFOLLOW | O_NOCTTY }, false },
+		{ { SG_INTENT_WRITE, 257, O_RDWR }, false },
+		/* cannot read at all, with or without O_CLOEXEC */
+		{ { SG_INTENT_WRITE, 257, O_WRONLY | O_CLOEXEC }, false },
+		{ { SG_INTENT_WRITE, 257, O_RDONLY | O_TRUNC | O_CLOEXEC }, false },
+		{ { SG_INTENT_EXEC, 59, 0 }, false },
+		/* flags not known: fail closed */
+		{ { SG_INTENT_UNKNOWN, 437, 0 }, true },
+		{ { SG_INTENT_UNKNOWN, -1, 0 }, true },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++)
+		if (sg_intent_may_load(&cases[i].i) != cases[i].want)
+			fail_msg("case %zu: nr %ld flags %#lo: want %d", i,
+				 cases[i].i.syscall_nr, cases[i].i.flags,
+				 cases[i].want);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_from_flags_table),
+		cmocka_unit_test(test_may_read),
+		cmocka_unit_test(test_may_load),
 		cmocka_unit_test(test_from_flags_exhaustive),
 		cmocka_unit_test(test_parse_table),
 		cmocka_unit_test(test_parse_matches_from_flags),

@@ -102,6 +102,11 @@ bool sg_stat_changed(const struct stat *before, const struct stat *after)
 	       !same_time(&before->st_ctim, &after->st_ctim);
 }
 
+struct sg_decision sg_decide_inspected(void)
+{
+	return allow(SG_EVENT_EXEC, SG_REASON_INSPECTOR, true);
+}
+
 struct sg_decision sg_decision_apply_mode(const struct sg_policy *p,
 					  struct sg_decision d)
 {
@@ -133,6 +138,7 @@ const char *sg_reason_name(enum sg_reason r)
 		[SG_REASON_MAINTENANCE] = "maintenance-writer",
 		[SG_REASON_TRUSTED] = "trusted",
 		[SG_REASON_OUT_OF_SCOPE] = "out-of-scope",
+		[SG_REASON_INSPECTOR] = "inspector",
 		[SG_REASON_WRITE_INTENT] = "write-intent",
 		[SG_REASON_INTENT_UNKNOWN] = "intent-unknown",
 		[SG_REASON_NOT_IN_BASELINE] = "not-in-baseline",

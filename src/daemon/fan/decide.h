@@ -34,6 +34,8 @@ enum sg_reason {
 	SG_REASON_MAINTENANCE,      /* allow: a policy writer */
 	SG_REASON_TRUSTED,          /* allow: in the baseline, hash matches */
 	SG_REASON_OUT_OF_SCOPE,     /* allow: execs are not checked there */
+	SG_REASON_INSPECTOR,        /* allow, logged: an [exec] inspector reads
+				       an ELF object not in the baseline */
 	SG_REASON_WRITE_INTENT,     /* deny: open for writing */
 	SG_REASON_INTENT_UNKNOWN,   /* deny: intent cannot be known */
 	SG_REASON_NOT_IN_BASELINE,  /* deny: unknown file */
@@ -90,6 +92,12 @@ enum sg_trust sg_trust_judge(const struct sg_baseline *b,
 /* An exec (or a loader's open) of a file whose trust is known. */
 struct sg_decision sg_decide_exec(const struct sg_policy *p,
 				  enum sg_trust trust);
+
+/*
+ * An ELF object that is not trusted, opened by an [exec] inspector (a
+ * copy, a checksum): allowed, and always logged.
+ */
+struct sg_decision sg_decide_inspected(void);
 
 /* Permissive mode turns a denial into an allow that is logged as such. */
 struct sg_decision sg_decision_apply_mode(const struct sg_policy *p,

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "clock.h"
+#include "filekind.h"
 #include "baseline.h"
 #include "fan/blockdev.h"
 #include "fan/guard_ns.h"
@@ -36,13 +37,18 @@ static struct {
 static int walk_one(const char *path, const struct stat *st, int type,
 		    struct FTW *ftw)
 {
+	const struct sg_bl_entry *e;
+	unsigned value = SG_PROT_FILE;
 	int r;
 
 	if (sg_policy_excludes(walk.g->d->policy, path))
 		return FTW_SKIP_SUBTREE;
 	if (type != FTW_F)
 		return FTW_CONTINUE;
-	r = sg_inodetab_put(&walk.g->protected_inodes, st, 1, 0);
+	e = sg_baseline_find(walk.g->d->baseline, path);
+	if (e && e->size == (uint64_t)st->st_size)
+		value |= SG_PROT_IN_BASELINE;
+	r = sg_inodetab_put(&walk.g->protected_inodes, st, (uint8_t)value, 0);
 	if (r < 0) {
 		walk.error = r;
 		return FTW_STOP;
@@ -52,7 +58,10 @@ static int walk_one(const char *path, const struct stat *st, int type,
 
 /*
  * Every inode under a protected path is protected under any name: a
- * hardlink elsewhere on the same filesystem is the same inode.
+ * hardlink elsewhere on the same filesystem is the same inode. Those the
+ * baseline lists are marked so: a library or a script there can be
+ * trusted at its open by one table look-up (it cannot be written without
+ * its ctime moving), without a read of its header or its content.
  */
 static int collect_protected_inodes(struct sg_guard *g, struct errlist *errs)
 {
@@ -80,21 +89,21 @@ static int collect_protected_inodes(struct sg_guard *g, struct errlist *errs)
 }
 
 /* stat() each path; missing ones are reported (not fatal) in errs. */
-static int resolve_inodes(const struct sg_pathlist *l, const char *what,
-			  struct sg_inode_id **ret, size_t *ret_n,
-			  struct errlist *errs)
+static int resolve_paths(char *const *paths, size_t npaths, const char *what,
+			 struct sg_inode_id **ret, size_t *ret_n,
+			 struct errlist *errs)
 {
-	struct sg_inode_id *ids = calloc(l->n + 1, sizeof(*ids));
+	struct sg_inode_id *ids = calloc(npaths + 1, sizeof(*ids));
 	size_t n = 0;
 
 	if (!ids)
 		return -ENOMEM;
-	for (size_t i = 0; i < l->n; i++) {
+	for (size_t i = 0; i < npaths; i++) {
 		struct stat st;
 
-		if (stat(l->paths[i], &st) < 0) {
+		if (stat(paths[i], &st) < 0) {
 			(void)errlist_add(errs, "%s %s: %s (ignored)", what,
-					  l->paths[i], strerror(errno));
+					  paths[i], strerror(errno));
 			continue;
 		}
 		ids[n++] = (struct sg_inode_id){ st.st_dev, st.st_ino };
@@ -102,6 +111,53 @@ static int resolve_inodes(const struct sg_pathlist *l, const char *what,
 	*ret = ids;
 	*ret_n = n;
 	return 0;
+}
+
+static int resolve_inodes(const struct sg_pathlist *l, const char *what,
+			  struct sg_inode_id **ret, size_t *ret_n,
+			  struct errlist *errs)
+{
+	return resolve_paths(l->paths, l->n, what, ret, ret_n, errs);
+}
+
+/*
+ * The default [exec] interpreter list: every executable the baseline
+ * holds under an interpreter's name (filekind.h), by inode. Logged, so
+ * that the operator sees which programs the rule covers.
+ */
+static int baseline_interpreters(struct sg_guard *g, struct errlist *errs)
+{
+	const struct sg_baseline *b = g->d->baseline;
+	_cleanup_free_ char **found = calloc(b->n + 1, sizeof(*found));
+	size_t n = 0;
+	int r;
+
+	if (!found)
+		return -ENOMEM;
+	for (size_t i = 0; i < b->n; i++) {
+		const char *name = strrchr(b->entries[i].path, '/');
+
+		if ((b->entries[i].mode & 0111) && name &&
+		    sg_is_interpreter_name(name + 1))
+			found[n++] = b->entries[i].path;
+	}
+	r = resolve_paths(found, n, "interpreter", &g->interpreters,
+			  &g->ninterpreters, errs);
+	for (size_t i = 0; r == 0 && i < n; i++)
+		sg_log(LOG_INFO, SG_MSGID_STARTED,
+		       "interpreter (from the baseline): %s", found[i]);
+	return r;
+}
+
+static int resolve_interpreters(struct sg_guard *g, struct errlist *errs)
+{
+	const struct sg_policy *p = g->d->policy;
+
+	if (p->interpreters.n)
+		return resolve_inodes(&p->interpreters, "interpreter",
+				      &g->interpreters, &g->ninterpreters,
+				      errs);
+	return baseline_interpreters(g, errs);
 }
 
 static int open_group(struct sg_guard *g)
@@ -139,11 +195,18 @@ static int prepare(struct sg_guard *g, struct errlist *errs)
 	r = sg_inodetab_init(&g->exec_cache, 1024, EXEC_CACHE_LIMIT);
 	if (r < 0)
 		return r;
-	r = sg_inodetab_init(&g->not_elf, 1024, EXEC_CACHE_LIMIT);
+	r = sg_inodetab_init(&g->file_kinds, 1024, EXEC_CACHE_LIMIT);
 	if (r < 0)
 		return r;
 	r = resolve_inodes(&p->loaders, "loader", &g->loaders, &g->nloaders,
 			   errs);
+	if (r < 0)
+		return r;
+	r = resolve_interpreters(g, errs);
+	if (r < 0)
+		return r;
+	r = resolve_inodes(&p->inspectors, "inspector", &g->inspectors,
+			   &g->ninspectors, errs);
 	if (r < 0)
 		return r;
 	r = resolve_inodes(&p->writers, "writer", &d->writers, &d->nwriters,
@@ -333,9 +396,11 @@ void sg_guard_free(struct sg_guard *g)
 	sg_guard_ns_free(g->ns);
 	sg_inodetab_free(&g->protected_inodes);
 	sg_inodetab_free(&g->exec_cache);
-	sg_inodetab_free(&g->not_elf);
+	sg_inodetab_free(&g->file_kinds);
 	free(g->loaders);
 	g->loaders = NULL;
+	free(g->interpreters);
+	free(g->inspectors);
 	sg_ratelimit_free(&g->rl);
 	free(g);
 }

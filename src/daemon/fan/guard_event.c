@@ -15,6 +15,7 @@
 #include "fan/blockdev.h"
 #include "fan/decide.h"
 #include "fan/fanread.h"
+#include "filekind.h"
 #include "fan/guard_int.h"
 #include "fan/guard_ns.h"
 #include "hash.h"
@@ -23,6 +24,7 @@
 #include "policy.h"
 #include "sys/canonpath.h"
 #include "sys/procinfo.h"
+#include "sys/scriptarg.h"
 #include "respond/respond.h"
 #include "log/sglog.h"
 
@@ -231,17 +233,44 @@ static enum sg_trust judge_trust(struct sg_guard *g, struct sg_event *ev)
 	return t;
 }
 
-static struct sg_decision exec_decision(struct sg_guard *g, enum sg_trust t)
+/*
+ * The decision for a file whose trust is known. An open judged as an
+ * exec that is refused learns here, and only here, who opened it: an
+ * [exec] inspector reading an ELF object is let through (and logged),
+ * and the dynamic loader run directly is named as such. The /proc read
+ * is paid by refusals alone.
+ */
+static struct sg_decision trust_decision(struct sg_guard *g,
+					 struct sg_event *ev, enum sg_trust t)
 {
-	return sg_decision_apply_mode(g->d->policy, sg_decide_exec(g->d->policy, t));
+	struct sg_decision d = sg_decide_exec(g->d->policy, t);
+
+	if (d.action == SG_ACTION_ALLOW || ev->via != SG_VIA_LIBRARY)
+		return d;
+	if (exe_in(g, ev->tid, g->inspectors, g->ninspectors))
+		return sg_decide_inspected();
+	if (exe_in(g, ev->tid, g->loaders, g->nloaders))
+		ev->via = SG_VIA_LOADER;
+	return d;
+}
+
+static struct sg_decision exec_decision(struct sg_guard *g, struct sg_event *ev,
+					enum sg_trust t)
+{
+	return sg_decision_apply_mode(g->d->policy, trust_decision(g, ev, t));
 }
 
 static struct sg_decision judge_exec(struct sg_guard *g, struct sg_event *ev)
 {
+	enum sg_trust t;
+
 	if (!exec_in_scope(g, ev))
 		return (struct sg_decision){ SG_EVENT_EXEC, SG_ACTION_ALLOW,
 					     SG_REASON_OUT_OF_SCOPE, false };
-	return sg_decide_exec(g->d->policy, judge_trust(g, ev));
+	t = judge_trust(g, ev);
+	if (ev->defer) /* decided when the hash is done (hash_done) */
+		return sg_decide_exec(g->d->policy, t);
+	return trust_decision(g, ev, t);
 }
 
 static bool known_trusted(struct sg_guard *g, const struct stat *st)
@@ -252,37 +281,35 @@ static bool known_trusted(struct sg_guard *g, const struct stat *st)
 	return e && e->value == SG_TRUST_OK;
 }
 
-/*
- * Only an ELF file can be run by the loader. The answer is cached by
- * inode, ctime and size (a write that makes the file ELF moves ctime),
- * which saves a pread on every later open of the same data file.
- */
-static bool looks_like_elf(struct sg_guard *g, struct sg_event *ev)
+/* A file under a protected path, listed in the baseline, unchanged since
+ * the seal (guard.c: collect_protected_inodes). */
+static bool sealed_baseline_file(struct sg_guard *g, const struct stat *st)
 {
-	char magic[4];
+	const struct sg_inode_entry *e =
+		sg_inodetab_get_fresh(&g->protected_inodes, st);
 
-	if (sg_inodetab_get_fresh(&g->not_elf, &ev->st))
-		return false;
-	if (pread(ev->fd, magic, sizeof(magic), 0) == sizeof(magic) &&
-	    memcmp(magic, "\177ELF", 4) == 0)
-		return true;
-	(void)sg_inodetab_put(&g->not_elf, &ev->st, 1, 0);
-	return false;
+	return e && (e->value & SG_PROT_IN_BASELINE);
 }
 
 /*
- * The dynamic loader run directly ("ld.so /tmp/x") never execs /tmp/x: it
- * opens it read-only. Such opens of files not known to be trusted are
- * judged as execs. Cheapest tests first: only regular ELF files matter.
+ * What the file is, from its first bytes (filekind.h). Cached by inode,
+ * ctime and size (a write that makes the file ELF moves ctime), which
+ * saves a pread on every later open of the same data file.
  */
-static bool loader_open(struct sg_guard *g, struct sg_event *ev)
+static enum sg_file_kind file_kind(struct sg_guard *g, struct sg_event *ev)
 {
-	if (!S_ISREG(ev->st.st_mode) || !(ev->fs_flags & SG_FS_EXEC))
-		return false;
-	if (known_trusted(g, &ev->st) || !looks_like_elf(g, ev))
-		return false;
-	return exe_in(g, ev->tid, g->loaders, g->nloaders) &&
-	       exec_in_scope(g, ev);
+	const struct sg_inode_entry *e =
+		sg_inodetab_get_fresh(&g->file_kinds, &ev->st);
+	unsigned char head[SG_FILEKIND_HEAD_LEN];
+	enum sg_file_kind k;
+	ssize_t n;
+
+	if (e)
+		return (enum sg_file_kind)e->value;
+	n = pread(ev->fd, head, sizeof(head), 0);
+	k = sg_file_kind_of(head, n > 0 ? (size_t)n : 0);
+	(void)sg_inodetab_put(&g->file_kinds, &ev->st, (uint8_t)k, 0);
+	return k;
 }
 
 /*
@@ -296,6 +323,86 @@ static enum sg_intent read_intent(struct sg_guard *g, struct sg_event *ev)
 	    ev->intent.intent == SG_INTENT_UNKNOWN)
 		g->c.intent_unknown++;
 	return ev->intent.intent;
+}
+
+/*
+ * Can this open take the file in as code (intent.h)? An ELF object only
+ * through the loader's read (O_CLOEXEC): a plain read of it is a copy or
+ * a checksum. An interpreter's file through any read: shells open their
+ * scripts without O_CLOEXEC. The intent is read only here, for files
+ * about to be judged as code, unless the protected path already read it.
+ */
+static bool opens_as_code(struct sg_guard *g, struct sg_event *ev)
+{
+	if (ev->intent.syscall_nr < 0)
+		(void)read_intent(g, ev);
+	if (ev->via == SG_VIA_LIBRARY)
+		return sg_intent_may_load(&ev->intent);
+	return sg_intent_may_read(&ev->intent);
+}
+
+/*
+ * Which of an interpreter's reads take the file in as code: a script by
+ * its "#!" or its name (filekind.h), or the script it was handed on its
+ * command line (sys/scriptarg.h: "sh /tmp/x"). Anything else is data it
+ * reads (a script's arguments, a shell's "< list", a config): there a
+ * file guard cannot tell code from data, and docs/policy.md says what is
+ * left open. A command line that cannot be read fails closed.
+ */
+static bool interpreter_reads_code(struct sg_guard *g, struct sg_event *ev,
+				   enum sg_file_kind kind)
+{
+	const char *path, *name;
+
+	if (kind == SG_FILE_SCRIPT)
+		return true;
+	path = sg_event_path(g, ev);
+	if (!path || sg_is_script_name(path))
+		return true;
+	name = strrchr(path, '/');
+	return sg_proc_script_arg_is(g->d->proc_fd, ev->tid,
+				     name ? name + 1 : path) != 0;
+}
+
+/*
+ * Code that runs without an exec of its own, opened for reading on an
+ * exec-checked filesystem:
+ *  - an ELF object the loader can map (a library by LD_PRELOAD,
+ *    /etc/ld.so.preload, dlopen or --preload; a program by the loader run
+ *    directly), whoever opens it the way the loader does (O_CLOEXEC);
+ *  - a script or module an [exec] interpreter opens.
+ * Such an open is judged as an exec of the file. Cheapest tests first, so
+ * that a trusted or a data file costs table look-ups: the verdict cache,
+ * the sealed baseline files, the file's kind (one pread, then cached);
+ * only an untrusted file that is not ELF costs the opener's /proc/<tid>/exe
+ * (is it an interpreter?) and, for an interpreter, its arguments; only a
+ * file judged as code is hashed.
+ */
+static bool judge_code_open(struct sg_guard *g, struct sg_event *ev,
+			    struct sg_decision *ret)
+{
+	enum sg_file_kind kind;
+
+	if (!S_ISREG(ev->st.st_mode) || !(ev->fs_flags & SG_FS_EXEC))
+		return false;
+	if (known_trusted(g, &ev->st) || sealed_baseline_file(g, &ev->st))
+		return false;
+	kind = file_kind(g, ev);
+	if (kind == SG_FILE_ELF_LOADABLE)
+		ev->via = SG_VIA_LIBRARY;
+	else if (exe_in(g, ev->tid, g->interpreters, g->ninterpreters) &&
+		 interpreter_reads_code(g, ev, kind))
+		ev->via = SG_VIA_INTERPRETER;
+	else
+		return false;
+	if (!opens_as_code(g, ev)) {
+		ev->via = SG_VIA_NONE;
+		return false;
+	}
+	*ret = judge_exec(g, ev);
+	if (ret->reason == SG_REASON_OUT_OF_SCOPE)
+		ev->via = SG_VIA_NONE; /* not an exec-checked path after all */
+	return true;
 }
 
 /*
@@ -339,10 +446,8 @@ static struct sg_decision judge_open(struct sg_guard *g, struct sg_event *ev)
 		return judge_device_open(g, ev);
 	if (ev->fs_flags & SG_FS_PROTECT && judge_protected_open(g, ev, &d))
 		return d;
-	if (loader_open(g, ev)) {
-		ev->via_loader = true;
-		return judge_exec(g, ev);
-	}
+	if (judge_code_open(g, ev, &d))
+		return d;
 	return sg_decide_open(g->d->policy, SG_INTENT_READ, false, false);
 }
 
@@ -533,7 +638,7 @@ static void hash_done(void *cookie, int r, const unsigned char *sha,
 	struct sg_decision d;
 
 	cache_trust(g, ev, t);
-	d = exec_decision(g, t);
+	d = exec_decision(g, ev, t);
 	finish_event(g, ev, &d);
 	free(ev);
 }
@@ -567,7 +672,7 @@ static void handle_event(struct sg_guard *g,
 		enum sg_trust t = hash_inline(g, &ev);
 
 		cache_trust(g, &ev, t);
-		d = exec_decision(g, t);
+		d = exec_decision(g, &ev, t);
 	}
 	finish_event(g, &ev, &d);
 }

@@ -32,17 +32,41 @@ struct sg_guard {
 	struct sg_mounts mounts;
 	int mounts_missed;       /* id not found on the last re-read; -1 */
 
+	/* every inode under a protected path at seal time; value
+	 * SG_PROT_* bits */
 	struct sg_inodetab protected_inodes;
 	struct sg_inodetab exec_cache;
-	struct sg_inodetab not_elf; /* files the loader cannot run */
+	/* the kind of files opened on exec-checked filesystems (value: enum
+	 * sg_file_kind), so a data file is read once, not at every open */
+	struct sg_inodetab file_kinds;
 	struct sg_inode_id *loaders;
 	size_t nloaders;
+	struct sg_inode_id *interpreters; /* [exec] interpreter, or the
+					     baseline's shells, python, perl */
+	size_t ninterpreters;
+	struct sg_inode_id *inspectors; /* [exec] inspector */
+	size_t ninspectors;
 
 	struct sg_hasher *hasher; /* hashes large files off the loop */
 	struct sg_blockguard *blockdev; /* block devices under the marks */
 	struct sg_guard_ns *ns; /* filesystems of other mount namespaces */
 	struct sg_ratelimit rl;
 	struct sg_counters c;
+};
+
+/* protected_inodes values */
+#define SG_PROT_FILE 1u        /* under a protected path */
+#define SG_PROT_IN_BASELINE 2u /* ... at a path the baseline lists, with
+				  its size: trusted as code while its ctime
+				  and size stay as they were at seal time */
+
+/* Why an open (not an exec) was judged as an exec: SEALGUARD_VIA. */
+enum sg_via {
+	SG_VIA_NONE,
+	SG_VIA_LOADER,      /* by the dynamic loader run directly */
+	SG_VIA_LIBRARY,     /* an ELF object opened by anyone else: a
+			       library (LD_PRELOAD, dlopen) or a program */
+	SG_VIA_INTERPRETER, /* a file read by an [exec] interpreter */
 };
 
 /* What is known about one event; filled lazily. */
@@ -53,7 +77,7 @@ struct sg_event {
 	struct stat st;
 	unsigned fs_flags; /* SG_FS_* of the file's filesystem */
 	struct sg_intent_info intent;
-	bool via_loader; /* an open by the dynamic loader run directly */
+	enum sg_via via; /* an open judged as an exec, and why */
 	bool defer;      /* waits for the hasher thread */
 	bool marked;     /* its kernel ignore mark was placed after the hash */
 	int actor_fd;    /* pidfd of the blocked thread ([respond]); -1 */

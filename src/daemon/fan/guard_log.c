@@ -31,6 +31,21 @@ static const char *message_id(const struct sg_decision *d)
 	return ids[d->event][d->action];
 }
 
+static const char *via_name(enum sg_via v)
+{
+	switch (v) {
+	case SG_VIA_LOADER:
+		return "loader";
+	case SG_VIA_LIBRARY:
+		return "library";
+	case SG_VIA_INTERPRETER:
+		return "interpreter";
+	case SG_VIA_NONE:
+	default:
+		return "";
+	}
+}
+
 static int priority_of(const struct sg_decision *d)
 {
 	if (d->action == SG_ACTION_DENY)
@@ -89,8 +104,8 @@ void sg_guard_log_decision(struct sg_guard *g, struct sg_event *ev,
 		(void)sg_log_add(e, "SEALGUARD_OPEN_FLAGS", "0%lo",
 				 ev->intent.flags);
 	}
-	if (ev->via_loader)
-		(void)sg_log_add(e, "SEALGUARD_VIA", "loader");
+	if (ev->via != SG_VIA_NONE)
+		(void)sg_log_add(e, "SEALGUARD_VIA", "%s", via_name(ev->via));
 	sg_log_submit(e);
 }
 

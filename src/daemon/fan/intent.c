@@ -129,6 +129,31 @@ int sg_intent_parse(const char *line, struct sg_intent_info *ret)
 	return 0;
 }
 
+bool sg_intent_may_read(const struct sg_intent_info *i)
+{
+	switch (i->intent) {
+	case SG_INTENT_READ:
+		return true;
+	case SG_INTENT_EXEC:
+		return false;
+	case SG_INTENT_WRITE:
+		/* flags 0 with a write intent: creat(), whose flags are not
+		 * in a register (O_CREAT|O_WRONLY|O_TRUNC) */
+		return i->flags != 0 && (i->flags & O_ACCMODE) != O_WRONLY &&
+		       !(i->flags & O_TRUNC);
+	case SG_INTENT_UNKNOWN:
+	default:
+		return true;
+	}
+}
+
+bool sg_intent_may_load(const struct sg_intent_info *i)
+{
+	if (!sg_intent_may_read(i))
+		return false;
+	return i->intent == SG_INTENT_UNKNOWN || (i->flags & O_CLOEXEC);
+}
+
 int sg_intent_read(int procfd, pid_t tid, struct sg_intent_info *ret,
 		   unsigned long *retries)
 {

@@ -13,6 +13,7 @@
 #ifndef SEALGUARD_INTENT_H
 #define SEALGUARD_INTENT_H
 
+#include <stdbool.h>
 #include <sys/types.h>
 
 enum sg_intent {
@@ -48,6 +49,24 @@ int sg_intent_parse(const char *line, struct sg_intent_info *ret);
  */
 int sg_intent_read(int procfd, pid_t tid, struct sg_intent_info *ret,
 		   unsigned long *retries);
+
+/*
+ * Could the opener read the file's bytes through this open as they are now
+ * (load them as code)? A read-only or read-write open can; a write-only
+ * one, one that truncates, creat() and the kernel's own open for an exec
+ * (judged by its FAN_OPEN_EXEC_PERM) cannot. Unknown can: fail closed.
+ */
+bool sg_intent_may_read(const struct sg_intent_info *i);
+
+/*
+ * Could this open be the dynamic loader's, mapping the file as code? The
+ * loaders a trusted program runs (glibc's and musl's ld.so, for
+ * LD_PRELOAD, LD_AUDIT, LD_LIBRARY_PATH, dlopen and a program they are
+ * handed) open every object read-only with O_CLOEXEC. A read without
+ * O_CLOEXEC (cp, cat, sha256sum, tar, sealguard verify) is a plain read.
+ * Unknown flags could be anything: fail closed.
+ */
+bool sg_intent_may_load(const struct sg_intent_info *i);
 
 const char *sg_intent_name(enum sg_intent i);
 
