@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
 # The commands and the options of each are those of `sealguard COMMAND
-# --help` (src/cli/help.c, src/cli/opts.c, src/cli/cmd_fleet.c, src/cli/cmd_selftest.c);
+# --help` (src/cli/help.c, src/cli/opt_table.c, src/cli/cmd_fleet.c, src/cli/cmd_selftest.c);
 # tests/integration/86-cli.sh checks that every command and option is
 # completed. Installed as /usr/share/bash-completion/completions/sealguard.
 

@@ -38,7 +38,10 @@ struct cli_opt {
 	const char *help;
 	bool long_only;
 };
-extern const struct cli_opt cli_opts[]; /* ends with a zeroed entry */
+/* The table (opt_table.c), ended by a zeroed entry; CLI_NOPTS bounds it
+ * (one more option than fits is a compile error there). */
+#define CLI_NOPTS 12
+extern const struct cli_opt cli_opts[CLI_NOPTS];
 /* The option whose letter is val, or NULL. */
 const struct cli_opt *cli_opt_find(int val);
 

@@ -2,38 +2,12 @@
 /*
  * opts.c - one option parser for every subcommand: each names the short
  * options it takes; the meaning of an option is the same everywhere.
- * The table is also what each subcommand's --help lists (help.c).
+ * The options themselves are opt_table.c's table, which each
+ * subcommand's --help also lists (help.c).
  */
 #include <getopt.h>
 
 #include "cli.h"
-#include "statefile.h"
-
-/* The long names here are what the completions and sealguard(1) list
- * (tests/integration/86-cli.sh reads this table). */
-const struct cli_opt cli_opts[] = {
-	{ "policy", 'p', "FILE", "the policy (default " SG_DEFAULT_POLICY ")", false },
-	{ "baseline", 'b', "FILE", "the baseline (default: the one the policy names)", false },
-	{ "output", 'o', "FILE", "where to write", false },
-	{ "key", 'k', "FILE", "the key", false },
-	{ "root", 'r', "DIR", "an image tree: record its files as they will be on the host", false },
-	{ "state-dir", 's', "DIR",
-	  "the daemon's state directory\n(default " SG_DEFAULT_STATE_DIR ")", false },
-	{ "threads", 'j', "N", "hashing threads, 0 = one per CPU (default 0)", false },
-	{ "quiet", 'q', NULL, "no summary line", false },
-	{ "verbose", 'v', NULL, "also print the policy as sealguard reads it", false },
-	{ "json", 'J', NULL, "one JSON object on standard output", true },
-	{ "help", 'h', NULL, "this text", false },
-	{},
-};
-
-const struct cli_opt *cli_opt_find(int val)
-{
-	for (const struct cli_opt *o = cli_opts; o->name; o++)
-		if (o->val == val)
-			return o;
-	return NULL;
-}
 
 /* getopt_long's table, made from ours. */
 static void build_longopts(struct option *out)
@@ -110,7 +84,7 @@ static int set_opt(int c, const char *what, struct cli_opts *o)
 int cli_parse_opts(int argc, char **argv, const char *allowed,
 		   const char *what, struct cli_opts *o)
 {
-	struct option longopts[ARRAY_SIZE(cli_opts)];
+	struct option longopts[CLI_NOPTS];
 	char optstring[32];
 	int c, r;
 

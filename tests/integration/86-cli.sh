@@ -2,7 +2,7 @@
 # 86-cli.sh - the operator's CLI says exactly what it does:
 #  - every command (main.c's table) has its own --help (and `help
 #    COMMAND`), not the global text; each option of the code's tables
-#    (opts.c, and fleet's own in cmd_fleet.c) that a command's --help
+#    (opt_table.c, and fleet's own in cmd_fleet.c) that a command's --help
 #    lists is taken by that command, and each it does not list is
 #    refused; sealguard(1)'s synopsis of the command lists the same
 #    options, and its OPTIONS section describes every one;
@@ -39,10 +39,10 @@ longopts() { grep -oE -- '--[a-z][a-z-]*' | sort -u; }
 top=$(sed -nE 's/^[[:space:]]*\{ "([a-z]+)", "sealguard [a-z]+", cmd_[a-z_]+ \},$/\1/p' \
 	"$R/src/cli/main.c" | sort)
 t_ok "main.c's command table read (at least 7 commands)" test "$(wc -l <<<"$top")" -ge 7
-# opts.c: { "policy", 'p', ...
-table=$(sed -n '/^const struct cli_opt cli_opts\[\] = {/,/^};/p' "$R/src/cli/opts.c" |
+# opt_table.c: { "policy", 'p', ...
+table=$(sed -n '/^const struct cli_opt cli_opts\[CLI_NOPTS\] = {/,/^};/p' "$R/src/cli/opt_table.c" |
 	sed -nE 's/^[[:space:]]*\{ "([a-z-]+)", .*/--\1/p' | grep -vx -- --help | sort)
-t_ok "opts.c's option table read (at least 9 options)" test "$(wc -l <<<"$table")" -ge 9
+t_ok "opt_table.c's option table read (at least 9 options)" test "$(wc -l <<<"$table")" -ge 9
 # fleet and selftest have their own parsers: their own getopt_long tables
 own_table() {
 	sed -n '/static const struct option opts\[\] = {/,/^[[:space:]]*};/p' \

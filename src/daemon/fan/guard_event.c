@@ -17,6 +17,7 @@
 #include "fan/fanread.h"
 #include "filekind.h"
 #include "fan/guard_int.h"
+#include "fan/guard_path.h"
 #include "fan/guard_ns.h"
 #include "hash.h"
 #include "fan/hasher.h"

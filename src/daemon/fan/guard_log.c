@@ -11,6 +11,7 @@
 #include "clock.h"
 #include "fan/blockdev.h"
 #include "fan/guard_int.h"
+#include "fan/guard_path.h"
 #include "fan/guard_ns.h"
 #include "log/sglog.h"
 #include "messages.h"

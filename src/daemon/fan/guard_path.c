@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 
 #include "fan/guard_int.h"
+#include "fan/guard_path.h"
 #include "fan/guard_ns.h"
 #include "daemon.h"
 #include "policy.h"
