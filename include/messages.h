@@ -64,6 +64,11 @@
  * not be). */
 #define SG_MSGID_RESEALED "1c8a19be9ed94d8b975831a553f440e4"
 
+/* The kernel could not hand the daemon a permission event (it could not
+ * make the event's descriptor: EMFILE, ENFILE, ENOMEM) and denied the open
+ * or exec itself; the daemon goes on with the next event. */
+#define SG_MSGID_EVENT_UNDELIVERED "5b0c3f6e8a2d4c71b9e4d07a6f31c28e"
+
 /* How the previous instance ended (clean stop, or killed/crashed). */
 #define SG_MSGID_PREVIOUS_END "d977b100ecf64e72956e71ca7cf59fb9"
 

@@ -683,6 +683,26 @@ static void on_event(const struct fanotify_event_metadata *m, void *userdata)
 	handle_event(userdata, m);
 }
 
+/*
+ * Which failed reads of the permission group end the loop. Any other
+ * error is one event the kernel could not hand over: fanotify_read()
+ * makes the event's fd in copy_event_to_user() (create_fd), and when that
+ * fails (the daemon is out of descriptors, EMFILE; the system, ENFILE;
+ * memory, ENOMEM; an LSM refused the open) it answers a permission event
+ * FAN_DENY itself, dequeues it, and returns the error if it was the first
+ * event of the read (fs/notify/fanotify/fanotify_user.c: "if (ret <= 0)
+ * finish_permission_event(..., FAN_DENY, ...)"; Linux 6.12+ without
+ * FAN_REPORT_FD_ERROR, and before). The events behind it are still queued.
+ * Returning such an error ended the loop: the daemon exited and the group
+ * closed, which the kernel answers "allow" for every later open: a fail-open
+ * door any descriptor exhaustion opened. EFAULT and EINVAL mean our buffer
+ * is wrong, EBADF the group is: those are fatal.
+ */
+static bool read_error_is_fatal(int err)
+{
+	return err == EFAULT || err == EINVAL || err == EBADF;
+}
+
 int sg_guard_process(struct sg_guard *g)
 {
 	static char buf[EVENT_BUF_SIZE]
@@ -696,8 +716,14 @@ int sg_guard_process(struct sg_guard *g)
 
 		if (len < 0 && errno == EINTR)
 			continue;
-		if (len < 0)
+		if (len < 0 && (errno == EAGAIN || read_error_is_fatal(errno)))
 			return errno == EAGAIN ? 0 : -errno;
+		if (len < 0) {
+			/* one event gone, denied by the kernel: say so and
+			 * read on (the read consumed it: no spin) */
+			sg_guard_log_undelivered(g, errno);
+			continue;
+		}
 		if (sg_fan_events_each(buf, (size_t)len, on_event, g) < 0)
 			return -EPROTO;
 		/* A read that did not fill the buffer drained the queue when

@@ -94,6 +94,9 @@ void sg_guard_format_decision(struct sg_guard *g, struct sg_event *ev,
 			      size_t size);
 bool sg_guard_should_log(struct sg_guard *g, struct sg_event *ev,
 			 const struct sg_decision *d);
+/* The kernel could not hand over a permission event (err: why, e.g.
+ * EMFILE) and denied it itself: a rate-limited entry at LOG_ERR. */
+void sg_guard_log_undelivered(struct sg_guard *g, int err);
 void sg_guard_log_decision(struct sg_guard *g, struct sg_event *ev,
 			   const struct sg_decision *d,
 			   const struct sg_procinfo *pi);

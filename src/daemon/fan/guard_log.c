@@ -6,6 +6,8 @@
  */
 #include <inttypes.h>
 #include <limits.h>
+#include <stdio.h>
+#include <string.h>
 #include <sys/fanotify.h>
 
 #include "clock.h"
@@ -134,6 +136,30 @@ bool sg_guard_should_log(struct sg_guard *g, struct sg_event *ev,
 		return true;
 	g->c.suppressed++;
 	return false;
+}
+
+void sg_guard_log_undelivered(struct sg_guard *g, int err)
+{
+	char label[64];
+
+	snprintf(label, sizeof(label), "undelivered event errno %d", err);
+	if (!sg_ratelimit_allow(&g->rl, label, sg_now_ms(), report_suppressed,
+				NULL)) {
+		g->c.suppressed++;
+		return;
+	}
+	struct sg_log_entry *e = sg_log_entry_new(LOG_ERR,
+						  SG_MSGID_EVENT_UNDELIVERED);
+
+	if (!e)
+		return;
+	(void)sg_log_add(e, "MESSAGE",
+			 "the kernel could not hand over a permission event "
+			 "(%s): it denied the open or exec itself",
+			 strerror(err));
+	(void)sg_log_add(e, "SEALGUARD_EVENT", "undelivered");
+	(void)sg_log_add(e, "SEALGUARD_ERRNO", "%d", err);
+	sg_log_submit(e);
 }
 
 void sg_guard_tick(struct sg_guard *g, uint64_t now_ms)
