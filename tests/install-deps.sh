@@ -24,6 +24,7 @@ PKGS=(
 	zsh                                          # the zsh completion's test (86-cli.sh)
 	busybox                                      # an interpreter called by applet (test_scriptarg)
 	libcap2-bin                                  # setcap: file capabilities in 63-verify-kinds.sh
+	faketime                                     # libfaketime: the daemon under a moved wall clock (48-fault-clock.sh)
 )
 
 # One dpkg-query for all: "name status" for each known package.
