@@ -44,6 +44,7 @@
  * per item, then one line of totals:
  *   ITEM OP:PATH[=EXPECT] n=N ok=N EPERM=N EACCES=N other=N max_ms=N
  *        destroyed=N wrong=N slow=N p50_us=N p99_us=N max_us=N
+ *        [other_last=WHAT]
  *   total n=N ok=N EPERM=N EACCES=N other=N max_ms=N destroyed=N wrong=N
  *        slow=N p50_us=N p99_us=N max_us=N hung=N seconds=S ops_per_s=N
  * (each on one line; the fields up to max_ms are the original ones, in
@@ -51,7 +52,9 @@
  * the slowest single operation: a guard that hangs shows here. The
  * percentiles come from a log histogram with 8 buckets per power of two
  * and are the upper end of the bucket (at most 12.5 % above the true
- * value). slow counts operations longer than BOUND_MS (2000). hung counts
+ * value). other_last says what one "other" result was: an errno name
+ * (ENOENT), an exec child's exitN or signalN, or for a listener
+ * "connected" (someone connected to it). slow counts operations longer than BOUND_MS (2000). hung counts
  * workers still busy BOUND_MS + 2 s after the time was up: their
  * operation never returned (they are killed then, with the exec child
  * they wait for); their finished operations are counted as usual.
@@ -104,6 +107,7 @@ struct item {
 
 struct tally {
 	uint64_t n, res[RES__COUNT], max_ns, slow;
+	int last_other; /* what the last "other" was: see other_code */
 	uint64_t hist[NBUCKETS];
 };
 
@@ -130,9 +134,21 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+/* What made the current operation "other", for the report: an errno,
+ * or one of these (an exec child's end, a listener's odd state). */
+enum { OTHER_SIGNAL = -1000, OTHER_EXIT = -2000, OTHER_CONNECTED = -3000,
+       OTHER_NOT_ERR = -3001 };
+static int other_code;
+
+static enum result other(int code)
+{
+	other_code = code;
+	return RES_OTHER;
+}
+
 static enum result of_errno(int e)
 {
-	return e == EPERM ? RES_EPERM : e == EACCES ? RES_EACCES : RES_OTHER;
+	return e == EPERM ? RES_EPERM : e == EACCES ? RES_EACCES : other(e);
 }
 
 /* ---------------------------------------------------------------- ops */
@@ -156,7 +172,7 @@ static enum result do_create(const char *dir)
 
 	if (snprintf(name, sizeof(name), "%s/sgload.%d.%lu", dir,
 		     (int)getpid(), seq++) >= (int)sizeof(name))
-		return RES_OTHER;
+		return other(ENAMETOOLONG);
 	fd = (int)syscall(SYS_openat, AT_FDCWD, name,
 			  O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	r = fd < 0 ? of_errno(errno) : RES_OK;
@@ -164,7 +180,7 @@ static enum result do_create(const char *dir)
 		close(fd);
 	/* denied or not, the name may exist now (see the header) */
 	if (unlink(name) < 0 && errno != ENOENT && r == RES_OK)
-		r = RES_OTHER;
+		r = other(errno);
 	return r;
 }
 
@@ -174,7 +190,7 @@ static enum result do_exec(const char *path, struct slot *me)
 	pid_t pid = fork();
 
 	if (pid < 0)
-		return RES_OTHER;
+		return other(errno);
 	if (pid == 0) {
 		char *argv[] = { (char *)path, NULL };
 		int null = open("/dev/null", O_WRONLY);
@@ -189,13 +205,15 @@ static enum result do_exec(const char *path, struct slot *me)
 	__atomic_store_n(&me->child, pid, __ATOMIC_RELAXED);
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR)
-			return RES_OTHER;
+			return other(errno);
 	__atomic_store_n(&me->child, 0, __ATOMIC_RELAXED);
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		return RES_OK;
 	if (WIFEXITED(status) && WEXITSTATUS(status) >= EXEC_FAILED_BASE)
 		return of_errno(WEXITSTATUS(status) - EXEC_FAILED_BASE);
-	return RES_OTHER;
+	if (WIFSIGNALED(status))
+		return other(OTHER_SIGNAL - WTERMSIG(status));
+	return other(OTHER_EXIT - WEXITSTATUS(status));
 }
 
 /* A listening TCP socket on the item's address, or -errno. */
@@ -227,11 +245,11 @@ static enum result listener_state(int fd)
 
 	if (c >= 0) { /* a connection no one should make */
 		close(c);
-		return RES_OTHER;
+		return other(OTHER_CONNECTED);
 	}
 	if (errno == EAGAIN || errno == EWOULDBLOCK)
 		return RES_OK;
-	return errno == EINVAL ? RES_DESTROYED : RES_OTHER;
+	return errno == EINVAL ? RES_DESTROYED : other(errno);
 }
 
 static enum result do_listen(const struct item *it, const struct config *cf)
@@ -254,7 +272,7 @@ static enum result do_listen(const struct item *it, const struct config *cf)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			r = RES_OTHER;
+			r = other(errno);
 			break;
 		}
 		if (n > 0) {
@@ -262,7 +280,7 @@ static enum result do_listen(const struct item *it, const struct config *cf)
 			 * connected, which listener_state reports as other */
 			r = listener_state(fd);
 			if (!(pfd.revents & (POLLERR | POLLHUP)) && r == RES_DESTROYED)
-				r = RES_OTHER;
+				r = other(OTHER_NOT_ERR);
 			close(fd);
 			return r;
 		}
@@ -341,6 +359,8 @@ static void record(struct tally *t, enum result r, uint64_t ns,
 {
 	t->n++;
 	t->res[r]++;
+	if (r == RES_OTHER)
+		t->last_other = other_code;
 	if (ns > t->max_ns)
 		t->max_ns = ns;
 	if (ns > cf->bound_ns)
@@ -513,6 +533,8 @@ static void add(struct tally *sum, const struct tally *t)
 	sum->slow += t->slow;
 	for (int r = 0; r < RES__COUNT; r++)
 		sum->res[r] += t->res[r];
+	if (t->res[RES_OTHER])
+		sum->last_other = t->last_other;
 	for (unsigned i = 0; i < NBUCKETS; i++)
 		sum->hist[i] += t->hist[i];
 	if (t->max_ns > sum->max_ns)
@@ -541,6 +563,25 @@ static void print(const char *label, const char *spec, const struct tally *t,
 	       (unsigned long long)percentile(t, 500),
 	       (unsigned long long)percentile(t, 990),
 	       (unsigned long long)(t->max_ns / 1000));
+}
+
+/* " other_last=WHAT" for an item that had "other" results */
+static void print_other(const struct tally *t)
+{
+	int c = t->last_other;
+
+	if (!t->res[RES_OTHER])
+		return;
+	if (c > 0)
+		printf(" other_last=%s", strerrorname_np(c) ? strerrorname_np(c) : "?");
+	else if (c == OTHER_CONNECTED)
+		printf(" other_last=connected");
+	else if (c == OTHER_NOT_ERR)
+		printf(" other_last=accept-EINVAL-without-POLLERR");
+	else if (c <= OTHER_EXIT)
+		printf(" other_last=exit%d", OTHER_EXIT - c);
+	else if (c <= OTHER_SIGNAL)
+		printf(" other_last=signal%d", OTHER_SIGNAL - c);
 }
 
 static int usage(void)
@@ -624,6 +665,7 @@ int main(int argc, char **argv)
 		for (unsigned long p = 0; p < started; p++)
 			add(&sum[i], &slots[p].t[i]);
 		print("ITEM", items[i].spec, &sum[i], wrong_of(&items[i], &sum[i]));
+		print_other(&sum[i]);
 		printf("\n");
 		wrong += wrong_of(&items[i], &sum[i]);
 		add(&total, &sum[i]);
