@@ -8,6 +8,11 @@
 #                        each (default 60); docs/testing.md
 #   make bench           the benchmark (tests/bench/run.sh; as root, in a
 #                        sandbox; BENCH_ARGS="--quick" for a short run)
+#   make stress          the daemon under a mixed load of STRESS_PROCS
+#                        processes (16) for STRESS_SECONDS (60), every
+#                        decision checked, RSS, fds and threads shown flat
+#                        (tests/stress/run.sh; as root, in a sandbox);
+#                        docs/testing.md
 #   make install         DESTDIR=... PREFIX=/usr (see "install" below)
 #   make uninstall       the same variables; keeps the policy and the baseline
 #
@@ -113,7 +118,7 @@ CLI := $(BUILD)/sealguard
 UNITS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 TOOLS := $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(TOOL_SRCS))
 
-.PHONY: all tests check unit bench clean install uninstall FORCE
+.PHONY: all tests check unit bench stress clean install uninstall FORCE
 # keep the unit tests' objects: without this make deletes them as
 # intermediates and relinks every test on every run
 .SECONDARY:
@@ -200,6 +205,11 @@ check:
 
 bench: tests
 	tests/bench/run.sh $(BENCH_ARGS)
+
+# SG_BUILD: the stress run tests this build's daemon (build/ by default,
+# build-asan/ with SANITIZE=1)
+stress: tests
+	SG_BUILD=$(BUILD) tests/stress/run.sh
 
 # install: the daemon, the CLI, the systemd unit, the self-test's unit,
 # timer and canary, the journal catalog, the man pages, the documents they

@@ -42,8 +42,8 @@ int sg_intent_parse(const char *line, struct sg_intent_info *ret);
 
 /*
  * Read and parse /proc/<tid>/syscall through procfd (an O_PATH or
- * directory fd of /proc). Retries "running" a bounded number of times,
- * yielding the CPU. On any failure *ret says SG_INTENT_UNKNOWN and the
+ * directory fd of /proc). Retries "running" for a bounded time (at most
+ * about 200 ms: yields, then short sleeps; see intent.c). On any failure *ret says SG_INTENT_UNKNOWN and the
  * return value is the negative errno (the caller fails closed). *retries,
  * if not NULL, is increased by the number of "running" reads.
  */

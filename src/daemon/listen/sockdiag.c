@@ -315,6 +315,33 @@ static int read_ack(struct sg_sockdiag *d)
 	return read_replies(d, NULL, NULL);
 }
 
+/*
+ * How many remote ports a destroy tries for a TCP listener the kernel
+ * says it cannot find. The kernel finds the socket to destroy by its
+ * address (inet_diag_find_one_icsk: inet_lookup(), then the cookie is
+ * compared); a listener in an SO_REUSEPORT group shares its address with
+ * the others, and the lookup returns the one member the group's hash
+ * picks, the same one each time: every other member fails with ENOENT
+ * (cookie mismatch) and was left listening until a retry a second later,
+ * one member per retry (found by `make stress`: sgload workers listening
+ * on one port; a group of N outlived the bound by N - 1 seconds). The
+ * hash covers the remote address and port of the lookup, which a
+ * listener's dump leaves 0 and no established socket can match (remote
+ * 0.0.0.0 or ::), so another remote port picks another member; the
+ * cookie still guarantees that no other socket is destroyed. 64 tries
+ * find a member of a group of 8 but with a chance of 2e-4 of missing it
+ * (then it is retried a second later, as before); a socket really gone
+ * costs 64 round trips, a fraction of a millisecond.
+ */
+#define DESTROY_TRIES 64
+
+static int destroy_once(struct sg_sockdiag *d, const struct inet_diag_req_v2 *r)
+{
+	int err = send_req(d, SOCK_DESTROY, NLM_F_ACK, r);
+
+	return reset_after(d, err < 0 ? err : read_ack(d));
+}
+
 int sg_sockdiag_destroy(struct sg_sockdiag *d, const struct sg_sock *s)
 {
 	struct inet_diag_req_v2 r = {
@@ -323,9 +350,15 @@ int sg_sockdiag_destroy(struct sg_sockdiag *d, const struct sg_sock *s)
 		.idiag_states = ~0u,
 		.id = s->id, /* with the cookie: never another socket */
 	};
-	int err = send_req(d, SOCK_DESTROY, NLM_F_ACK, &r);
+	int err = destroy_once(d, &r);
 
-	return reset_after(d, err < 0 ? err : read_ack(d));
+	for (unsigned port = 1; err == -ENOENT && s->proto == IPPROTO_TCP &&
+				s->id.idiag_dport == 0 && port < DESTROY_TRIES;
+	     port++) {
+		r.id.idiag_dport = htons((uint16_t)port);
+		err = destroy_once(d, &r);
+	}
+	return err;
 }
 
 void sg_sockvec_free(struct sg_sockvec *vec)
