@@ -36,14 +36,21 @@ int sg_run_open_signalfd(void)
 	return fd < 0 ? -errno : fd;
 }
 
-int sg_run_open_tick_timer(uint64_t watchdog_usec)
+uint64_t sg_run_tick_usec(uint64_t watchdog_usec)
 {
 	uint64_t usec = 1000000;
-	struct itimerspec its;
-	int fd;
 
 	if (watchdog_usec && watchdog_usec / 2 < usec)
 		usec = watchdog_usec / 2;
+	return usec;
+}
+
+int sg_run_open_tick_timer(uint64_t watchdog_usec)
+{
+	uint64_t usec = sg_run_tick_usec(watchdog_usec);
+	struct itimerspec its;
+	int fd;
+
 	fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	if (fd < 0)
 		return -errno;

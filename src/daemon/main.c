@@ -458,6 +458,7 @@ static int seal_and_run(const struct options *o, const struct sg_policy *p,
 	run.timer_fd = sg_run_open_tick_timer(watchdog_usec);
 	if (run.timer_fd < 0)
 		return status;
+	sg_heartbeat_set_tick(sg_run_tick_usec(watchdog_usec));
 	log_started(&run.d);
 	/* the listening surface; errors are logged */
 	(void)sg_listen_first_scan(run.listen);

@@ -36,8 +36,12 @@ struct sg_run {
  * The fd or a negative errno. */
 int sg_run_open_signalfd(void);
 
-/* A tick every second, faster when systemd's watchdog wants pings more
- * often than every 2 s. The fd or a negative errno. */
+/* The tick's period in microseconds: a second, or half the watchdog's
+ * period when systemd wants pings more often than every 2 s. */
+uint64_t sg_run_tick_usec(uint64_t watchdog_usec);
+
+/* A timerfd that fires every sg_run_tick_usec(watchdog_usec). The fd or
+ * a negative errno. */
 int sg_run_open_tick_timer(uint64_t watchdog_usec);
 
 /* Answer events until a stop signal: its number, or a negative errno

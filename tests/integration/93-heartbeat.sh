@@ -91,6 +91,29 @@ rc=0
 sb_stop_daemon || rc=$?
 t_eq "daemon stops cleanly" 0 "$rc"
 
+# ---------------------------------------------------------------- fast tick
+# systemd's watchdog at 1 s makes the loop tick every 500 ms: the beat must
+# keep heartbeat_interval (it was due 500 ms early, so every tick beat).
+wrap=$SB_ROOT/watchdog-wrap
+printf '#!/bin/sh\nexport WATCHDOG_USEC=1000000 WATCHDOG_PID=$$\nexec "%s" "$@"\n' \
+	"$SG_BUILD/sealguardd" >"$wrap"
+chmod 0755 "$wrap"
+
+before=$(sb_journal_count MESSAGE_ID=$HB)
+SB_DAEMON_BIN=$wrap sb_start_daemon "$FX_POLICY"
+sleep 4.3
+pings=$(grep -c 'WATCHDOG=1' "$SB_NOTIFY_FILE" || true)
+t_ok "watchdog 1 s: the loop ticks twice a second ($pings pings in ~4.5 s, want >= 7)" test "$pings" -ge 7
+n=$(($(sb_journal_count MESSAGE_ID=$HB) - before))
+if [ "$n" -ge 4 ] && [ "$n" -le 6 ]; then
+	t_pass "watchdog 1 s: still one heartbeat a second (got $n in ~4.5 s)"
+else
+	t_fail "watchdog 1 s: one heartbeat a second" "expected 4..6 in ~4.5 s, got $n"
+fi
+rc=0
+sb_stop_daemon || rc=$?
+t_eq "watchdog 1 s: daemon stops cleanly" 0 "$rc"
+
 # ---------------------------------------------------------------- default
 # Without [tether]: every 60 s, so one beat (the first) in a few seconds.
 sed -i '/^\[tether\]$/d; /^heartbeat_interval/d' "$FX_POLICY"

@@ -25,6 +25,7 @@
 static struct {
 	const struct sg_policy *policy;
 	unsigned interval_s;
+	uint64_t slack_ms; /* a beat is due this early: half a tick */
 	int status_fd; /* /proc/self/status, opened before the seal */
 	int selftest_fd; /* <state-dir>/selftest, likewise; -1: none */
 	char selftest_result[24], selftest_at[24]; /* the last whole record */
@@ -34,7 +35,7 @@ static struct {
 	char key_fpr[SG_SHA256_HEX_LEN + 1];
 	char boot_id[40];
 	char tamper[TAMPER_MAX];
-} hb = { .status_fd = -1, .selftest_fd = -1 };
+} hb = { .status_fd = -1, .selftest_fd = -1, .slack_ms = 500 };
 
 /* The seal as /proc/self/status shows it. */
 struct seal_state {
@@ -303,9 +304,15 @@ void sg_heartbeat_tick(uint64_t now_ms, const struct sg_heartbeat_counts *c)
 	beat(now_ms, c);
 	/* from now, not from the missed slot: a stopped loop sends one beat
 	 * when it resumes, not a burst that would hide the gap. Half a tick
-	 * early, so a tick that comes a little before the second still
-	 * beats. */
-	hb.next_ms = now_ms + (uint64_t)hb.interval_s * 1000 - 500;
+	 * early, so a tick read a little sooner after its firing than this
+	 * one still beats; not more, or with a tick faster than a second
+	 * every tick would beat. */
+	hb.next_ms = now_ms + (uint64_t)hb.interval_s * 1000 - hb.slack_ms;
+}
+
+void sg_heartbeat_set_tick(uint64_t tick_usec)
+{
+	hb.slack_ms = tick_usec / 2000;
 }
 
 void sg_heartbeat_set_tamper(const char *what)

@@ -44,6 +44,11 @@ struct sg_heartbeat_counts {
 int sg_heartbeat_init(const struct sg_policy *p, const char *state_dir,
 		      struct errlist *warns);
 
+/* The loop's tick period (sg_run_tick_usec): a beat is due half a tick
+ * early, so loop latency cannot push it a whole tick late. The default
+ * is a 1 s tick. */
+void sg_heartbeat_set_tick(uint64_t tick_usec);
+
 /* Once a tick: send a beat if one is due (the first call sends one). */
 void sg_heartbeat_tick(uint64_t now_ms, const struct sg_heartbeat_counts *c);
 
