@@ -39,9 +39,9 @@ atk__row() { # atk__row ID VERDICT DETAIL
 atk__entry() {
 	local out
 	out=$(sb_journal_wait "$@" | tail -n 1) || return 1
-	printf '%s' "$out" | sed -n \
+	printf '%s\n' "$out" | sed -n \
 		's/.*"MESSAGE_ID":"\([0-9a-f]*\)".*/id=\1/p' | tr '\n' ' '
-	printf '%s' "$out" | sed -n \
+	printf '%s\n' "$out" | sed -n \
 		's/.*"SEALGUARD_EVENT":"\([a-z_-]*\)".*/event=\1/p'
 	return 0
 }
