@@ -17,9 +17,8 @@
 # to its burst, denials stay correct and the daemon neither stops nor
 # floods. Limit: a jump of CLOCK_MONOTONIC itself is not tested (it does
 # not happen on a running kernel); nor is suspend (CLOCK_BOOTTIME).
-# WATCHDOG_USEC is 3 s, so the loop ticks once a second: with a 1 s
-# watchdog (a 0.5 s tick) heartbeat_interval = 1 beats twice a second,
-# clock or no clock (heartbeat.c's fixed 500 ms slack; reported).
+# WATCHDOG_USEC is 3 s, so the loop ticks once a second (a faster tick
+# is 93-heartbeat.sh's case).
 set -euo pipefail
 # shellcheck source=tests/lib/sandbox.sh
 . "$(dirname "$0")/../lib/sandbox.sh"
