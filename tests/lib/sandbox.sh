@@ -32,6 +32,8 @@
 #   SB_DAEMON_TIMEOUT  hard bound of one daemon run in seconds (120)
 #   SB_DAEMON_BIN      the daemon to start, default $SG_BUILD/sealguardd
 #   SB_READY_TIMEOUT   how long sb_start_daemon waits for READY=1 (10)
+#   SB_STOP_TIMEOUT    how long sb_stop_daemon waits after SIGTERM before
+#                      SIGKILL (10; a daemon under valgrind needs more)
 #   SB_DAEMON_ARGS     more daemon options for every start, e.g.
 #                      "--seccomp trap" to name a syscall the filter lacks
 #   SB_JOURNAL_WAIT    how long journal look-ups wait for an entry (5)
@@ -503,7 +505,7 @@ sb__start_notify() {
 }
 
 # sb_stop_daemon: SIGTERM the daemon by pid (and SIGCONT it, in case a
-# test left it stopped), wait up to 10 s, then SIGKILL; return its exit
+# test left it stopped), wait up to SB_STOP_TIMEOUT s, then SIGKILL; return its exit
 # status (128+N if a signal ended it, 124 if its timeout did). Under set
 # -e call it as: rc=0; sb_stop_daemon || rc=$?
 sb_stop_daemon() {
@@ -514,8 +516,8 @@ sb_stop_daemon() {
 	fi
 	kill -TERM "$pid" 2>/dev/null || true
 	kill -CONT "$pid" 2>/dev/null || true
-	if ! sb__wait_gone "$tpid" 10; then
-		sb__log "sealguardd ignored SIGTERM for 10 s: SIGKILL"
+	if ! sb__wait_gone "$tpid" "${SB_STOP_TIMEOUT:-10}"; then
+		sb__log "sealguardd ignored SIGTERM for ${SB_STOP_TIMEOUT:-10} s: SIGKILL"
 		kill -KILL "$pid" "$tpid" 2>/dev/null || true
 	fi
 	wait "$tpid" || rc=$?
