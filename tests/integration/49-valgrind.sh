@@ -180,8 +180,8 @@ if [ "$VALGRIND" = 1 ] && [ "$result" = failed ] &&
 	t_eq "hook under a valgrind without pidfd_open: the responder's error path answers once, ENOSYS" \
 		"failed|Function not implemented|1" \
 		"$result|$(ln_field SEALGUARD_ERROR "${hook_entry[@]}")|$(sb_journal_count "${hook_entry[@]}")"
-	printf 'SKIP: a hook run to its end under memcheck: %s has no pidfd_open (syscall 434), so the responder cannot watch the hook; its error path was checked instead\n' \
-		"$(valgrind --version)"
+	t_skip "a hook run to its end under memcheck" \
+		"$(valgrind --version) has no pidfd_open (syscall 434): the responder cannot watch the hook; its error path was checked instead"
 else
 	t_eq "the hook ran for the change and exited 0" done "$result"
 	run=$(find "$OUT" -maxdepth 1 -name 'run.*' | sed -n 1p)
@@ -207,8 +207,8 @@ t_journal "journal: it said it stopped on SIGTERM" MESSAGE_ID=$MSG_STOPPED \
 	_PID="$P"
 
 if [ "$VALGRIND" = 0 ]; then
-	printf 'SKIP: valgrind memcheck: %s is sanitized (valgrind and ASan do not mix); the normal build pass runs it\n' \
-		"$(basename "$SG_BUILD")"
+	t_skip "the daemon and its responder under valgrind memcheck" \
+		"$(basename "$SG_BUILD") is an ASan build and valgrind and ASan do not mix: the normal build's pass runs it"
 	exit 0
 fi
 
@@ -246,6 +246,10 @@ memcheck() {
 		test -n "$fds"
 	t_eq "memcheck: $who: no descriptor left open at exit but $3" "" \
 		"$(grep -Ev "\|.*($3)" <<<"$fds" | paste -sd';' -)"
+	# what memcheck said, for the .err log of a failed run
+	if [ "$(vg_num "$log" 'ERROR SUMMARY:')" != 0 ] || ! grep -q 'ERROR SUMMARY:' "$log"; then
+		grep -v -- '--[0-9]*-- ' "$log" | head -n 150 | sed "s/^/49-valgrind: $who: /" >&2
+	fi
 	printf '49-valgrind: %s: %s\n' "$who" \
 		"$(grep -E 'ERROR SUMMARY|in use at exit|definitely lost|indirectly lost|possibly lost|still reachable|FILE DESCRIPTORS' "$log" |
 			sed 's/^==[0-9]*== *//' | paste -sd';' -)" >&2

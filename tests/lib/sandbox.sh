@@ -23,7 +23,9 @@
 #
 # Output: the assertions print "PASS: desc" or "FAIL: desc (expected X,
 # got Y)" on stdout, one line each; tests/run.sh counts those lines and
-# nothing else on stdout. The library's own messages go to stderr.
+# nothing else on stdout (and "SKIP: desc (reason)" from t_skip, a part
+# that cannot run in this pass: counted and shown, never silent). The
+# library's own messages go to stderr.
 #
 # Variables (set by the caller, all optional):
 #   SG_BUILD           build tree to test, default <repo>/build; a relative
@@ -582,6 +584,12 @@ t_fail() {
 	local why=${2:-failed}
 	SB_FAIL=$((SB_FAIL + 1))
 	printf 'FAIL: %s (%s)\n' "$1" "${why//$'\n'/\\n}"
+}
+
+# t_skip DESC REASON: DESC was not checked in this run, for REASON; one
+# SKIP line, which tests/run.sh counts and shows (neither pass nor fail).
+t_skip() {
+	printf 'SKIP: %s (%s)\n' "$1" "${2//$'\n'/\\n}"
 }
 
 # t_eq DESC EXPECTED ACTUAL
