@@ -24,6 +24,9 @@
 #define SG_MSGID_STARTED "c5ee8a02da054c3b9aedaa7a998fbd7f"
 /* The daemon stopped (cleanly, or on a fatal error). */
 #define SG_MSGID_STOPPED "2d1f093952d64ab394c04abe28aec33d"
+/* The daemon runs without its seccomp filter (--seccomp off, for a memory
+ * checker): logged at crit once, at the seal. */
+#define SG_MSGID_SECCOMP_OFF "a1b648368e324f6790fb2b06c47f13f3"
 /* The daemon refused to start (bad policy, baseline, or environment). */
 #define SG_MSGID_START_FAILED "4f523790d417466792372df16466e740"
 /* Marks changed at run time (a mount appeared or went under a path). */

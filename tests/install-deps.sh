@@ -25,6 +25,7 @@ PKGS=(
 	busybox                                      # an interpreter called by applet (test_scriptarg)
 	libcap2-bin                                  # setcap: file capabilities in 63-verify-kinds.sh
 	faketime                                     # libfaketime: the daemon under a moved wall clock (48-fault-clock.sh)
+	valgrind                                     # memcheck: the daemon's event loop without errors or leaks (49-valgrind.sh)
 )
 
 # One dpkg-query for all: "name status" for each known package.

@@ -24,7 +24,11 @@
 # non-zero with no failed test, or reports no test at all counts one
 # failure more. A script counts its PASS:/FAIL: lines; one that exits
 # non-zero (a timeout too) without a FAIL line, or prints no PASS line,
-# counts one failure. A failed build counts one failure.
+# counts one failure. A failed build counts one failure. A "SKIP: reason"
+# line is a part of a script that could not run in this pass (say,
+# valgrind against the ASan build): it is neither a pass nor a failure,
+# but it is counted, shown under the script's line with its reason, and
+# summed in a "N skipped" line above the last one.
 set -uo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -55,6 +59,7 @@ done
 
 PASSED=0
 FAILED=0
+SKIPPED=0
 SELECTED=0
 T0=$(date +%s%N)
 
@@ -69,6 +74,7 @@ finish() {
 		FAILED=$((FAILED + 1))
 	fi
 	say "total time $(elapsed "$T0"); logs in ${LOGS#"$REPO"/}/"
+	[ "$SKIPPED" = 0 ] || say "$SKIPPED skipped (each SKIP: line above says why)"
 	say "$PASSED passed, $FAILED failed"
 	[ "$FAILED" = 0 ]
 	exit
@@ -259,7 +265,7 @@ leak_check() {
 }
 
 run_script() { # run_script BUILD SCRIPT
-	local b=$1 s=$2 name out err rec rc=0 p f extra="" left t
+	local b=$1 s=$2 name out err rec rc=0 p f k extra="" left t
 	name=$(basename "$s")
 	selected "$name" || return 0
 	SELECTED=$((SELECTED + 1))
@@ -273,6 +279,7 @@ run_script() { # run_script BUILD SCRIPT
 		>"$out" 2>"$err" </dev/null || rc=$?
 	p=$(grep -c '^PASS: ' "$out")
 	f=$(grep -c '^FAIL: ' "$out")
+	k=$(grep -c '^SKIP: ' "$out")
 	if [ "$f" = 0 ]; then
 		if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
 			extra="timed out (exit $rc)"
@@ -290,7 +297,9 @@ run_script() { # run_script BUILD SCRIPT
 	fi
 	PASSED=$((PASSED + p))
 	FAILED=$((FAILED + f))
-	say "integration $b $name: $p passed, $f failed ($(elapsed "$t"))${extra:+: $extra}"
+	SKIPPED=$((SKIPPED + k))
+	say "integration $b $name: $p passed, $f failed$([ "$k" = 0 ] || echo ", $k skipped") ($(elapsed "$t"))${extra:+: $extra}"
+	grep '^SKIP: ' "$out" | indent
 	if [ "$f" != 0 ]; then
 		grep '^FAIL: ' "$out" | indent
 		tail -n 15 "$err" | indent

@@ -338,6 +338,36 @@ static int start_logging(pid_t *ret_writer_tid)
 	return r;
 }
 
+/* The status record's word for the filter in force. */
+static const char *seccomp_state(enum sg_seccomp_action action)
+{
+	switch (action) {
+	case SG_SECCOMP_TRAP:
+		return "filter (trap)";
+	case SG_SECCOMP_OFF:
+		return "off (--seccomp off)";
+	case SG_SECCOMP_KILL:
+	default:
+		return "filter (kill)";
+	}
+}
+
+/*
+ * --seccomp off runs the daemon without its filter, so that a memory
+ * checker (valgrind, which makes syscalls of its own) can run it. It
+ * gives an attacker nothing: only root can change the daemon's command
+ * line, and root can already run any daemon it likes. What matters is
+ * that it is never quiet: one crit entry of its own here, "off" in the
+ * status record (`sealguard status`), "none" in every heartbeat.
+ */
+static void log_seccomp_off(void)
+{
+	sg_log(LOG_CRIT, SG_MSGID_SECCOMP_OFF,
+	       "sealed WITHOUT the seccomp filter (--seccomp off): a "
+	       "compromised daemon may make any system call; for memory "
+	       "checkers only, never in production");
+}
+
 /* Seal: after this, a syscall outside the allowlist kills the daemon. */
 static int seal_self(enum sg_seccomp_action action)
 {
@@ -345,8 +375,10 @@ static int seal_self(enum sg_seccomp_action action)
 	int r;
 
 	/* capabilities are final; capget is not in the filter's list */
-	sg_status_sealed(action == SG_SECCOMP_TRAP ? "trap" : "kill");
+	sg_status_sealed(seccomp_state(action));
 	r = sg_selfseal_seccomp(action, &errs);
+	if (r == 0 && action == SG_SECCOMP_OFF)
+		log_seccomp_off();
 	return step_done(r, &errs, "cannot install the seccomp filter");
 }
 

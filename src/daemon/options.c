@@ -40,7 +40,9 @@ static void usage(FILE *out)
 		"      --log-target T     auto | journal | stderr (default auto)\n"
 		"      --seccomp ACTION   on a syscall outside the allowlist: kill the\n"
 		"                         process (default), or trap: name it on\n"
-		"                         stderr, then die (to debug the allowlist)\n"
+		"                         stderr, then die (to debug the allowlist);\n"
+		"                         off: no filter at all, logged at crit (to\n"
+		"                         run under a memory checker)\n"
 		"      --state-dir DIR    status record and clean-stop marker (default\n"
 		"                         " SG_DEFAULT_STATE_DIR ", or DIR/sealguard-state\n"
 		"                         under --confine DIR)\n"
@@ -83,10 +85,14 @@ static int take_option(int c, struct options *o)
 		o->confine = optarg;
 		return 0;
 	case OPT_SECCOMP:
-		if (!streq(optarg, "kill") && !streq(optarg, "trap"))
-			return bad_argument("--seccomp: kill or trap");
-		o->seccomp_action = streq(optarg, "trap") ? SG_SECCOMP_TRAP :
-							    SG_SECCOMP_KILL;
+		if (streq(optarg, "kill"))
+			o->seccomp_action = SG_SECCOMP_KILL;
+		else if (streq(optarg, "trap"))
+			o->seccomp_action = SG_SECCOMP_TRAP;
+		else if (streq(optarg, "off"))
+			o->seccomp_action = SG_SECCOMP_OFF;
+		else
+			return bad_argument("--seccomp: kill, trap or off");
 		return 0;
 	case OPT_LIST_SEAL:
 		o->list_seal = true;

@@ -23,7 +23,9 @@
 #
 # Output: the assertions print "PASS: desc" or "FAIL: desc (expected X,
 # got Y)" on stdout, one line each; tests/run.sh counts those lines and
-# nothing else on stdout. The library's own messages go to stderr.
+# nothing else on stdout (and "SKIP: desc (reason)" from t_skip, a part
+# that cannot run in this pass: counted and shown, never silent). The
+# library's own messages go to stderr.
 #
 # Variables (set by the caller, all optional):
 #   SG_BUILD           build tree to test, default <repo>/build; a relative
@@ -32,6 +34,8 @@
 #   SB_DAEMON_TIMEOUT  hard bound of one daemon run in seconds (120)
 #   SB_DAEMON_BIN      the daemon to start, default $SG_BUILD/sealguardd
 #   SB_READY_TIMEOUT   how long sb_start_daemon waits for READY=1 (10)
+#   SB_STOP_TIMEOUT    how long sb_stop_daemon waits after SIGTERM before
+#                      SIGKILL (10; a daemon under valgrind needs more)
 #   SB_DAEMON_ARGS     more daemon options for every start, e.g.
 #                      "--seccomp trap" to name a syscall the filter lacks
 #   SB_JOURNAL_WAIT    how long journal look-ups wait for an entry (5)
@@ -503,7 +507,7 @@ sb__start_notify() {
 }
 
 # sb_stop_daemon: SIGTERM the daemon by pid (and SIGCONT it, in case a
-# test left it stopped), wait up to 10 s, then SIGKILL; return its exit
+# test left it stopped), wait up to SB_STOP_TIMEOUT s, then SIGKILL; return its exit
 # status (128+N if a signal ended it, 124 if its timeout did). Under set
 # -e call it as: rc=0; sb_stop_daemon || rc=$?
 sb_stop_daemon() {
@@ -514,8 +518,8 @@ sb_stop_daemon() {
 	fi
 	kill -TERM "$pid" 2>/dev/null || true
 	kill -CONT "$pid" 2>/dev/null || true
-	if ! sb__wait_gone "$tpid" 10; then
-		sb__log "sealguardd ignored SIGTERM for 10 s: SIGKILL"
+	if ! sb__wait_gone "$tpid" "${SB_STOP_TIMEOUT:-10}"; then
+		sb__log "sealguardd ignored SIGTERM for ${SB_STOP_TIMEOUT:-10} s: SIGKILL"
 		kill -KILL "$pid" "$tpid" 2>/dev/null || true
 	fi
 	wait "$tpid" || rc=$?
@@ -580,6 +584,12 @@ t_fail() {
 	local why=${2:-failed}
 	SB_FAIL=$((SB_FAIL + 1))
 	printf 'FAIL: %s (%s)\n' "$1" "${why//$'\n'/\\n}"
+}
+
+# t_skip DESC REASON: DESC was not checked in this run, for REASON; one
+# SKIP line, which tests/run.sh counts and shows (neither pass nor fail).
+t_skip() {
+	printf 'SKIP: %s (%s)\n' "$1" "${2//$'\n'/\\n}"
 }
 
 # t_eq DESC EXPECTED ACTUAL

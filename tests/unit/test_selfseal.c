@@ -3,7 +3,8 @@
  * test_selfseal.c - the self-seal: the real capability drop and the real seccomp filter, each
  * applied in a forked child: what is kept, what is gone, and that a
  * syscall outside the allowlist (or outside an argument filter) kills the
- * process with SIGSYS while allowed ones work.
+ * process with SIGSYS while allowed ones work; --seccomp off loads no
+ * filter but still sets no_new_privs.
  */
 #include <fcntl.h>
 #include <linux/securebits.h>
@@ -162,6 +163,40 @@ static void test_forbidden_calls_kill(void **state)
 #endif
 }
 
+/* --seccomp off: no_new_privs set, no filter; what the filter would kill
+ * (mkdir, an AF_INET socket) is only up to the kernel again. */
+static void child_seccomp_off(void)
+{
+	struct errlist errs = { 0 };
+	char buf[4096];
+	ssize_t n;
+	int fd;
+
+	if (sg_selfseal_seccomp(SG_SECCOMP_OFF, &errs) < 0 || errs.n != 0)
+		_exit(70);
+	fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || (n = read(fd, buf, sizeof(buf) - 1)) <= 0)
+		_exit(71);
+	buf[n] = '\0';
+	(void)close(fd);
+	if (!strstr(buf, "NoNewPrivs:\t1"))
+		_exit(72);
+	if (!strstr(buf, "Seccomp:\t0"))
+		_exit(73);
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		_exit(74);
+	(void)close(fd);
+}
+
+static void test_seccomp_off_sets_only_no_new_privs(void **state)
+{
+	int status = in_child(child_seccomp_off);
+
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
 static unsigned long long status_mask(const char *field)
 {
 	char line[256];
@@ -223,6 +258,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_allowed_calls_work),
 		cmocka_unit_test(test_forbidden_calls_kill),
+		cmocka_unit_test(test_seccomp_off_sets_only_no_new_privs),
 		cmocka_unit_test(test_capabilities_dropped),
 	};
 

@@ -74,13 +74,13 @@ void sg_status_log_previous(void)
 		       (int)s->prev_pid);
 }
 
-void sg_status_sealed(const char *seccomp_action)
+void sg_status_sealed(const char *seccomp)
 {
 	cap_t caps = cap_get_proc();
 	char *text = caps ? cap_to_text(caps, NULL) : NULL;
 
 	snprintf(st.caps, sizeof(st.caps), "%s", text ? text : "?");
-	snprintf(st.seccomp, sizeof(st.seccomp), "filter (%s)", seccomp_action);
+	snprintf(st.seccomp, sizeof(st.seccomp), "%s", seccomp);
 	cap_free(text);
 	cap_free(caps);
 }

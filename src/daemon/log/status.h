@@ -25,8 +25,9 @@ int sg_status_init(const char *dir, const struct sg_policy *p,
 /* Log whether the previous instance ended cleanly (one journal entry). */
 void sg_status_log_previous(void);
 
-/* After the seal: note the capabilities and seccomp mode now in force. */
-void sg_status_sealed(const char *seccomp_action);
+/* After the seal: note the capabilities and the seccomp filter now in
+ * force ("filter (kill)", or "off (...)" when there is none). */
+void sg_status_sealed(const char *seccomp);
 
 /* Rewrite the record: state "running" or "stopped", the guard's counters
  * and the one-line summary the other parts add to STATUS=. */

@@ -17,6 +17,10 @@
 enum sg_seccomp_action {
 	SG_SECCOMP_KILL, /* kill the whole process (production) */
 	SG_SECCOMP_TRAP, /* SIGSYS: the handler names the syscall, then dies */
+	SG_SECCOMP_OFF,  /* no filter at all, only no_new_privs: for a memory
+			    checker (valgrind makes syscalls of its own that
+			    no allowlist of ours can foresee); logged at crit
+			    and shown by the status record and the heartbeat */
 };
 
 /*
@@ -29,7 +33,8 @@ int sg_selfseal_capabilities(struct errlist *errs);
 
 /*
  * Set no_new_privs and load the seccomp allowlist for every thread of the
- * process (TSYNC). 0 or a negative errno (with a message in errs).
+ * process (TSYNC); SG_SECCOMP_OFF sets no_new_privs only. 0 or a negative
+ * errno (with a message in errs).
  */
 int sg_selfseal_seccomp(enum sg_seccomp_action action, struct errlist *errs);
 
