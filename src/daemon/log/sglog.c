@@ -162,8 +162,9 @@ static void write_stderr(const struct sg_log_entry *e)
 }
 
 /* Write e where entries go. -EAGAIN: the journal took nothing for
- * SG_JOURNAL_SEND_WAIT_MS (its socket queue is full), e is not written. Any other failure to send (no
- * socket file, no journald) writes e to stderr instead. */
+ * SG_JOURNAL_SEND_WAIT_MS (its socket queue is full), e is not written.
+ * Any other failure to send (no socket file, no journald) writes e to
+ * stderr instead. */
 static int write_entry(const struct sg_log_entry *e)
 {
 	if (q.target == SG_LOG_JOURNAL) {
@@ -278,20 +279,25 @@ static void *writer_main(void *arg)
 
 /*
  * After the writer is joined: what it could not write (the journal took
- * nothing during a stop) and what is still queued is lost. Say so in one
- * entry on stderr, not to the journal that does not answer.
+ * nothing during a stop) and what is still queued (written now, unless
+ * the journal is the one that took nothing) is lost. Say so in one entry
+ * on stderr, not to the journal that does not answer.
  */
 static void report_unwritten(void)
 {
 	struct sg_log_entry *e;
 	uint64_t lost;
 
-	pthread_mutex_lock(&q.lock);
-	while ((e = dequeue_locked())) {
-		q.unwritten++;
+	for (;;) {
+		pthread_mutex_lock(&q.lock);
+		e = dequeue_locked();
+		pthread_mutex_unlock(&q.lock);
+		if (!e)
+			break;
+		if (q.stuck || !write_waiting(e, false))
+			q.unwritten++;
 		sg_log_entry_free(e);
 	}
-	pthread_mutex_unlock(&q.lock);
 	lost = q.unwritten + atomic_load(&q.dropped) - q.dropped_reported;
 	if (lost == 0)
 		return;
