@@ -6,14 +6,13 @@
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
-#include <sys/uio.h>
-#include <systemd/sd-journal.h>
-
+#include "clock.h"
 #include "messages.h"
+#include "log/journal.h"
 #include "log/sglog.h"
 #include "worker.h"
 
-#define JOURNAL_SOCKET "/run/systemd/journal/socket"
+#define JOURNAL_GRACE_MS 500 /* how long a stop waits for a full journal */
 
 struct sg_log_entry {
 	char **fields; /* "KEY=value" */
@@ -33,6 +32,8 @@ static struct {
 	unsigned queued, queue_len;
 	atomic_uint_fast64_t dropped;
 	uint64_t dropped_reported;
+	uint64_t unwritten; /* given up at a stop: the journal took nothing */
+	bool stuck;         /* the last write gave up on a full journal */
 } q = {
 	.target = SG_LOG_AUTO,
 	.lock = PTHREAD_MUTEX_INITIALIZER,
@@ -54,7 +55,7 @@ int sg_log_target_parse(const char *s, enum sg_log_target *ret)
 void sg_log_set_target(enum sg_log_target t)
 {
 	if (t == SG_LOG_AUTO)
-		t = access(JOURNAL_SOCKET, W_OK) == 0 ? SG_LOG_JOURNAL :
+		t = access(SG_JOURNAL_SOCKET, W_OK) == 0 ? SG_LOG_JOURNAL :
 							SG_LOG_STDERR;
 	q.target = t;
 }
@@ -160,19 +161,56 @@ static void write_stderr(const struct sg_log_entry *e)
 	(void)fflush(stderr);
 }
 
-static void write_entry(const struct sg_log_entry *e)
+/* Write e where entries go. -EAGAIN: the journal took nothing for
+ * SG_JOURNAL_SEND_WAIT_MS (its socket queue is full), e is not written.
+ * Any other failure to send (no socket file, no journald) writes e to
+ * stderr instead. */
+static int write_entry(const struct sg_log_entry *e)
 {
-	struct iovec iov[64];
-	size_t n = e->n < ARRAY_SIZE(iov) ? e->n : ARRAY_SIZE(iov);
-
 	if (q.target == SG_LOG_JOURNAL) {
-		for (size_t i = 0; i < n; i++)
-			iov[i] = (struct iovec){ e->fields[i],
-						 strlen(e->fields[i]) };
-		if (sd_journal_sendv(iov, (int)n) >= 0)
-			return;
+		int r = sg_journal_send(e->fields, e->n);
+
+		if (r == 0 || r == -EAGAIN)
+			return r;
 	}
 	write_stderr(e);
+	return 0;
+}
+
+static bool stop_asked(void)
+{
+	bool stopping;
+
+	pthread_mutex_lock(&q.lock);
+	stopping = q.stopping;
+	pthread_mutex_unlock(&q.lock);
+	return stopping;
+}
+
+/*
+ * Write e, waiting while the journal is full: journald stopped reading
+ * (SIGSTOP, a hang) and its socket queue filled. The event loop goes on
+ * meanwhile: its entries queue, then are dropped and counted. Gives up
+ * (false) after JOURNAL_GRACE_MS when patient is false (the caller is not
+ * the writer thread) or a stop was asked for: a stop must not wait for a
+ * journal that may never read again. Once given up, later writes of that
+ * kind do not wait again until the journal takes one.
+ */
+static bool write_waiting(const struct sg_log_entry *e, bool patient)
+{
+	uint64_t since = sg_now_ms();
+
+	/* each try waits up to SG_JOURNAL_SEND_WAIT_MS for room */
+	while (write_entry(e) == -EAGAIN) {
+		uint64_t grace = q.stuck ? 0 : JOURNAL_GRACE_MS;
+
+		if (sg_now_ms() - since >= grace && (!patient || stop_asked())) {
+			q.stuck = true;
+			return false;
+		}
+	}
+	q.stuck = false;
+	return true;
 }
 
 static struct sg_log_entry *dequeue_locked(void)
@@ -188,30 +226,36 @@ static struct sg_log_entry *dequeue_locked(void)
 	return e;
 }
 
-static void report_drops(void)
+/* Say how many entries a full queue dropped since the last report.
+ * false if the journal took nothing until a stop (see write_waiting). */
+static bool report_drops(void)
 {
 	uint64_t dropped = atomic_load(&q.dropped);
 	struct sg_log_entry *e;
+	bool written;
 
 	if (dropped == q.dropped_reported)
-		return;
+		return true;
 	e = sg_log_entry_new(LOG_ERR, SG_MSGID_LOG_LOST);
 	if (!e)
-		return;
+		return true;
 	(void)sg_log_add(e, "MESSAGE",
 			 "%" PRIu64 " journal entries lost: log queue full",
 			 dropped - q.dropped_reported);
 	(void)sg_log_add(e, "SEALGUARD_LOST", "%" PRIu64,
 			 dropped - q.dropped_reported);
-	write_entry(e);
+	written = write_waiting(e, true);
 	sg_log_entry_free(e);
-	q.dropped_reported = dropped;
+	if (written)
+		q.dropped_reported = dropped;
+	return written;
 }
 
 static void *writer_main(void *arg)
 {
 	for (;;) {
 		struct sg_log_entry *e;
+		bool written;
 
 		pthread_mutex_lock(&q.lock);
 		while (!q.head && !q.stopping)
@@ -220,12 +264,55 @@ static void *writer_main(void *arg)
 		pthread_mutex_unlock(&q.lock);
 		if (!e)
 			break; /* stopping and drained */
-		write_entry(e);
+		written = write_waiting(e, true);
 		sg_log_entry_free(e);
-		report_drops();
+		if (!written) {
+			q.unwritten++;
+			return NULL; /* stopping: sg_log_stop counts the rest */
+		}
+		if (!report_drops())
+			return NULL;
 	}
-	report_drops();
+	(void)report_drops();
 	return NULL;
+}
+
+/*
+ * After the writer is joined: what it could not write (the journal took
+ * nothing during a stop) and what is still queued (written now, unless
+ * the journal is the one that took nothing) is lost. Say so in one entry
+ * on stderr, not to the journal that does not answer.
+ */
+static void report_unwritten(void)
+{
+	struct sg_log_entry *e;
+	uint64_t lost;
+
+	for (;;) {
+		pthread_mutex_lock(&q.lock);
+		e = dequeue_locked();
+		pthread_mutex_unlock(&q.lock);
+		if (!e)
+			break;
+		if (q.stuck || !write_waiting(e, false))
+			q.unwritten++;
+		sg_log_entry_free(e);
+	}
+	lost = q.unwritten + atomic_load(&q.dropped) - q.dropped_reported;
+	if (lost == 0)
+		return;
+	e = sg_log_entry_new(LOG_ERR, SG_MSGID_LOG_LOST);
+	if (!e)
+		return;
+	(void)sg_log_add(e, "MESSAGE",
+			 "%" PRIu64 " journal entries lost at stop: the journal "
+			 "took nothing for %d ms",
+			 lost, JOURNAL_GRACE_MS);
+	(void)sg_log_add(e, "SEALGUARD_LOST", "%" PRIu64, lost);
+	write_stderr(e);
+	sg_log_entry_free(e);
+	q.dropped_reported = atomic_load(&q.dropped);
+	q.unwritten = 0;
 }
 
 int sg_log_start(unsigned queue_len)
@@ -257,6 +344,7 @@ void sg_log_stop(void)
 	pthread_mutex_unlock(&q.lock);
 	(void)pthread_join(q.thread, NULL);
 	q.running = false;
+	report_unwritten();
 }
 
 uint64_t sg_log_dropped(void)
@@ -268,8 +356,9 @@ void sg_log_submit(struct sg_log_entry *e)
 {
 	if (!e)
 		return;
-	if (!q.running) {
-		write_entry(e);
+	if (!q.running) { /* no writer thread: the caller's own write */
+		if (!write_waiting(e, false))
+			write_stderr(e);
 		sg_log_entry_free(e);
 		return;
 	}

@@ -6,8 +6,12 @@
  * PRIORITY, SEALGUARD_*). The event loop must never wait on the journal
  * (fapolicyd's worst hangs came from logging inside the decision path), so
  * while the writer thread runs, sg_log_submit() only queues: a full queue
- * drops the entry and counts it, and the writer reports the loss. Without
- * a journal socket, entries go to stderr in the same shape, one line each.
+ * drops the entry and counts it, and the writer reports the loss. The
+ * writer never blocks either (journal.h): a journal that stops reading is
+ * retried until it reads again, or, once a stop is asked for, for half a
+ * second; what is then left is counted lost and reported on stderr.
+ * Without a journal socket (or journald), entries go to stderr in the
+ * same shape, one line each.
  */
 #ifndef SEALGUARD_SGLOG_H
 #define SEALGUARD_SGLOG_H
@@ -63,7 +67,8 @@ int sg_log_start(unsigned queue_len);
 /* The writer thread's tid (0 before sg_log_start). */
 pid_t sg_log_writer_tid(void);
 
-/* Write what is queued, stop and join the writer thread. */
+/* Write what is queued, stop and join the writer thread; bounded when
+ * the journal takes nothing (see above). */
 void sg_log_stop(void);
 
 /* Entries dropped because the queue was full, since start. */
