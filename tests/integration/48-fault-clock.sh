@@ -47,13 +47,32 @@ verify_interval = 1
 heartbeat_interval = 1"
 t_ok "baseline builds" fx_baseline
 sb_start_journald
+# libfaketime: a preloaded process that finds no FAKETIME_SHARED creates
+# a semaphore and a shared memory object named by its pid, and unlinks
+# them in its destructor at exit: an unlink(2) the daemon's allowlist
+# refuses (SIGSYS, exit 159). The daemon became that process whenever its
+# parent's names were taken: objects left on the host's /dev/shm by
+# killed processes of earlier runs, whose small pids each sandbox's pid
+# namespace hands out again. So the test's /dev/shm is a tmpfs of its own
+# (nothing is left on the host's), and a holder (the faketime wrapper,
+# which removes them when its child ends) owns the objects the daemon is
+# handed by name.
+mount -t tmpfs -o mode=1777 sgtest-shm /dev/shm ||
+	sb__abort "cannot mount a tmpfs at /dev/shm"
+SB_MOUNTS+=(/dev/shm)
+sb_bg ftholder faketime -f +0 sh -c \
+	'printf %s "$FAKETIME_SHARED" >"$1.tmp" && mv "$1.tmp" "$1" && exec sleep 600' \
+	sh "$SB_ROOT/ftshared"
+for _ in $(seq 100); do [ -s "$SB_ROOT/ftshared" ] && break; sleep 0.05; done
+t_ok "the faketime holder made the shared objects" test -s "$SB_ROOT/ftshared"
 OFFSET=$SB_ROOT/faketime
 echo "+365d" >"$OFFSET"
 year_now=$(date +%Y)
 # ASan must come first in the list of libraries; with the preload it
 # cannot, and says so: tell it not to check
 ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0 \
-	LD_PRELOAD=$FAKETIME_LIB FAKETIME_TIMESTAMP_FILE=$OFFSET \
+	LD_PRELOAD=$FAKETIME_LIB FAKETIME_SHARED=$(cat "$SB_ROOT/ftshared") \
+	FAKETIME_TIMESTAMP_FILE=$OFFSET \
 	FAKETIME_NO_CACHE=1 FAKETIME_DONT_FAKE_MONOTONIC=1 \
 	WATCHDOG_USEC=3000000 sb_start_daemon "$FX_POLICY"
 pid=$SB_DAEMON_PID
