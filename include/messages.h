@@ -120,4 +120,11 @@
  * per check and SEALGUARD_SELFTEST_RESULT = pass | fail | error). */
 #define SG_MSGID_SELFTEST "2a382623d45a4f3b89c278a2f017dd14"
 
+/* The maintenance window (maint/window.c, maintenance.h): opened for a
+ * command tree by `sealguard maintenance`, closed (by the CLI, the
+ * command's end, its bound or the daemon's stop), or refused. */
+#define SG_MSGID_MAINTENANCE_OPEN "58a8a5a1272040a59579e098889300ed"
+#define SG_MSGID_MAINTENANCE_CLOSED "3c84bb66f0d3499db09ade961156b5a9"
+#define SG_MSGID_MAINTENANCE_REFUSED "9701c3dd6b18456eaac4b90799cca119"
+
 #endif

@@ -16,6 +16,7 @@
 #define SEALGUARD_STATEFILE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -47,6 +48,14 @@ struct sg_state {
 /* Open (creating dir and file) and read what the previous instance left.
  * 0 or a negative errno with a message in errs. */
 int sg_state_open(struct sg_state *s, const char *dir, struct errlist *errs);
+
+/* The largest record sg_record_write writes. */
+#define SG_RECORD_MAX_SIZE SG_STATE_RECORD_SIZE
+
+/* Rewrite a record of size bytes at the start of fd with one pwrite:
+ * "seq=N\n", body ("key=value\n" lines), "end=N\n", newlines to size.
+ * 0, -E2BIG if it does not fit, or a negative errno. */
+int sg_record_write(int fd, size_t size, uint64_t seq, const char *body);
 
 /* Rewrite the record: body is "key=value\n" lines (no seq/end). */
 int sg_state_write(struct sg_state *s, const char *body);

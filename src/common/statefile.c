@@ -78,24 +78,30 @@ int sg_state_open(struct sg_state *s, const char *dir, struct errlist *errs)
 	return 0;
 }
 
-int sg_state_write(struct sg_state *s, const char *body)
+int sg_record_write(int fd, size_t size, uint64_t seq, const char *body)
 {
-	char buf[SG_STATE_RECORD_SIZE];
+	char buf[SG_RECORD_MAX_SIZE];
 	int n;
 
-	if (s->fd < 0)
+	if (fd < 0)
 		return -EBADF;
-	s->seq++;
-	memset(buf, '\n', sizeof(buf));
-	n = snprintf(buf, sizeof(buf), "seq=%" PRIu64 "\n%send=%" PRIu64 "\n",
-		     s->seq, body, s->seq);
-	if (n < 0 || (size_t)n >= sizeof(buf))
+	if (size > sizeof(buf))
+		return -EINVAL;
+	memset(buf, '\n', size);
+	n = snprintf(buf, size, "seq=%" PRIu64 "\n%send=%" PRIu64 "\n", seq,
+		     body, seq);
+	if (n < 0 || (size_t)n >= size)
 		return -E2BIG;
 	buf[n] = '\n'; /* padding is newlines, never a NUL */
 	/* one write of the whole record: the file never shrinks or grows */
-	if (pwrite(s->fd, buf, sizeof(buf), 0) != (ssize_t)sizeof(buf))
+	if (pwrite(fd, buf, size, 0) != (ssize_t)size)
 		return -errno;
 	return 0;
+}
+
+int sg_state_write(struct sg_state *s, const char *body)
+{
+	return sg_record_write(s->fd, SG_STATE_RECORD_SIZE, ++s->seq, body);
 }
 
 void sg_state_close(struct sg_state *s)

@@ -20,6 +20,7 @@
 struct sg_policy;
 struct sg_baseline;
 struct sg_respond;
+struct sg_maint;
 
 /* A file by identity: what the kernel compares, whatever its name. */
 struct sg_inode_id {
@@ -42,6 +43,7 @@ struct sg_daemon {
 	size_t nhelper_tids;
 
 	struct sg_respond *respond; /* [respond]; NULL: log only */
+	struct sg_maint *maint;     /* maint/: NULL without a state dir */
 
 	/* filled by the guard (fan/): */
 	struct sg_mark_plan plan;   /* what is marked now */

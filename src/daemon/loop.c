@@ -14,6 +14,7 @@
 
 #include "clock.h"
 #include "messages.h"
+#include "maint/window.h"
 #include "policy.h"
 #include "respond/respond.h"
 #include "run.h"
@@ -27,6 +28,7 @@ int sg_run_open_signalfd(void)
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGUSR1);
 	sigaddset(&set, SIGUSR2);
 	sigaddset(&set, SIGPIPE);
 	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
@@ -146,11 +148,11 @@ static void test_hook_forbidden_syscall(void)
 }
 
 /* A signal arrived: 0 to go on, or the number of a stop signal. */
-static int on_signal(int sig_fd)
+static int on_signal(struct sg_run *run)
 {
 	struct signalfd_siginfo si;
 
-	if (read(sig_fd, &si, sizeof(si)) != sizeof(si))
+	if (read(run->sig_fd, &si, sizeof(si)) != sizeof(si))
 		return 0;
 	/* A sealed policy changes with the image: a reload would be a
 	 * window to slip a weaker one in. */
@@ -158,6 +160,11 @@ static int on_signal(int sig_fd)
 		sg_log(LOG_NOTICE, NULL,
 		       "SIGHUP ignored: the policy is not reloaded; restart "
 		       "sealguardd to apply a new one");
+		return 0;
+	}
+	/* sealguard maintenance wrote a request (maint/window.h) */
+	if (si.ssi_signo == SIGUSR1) {
+		sg_maint_request(run->d.maint);
 		return 0;
 	}
 	if (si.ssi_signo == SIGUSR2) {
@@ -184,6 +191,7 @@ static void on_tick(struct sg_run *run)
 	sg_listen_tick(run->listen, sg_now_ms());
 	sg_changes_tick(run->changes, sg_now_ms());
 	sg_respond_tick(run->d.respond, sg_now_ms());
+	sg_maint_tick(run->d.maint, sg_now_ms());
 	sg_run_notify_status(run);
 	heartbeat(run);
 }
@@ -199,6 +207,7 @@ enum {
 	SLOT_RESPOND,
 	SLOT_TAMPER,
 	SLOT_MNTNS,
+	SLOT_MAINT,
 	SLOT__COUNT
 };
 
@@ -215,6 +224,7 @@ int sg_run_loop(struct sg_run *run)
 		[SLOT_RESPOND] = { sg_respond_fd(run->d.respond), POLLIN, 0 },
 		[SLOT_TAMPER] = { sg_tamper_fd(run->tamper), POLLIN, 0 },
 		[SLOT_MNTNS] = { sg_guard_mntns_fd(run->guard), POLLIN, 0 },
+		[SLOT_MAINT] = { -1, POLLIN, 0 },
 	};
 
 	heartbeat(run); /* the first, right after READY=1 */
@@ -223,6 +233,8 @@ int sg_run_loop(struct sg_run *run)
 
 		/* -1 once the responder is gone */
 		pfd[SLOT_RESPOND].fd = sg_respond_fd(run->d.respond);
+		/* the root of an open maintenance window, readable at its exit */
+		pfd[SLOT_MAINT].fd = sg_maint_fd(run->d.maint);
 		if (poll(pfd, SLOT__COUNT, -1) < 0) {
 			if (errno == EINTR)
 				continue;
@@ -243,7 +255,7 @@ int sg_run_loop(struct sg_run *run)
 		if (pfd[SLOT_TAMPER].revents)
 			sg_tamper_process(run->tamper);
 		if (pfd[SLOT_SIGNAL].revents) {
-			r = on_signal(run->sig_fd);
+			r = on_signal(run);
 			if (r > 0)
 				return r;
 		}
@@ -255,5 +267,7 @@ int sg_run_loop(struct sg_run *run)
 			sg_listen_process(run->listen);
 		if (pfd[SLOT_MNTNS].revents)
 			sg_guard_mntns_process(run->guard);
+		if (pfd[SLOT_MAINT].revents)
+			sg_maint_process(run->d.maint);
 	}
 }

@@ -19,6 +19,7 @@
 #include "messages.h"
 #include "options.h"
 #include "policy.h"
+#include "maint/window.h"
 #include "respond/respond.h"
 #include "run.h"
 #include "seal/harden.h"
@@ -254,6 +255,23 @@ static void prepare_heartbeat(const struct sg_policy *p, const char *state_dir)
 	errlist_free(&warns);
 }
 
+/* The maintenance window's record (maint/window.h), opened before the
+ * seal. A problem costs the window (sealguard maintenance is refused),
+ * not the guard. */
+static void prepare_maintenance(const char *state_dir)
+{
+	struct errlist errs = { 0 };
+
+	if (sg_maint_open(&run.d.maint, &run.d, state_dir, &errs) < 0) {
+		for (size_t i = 0; i < errs.n; i++)
+			sg_log(LOG_WARNING, NULL, "%s", errs.msgs[i]);
+		if (errs.n == 0)
+			sg_log(LOG_WARNING, NULL, "maintenance: %s",
+			       strerror(ENOMEM));
+	}
+	errlist_free(&errs);
+}
+
 /*
  * Each event read carries an open descriptor, and an event whose
  * descriptor cannot be created is denied by the kernel: a low soft limit
@@ -421,6 +439,7 @@ static int run_until_stopped(void)
 
 static void free_run(void)
 {
+	sg_maint_free(run.d.maint); /* journals the close of an open window */
 	sg_status_close();
 	sg_heartbeat_close();
 	sg_guard_free(run.guard);
@@ -481,6 +500,7 @@ static int seal_and_run(const struct options *o, const struct sg_policy *p,
 	}
 	if (arm_guards(o, p, b) < 0)
 		return status;
+	prepare_maintenance(state_dir);
 	sg_daemon_add_helper_tid(&run.d, writer_tid);
 	install_crash_handlers();
 	lock_memory();

@@ -27,7 +27,7 @@ struct sg_run {
 	struct sg_rdonly *rdonly; /* watch/: the read-only mounts; NULL
 				     without seal paths and [changes] */
 	struct sg_tamper *tamper; /* watch/: a tracer on us or the responder */
-	int sig_fd;               /* SIGTERM, SIGINT, SIGHUP, SIGUSR2 */
+	int sig_fd;               /* SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGUSR2 */
 	int timer_fd;             /* the once-a-second tick */
 	bool watchdog;            /* systemd wants WATCHDOG=1 on each tick */
 };

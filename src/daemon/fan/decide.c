@@ -139,6 +139,7 @@ const char *sg_reason_name(enum sg_reason r)
 		[SG_REASON_TRUSTED] = "trusted",
 		[SG_REASON_OUT_OF_SCOPE] = "out-of-scope",
 		[SG_REASON_INSPECTOR] = "inspector",
+		[SG_REASON_MAINTENANCE_WINDOW] = "maintenance-window",
 		[SG_REASON_WRITE_INTENT] = "write-intent",
 		[SG_REASON_INTENT_UNKNOWN] = "intent-unknown",
 		[SG_REASON_NOT_IN_BASELINE] = "not-in-baseline",

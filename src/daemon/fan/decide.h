@@ -36,6 +36,8 @@ enum sg_reason {
 	SG_REASON_OUT_OF_SCOPE,     /* allow: execs are not checked there */
 	SG_REASON_INSPECTOR,        /* allow, logged: an [exec] inspector reads
 				       an ELF object not in the baseline */
+	SG_REASON_MAINTENANCE_WINDOW, /* allow, logged: a would-be denial of a
+					 maintenance window's command tree */
 	SG_REASON_WRITE_INTENT,     /* deny: open for writing */
 	SG_REASON_INTENT_UNKNOWN,   /* deny: intent cannot be known */
 	SG_REASON_NOT_IN_BASELINE,  /* deny: unknown file */

@@ -28,6 +28,7 @@
 #include "sys/scriptarg.h"
 #include "respond/respond.h"
 #include "log/sglog.h"
+#include "maint/window.h"
 
 #ifndef PIDFD_THREAD /* Linux 6.9; Debian 12's headers predate it */
 #define PIDFD_THREAD O_EXCL
@@ -583,9 +584,29 @@ static struct sg_violation violation_of(struct sg_guard *g, struct sg_event *ev,
  * pinned when the event was read: the actor never runs another
  * instruction (its open fails with the kill, not EPERM).
  */
-static void finish_event(struct sg_guard *g, struct sg_event *ev,
-			 const struct sg_decision *d)
+/*
+ * A maintenance window (maint/window.h) turns what its command tree would
+ * be denied into a logged allow, whatever the reason, mode included. Only
+ * the deny path asks, so an allowed open never walks the process tree.
+ */
+static struct sg_decision with_maintenance(struct sg_guard *g,
+					   const struct sg_event *ev,
+					   const struct sg_decision *d)
 {
+	if (d->action == SG_ACTION_ALLOW ||
+	    !sg_maint_covers(g->d->maint, ev->tid,
+			     d->event == SG_EVENT_EXEC ? SG_MAINT_EXEC :
+							 SG_MAINT_WRITE))
+		return *d;
+	return (struct sg_decision){ d->event, SG_ACTION_ALLOW,
+				     SG_REASON_MAINTENANCE_WINDOW, true };
+}
+
+static void finish_event(struct sg_guard *g, struct sg_event *ev,
+			 const struct sg_decision *decided)
+{
+	const struct sg_decision window = with_maintenance(g, ev, decided);
+	const struct sg_decision *d = &window;
 	enum sg_kind kind = d->event == SG_EVENT_EXEC ? SG_KIND_EXEC :
 							SG_KIND_WRITE;
 	bool violation = d->action != SG_ACTION_ALLOW;

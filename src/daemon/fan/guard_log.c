@@ -16,6 +16,7 @@
 #include "fan/guard_path.h"
 #include "fan/guard_ns.h"
 #include "log/sglog.h"
+#include "maint/window.h"
 #include "messages.h"
 #include "policy.h"
 
@@ -53,6 +54,8 @@ static int priority_of(const struct sg_decision *d)
 {
 	if (d->action == SG_ACTION_DENY)
 		return LOG_WARNING;
+	if (d->reason == SG_REASON_MAINTENANCE_WINDOW)
+		return LOG_NOTICE;
 	return d->action == SG_ACTION_WOULD_DENY ? LOG_NOTICE : LOG_INFO;
 }
 
@@ -109,6 +112,9 @@ void sg_guard_log_decision(struct sg_guard *g, struct sg_event *ev,
 	}
 	if (ev->via != SG_VIA_NONE)
 		(void)sg_log_add(e, "SEALGUARD_VIA", "%s", via_name(ev->via));
+	if (d->reason == SG_REASON_MAINTENANCE_WINDOW)
+		(void)sg_log_add(e, "SEALGUARD_MAINTENANCE_ID", "%s",
+				 sg_maint_id(g->d->maint));
 	sg_log_submit(e);
 }
 

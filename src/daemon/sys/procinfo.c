@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 
+#include "procstat.h"
 #include "sys/procinfo.h"
 #include "util.h"
 
@@ -72,17 +73,13 @@ int sg_procinfo_read(int procfd, pid_t tid, struct sg_procinfo *ret)
 
 int sg_proc_stat_parse(const char *stat, pid_t *ret_ppid, pid_t *ret_sid)
 {
-	const char *after;
-	int ppid, pgrp, sid;
-	char state;
+	struct sg_proc_stat f;
+	int r = sg_proc_stat_fields(stat, &f);
 
-	/* comm may hold spaces and parentheses: the last ')' ends it */
-	after = strrchr(stat, ')');
-	if (!after ||
-	    sscanf(after + 1, " %c %d %d %d", &state, &ppid, &pgrp, &sid) != 4)
-		return -EPROTO;
-	*ret_ppid = (pid_t)ppid;
-	*ret_sid = (pid_t)sid;
+	if (r < 0)
+		return r;
+	*ret_ppid = f.ppid;
+	*ret_sid = f.sid;
 	return 0;
 }
 

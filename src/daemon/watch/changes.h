@@ -113,7 +113,10 @@ struct sg_change {
 	char *new_path; /* a rename's new name, else NULL */
 	uint32_t count;
 	struct sg_procinfo *actor; /* NULL: the actor has exited */
-	bool writer; /* the actor runs a policy writer */
+	/* why the change is expected (logged, no response): the actor runs
+	 * a policy writer, "maintenance-writer", or is in a maintenance
+	 * window's tree, "maintenance-window"; NULL: it is not */
+	const char *expected;
 	bool from_hook; /* the actor is a [respond] hook */
 };
 

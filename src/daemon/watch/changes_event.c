@@ -204,7 +204,7 @@ struct sg_change *sg_change_batch_add(struct sg_change_batch *b,
 							    e->count + c->count;
 		if (!e->actor) { /* the later event may know the actor */
 			e->actor = TAKE_PTR(c->actor);
-			e->writer = c->writer;
+			e->expected = c->expected;
 			e->from_hook = c->from_hook;
 		}
 		change_free(c);

@@ -49,8 +49,8 @@ static void log_actor(struct sg_log_entry *e, const struct sg_change *ch)
 	(void)sg_log_add(e, "SEALGUARD_COMM", "%s", pi->comm);
 	(void)sg_log_add(e, "SEALGUARD_UID", "%d", (int)pi->uid);
 	(void)sg_log_add(e, "SEALGUARD_EUID", "%d", (int)pi->euid);
-	if (ch->writer)
-		(void)sg_log_add(e, "SEALGUARD_REASON", "maintenance-writer");
+	if (ch->expected)
+		(void)sg_log_add(e, "SEALGUARD_REASON", "%s", ch->expected);
 }
 
 /* "changed: create /usr/x by /bin/sh[12] uid 0": MESSAGE, and the
@@ -95,7 +95,7 @@ static struct sg_violation change_violation(const struct sg_change *ch,
 }
 
 /* ---------------------------------------------------------------- responses
- * A maintenance writer's changes are expected: no response. */
+ * A maintenance writer's or window's changes are expected: no response. */
 
 /* The event's hooks, once its entry is written. */
 static void respond_event(struct sg_changes *c, const struct sg_change *ch)
@@ -103,7 +103,7 @@ static void respond_event(struct sg_changes *c, const struct sg_change *ch)
 	char summary[2 * PATH_MAX + 256];
 	struct sg_violation v;
 
-	if (ch->writer || !sg_respond_wants_event(c->d->respond, SG_KIND_CHANGE))
+	if (ch->expected || !sg_respond_wants_event(c->d->respond, SG_KIND_CHANGE))
 		return;
 	v = change_violation(ch, -1, summary, sizeof(summary));
 	sg_respond_event(c->d->respond, &v);
@@ -115,7 +115,7 @@ void sg_changes_respond_actor(struct sg_changes *c, const struct sg_change *ch,
 	char summary[2 * PATH_MAX + 256];
 	struct sg_violation v;
 
-	if (ch->writer || !sg_respond_wants_actor(c->d->respond, SG_KIND_CHANGE))
+	if (ch->expected || !sg_respond_wants_actor(c->d->respond, SG_KIND_CHANGE))
 		return;
 	v = change_violation(ch, pidfd, summary, sizeof(summary));
 	sg_respond_actor(c->d->respond, &v);
@@ -128,7 +128,7 @@ static void log_change(const struct sg_change *ch)
 	struct sg_log_entry *e;
 	char message[2 * PATH_MAX + 256];
 
-	e = sg_log_entry_new(ch->writer ? LOG_NOTICE : LOG_WARNING,
+	e = sg_log_entry_new(ch->expected ? LOG_NOTICE : LOG_WARNING,
 			     SG_MSGID_CHANGE);
 	if (!e)
 		return;
