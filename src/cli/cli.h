@@ -73,6 +73,7 @@ int cli_parse_opts(int argc, char **argv, const char *allowed,
 
 /* cmd_*.c: argv[0] is the subcommand's name. Return an exit code. */
 int cmd_baseline(int argc, char **argv);
+int cmd_maintenance(int argc, char **argv); /* cmd_maintenance.c */
 int cmd_check(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_keygen(int argc, char **argv);
@@ -165,6 +166,12 @@ int cli_try_help(void);
 void cli_print_errs(const struct errlist *errs);
 /* Load the policy, printing every problem. Returns 0 or a negative errno. */
 int cli_load_policy(const char *path, struct sg_policy **ret);
+
+/* Build the baseline the policy describes (o: root, threads, quiet) and
+ * write it to output; every message printed here (cmd_baseline.c).
+ * Returns an exit code. */
+int cli_baseline_build_write(const struct sg_policy *p, const char *output,
+			     const struct cli_opts *o);
 /* Load a baseline, printing every problem (and a hint if it is missing);
  * with a public key, its signature must verify. */
 int cli_load_baseline(const char *path, const char *key,

@@ -39,8 +39,7 @@ static int build(const struct sg_policy *p, const struct cli_opts *o,
 	return r;
 }
 
-/* Build and write; every message printed here. Returns an exit code. */
-static int build_and_write(const struct sg_policy *p, const char *output,
+int cli_baseline_build_write(const struct sg_policy *p, const char *output,
 			   const struct cli_opts *o)
 {
 	struct sg_baseline *b = NULL;
@@ -117,7 +116,7 @@ static int cmd_baseline_build(int argc, char **argv)
 		}
 		output = image_output;
 	}
-	r = build_and_write(p, output, &o);
+	r = cli_baseline_build_write(p, output, &o);
 	sg_policy_free(p);
 	return r;
 }

@@ -164,6 +164,36 @@ static const struct command_help commands[] = {
 			 "  2  error: bad usage, a key that cannot be written\n",
 	},
 	{
+		.name = "maintenance",
+		.summary = "run one command with the guard lifted for it, then re-seal",
+		.text = "Run COMMAND on a sealed host: the running sealguardd opens a\n"
+			"window for this process's tree alone (writes and execs it would\n"
+			"deny are allowed and journaled, its changes get no response),\n"
+			"bounded by --timeout and closed when the command ends. Then the\n"
+			"baseline is rebuilt inside the window and sealguard.service is\n"
+			"restarted (systemctl), which closes the window and puts the new\n"
+			"state under guard; without systemd the window is closed and you\n"
+			"are told to restart sealguardd. Refused when the policy has a\n"
+			"baseline_key (a fleet host is replaced, not maintained) and when\n"
+			"sealguardd is not running. Read-only seal mounts stay read-only.\n",
+		.own_synopsis = "[--policy FILE] [--state-dir DIR] [--timeout SECONDS]\n"
+				"       [--no-rebuild] [--no-restart] -- COMMAND [ARG...]",
+		.own_options =
+			"  -p, --policy FILE    the policy (default: the daemon's own)\n"
+			"  -s, --state-dir DIR  the daemon's state directory (default\n"
+			"                       " SG_DEFAULT_STATE_DIR ")\n"
+			"  -t, --timeout SECONDS the window's bound, 1..3600 (default 900)\n"
+			"      --no-rebuild     do not rebuild the baseline after COMMAND\n"
+			"      --no-restart     do not restart sealguardd: close the window\n"
+			"  -h, --help           this text\n",
+		.exits = "  N    COMMAND's own exit status (128+N if a signal ended it)\n"
+			 "  125  maintenance failed: bad usage, sealguardd not running, the\n"
+			 "       window refused or not answered, the rebuild or the restart\n"
+			 "       failed\n"
+			 "  126  COMMAND cannot be run\n"
+			 "  127  COMMAND not found\n",
+	},
+	{
 		.name = "selftest",
 		.summary = "prove that the running sealguardd refuses and logs",
 		.text = "Prove that the running sealguardd enforces: a write-open of the\n"

@@ -18,6 +18,7 @@ static const struct command {
 	{ "fleet", "sealguard fleet", cmd_fleet },
 	{ "help", "sealguard help", cmd_help },
 	{ "keygen", "sealguard keygen", cmd_keygen },
+	{ "maintenance", "sealguard maintenance", cmd_maintenance },
 	{ "selftest", "sealguard selftest", cmd_selftest },
 	{ "status", "sealguard status", cmd_status },
 	{ "verify", "sealguard verify", cmd_verify },
