@@ -182,10 +182,18 @@ static int rebuild(const struct sg_policy *p, int status)
 static int finish(struct mt_window *w, const struct mt_opts *o, bool rebuilt)
 {
 	char why[256];
+	int r;
 
 	if (rebuilt && o->restart && under_systemd())
 		return restart_daemon() < 0 ? EXIT_MAINT_FAILED : 0;
-	if (mt_request_close(w, why, sizeof(why)) < 0) {
+	r = mt_request_close(w, why, sizeof(why));
+	if (r == -ECANCELED) {
+		cli_error("maintenance: window %s closed before the command "
+			  "ended (%s): what it did after that was denied",
+			  w->id, why);
+		return EXIT_MAINT_FAILED;
+	}
+	if (r < 0) {
 		cli_error("maintenance: window %s: cannot close it (%s); it "
 			  "closes at its bound or when this command exits",
 			  w->id, why[0] ? why : "no answer");

@@ -24,7 +24,8 @@ void mt_close(struct mt_window *w);
 int mt_request_open(struct mt_window *w, unsigned seconds, char *why,
 		    size_t size);
 
-/* Ask for the window to close, and wait. 0: closed. */
+/* Ask for the window to close, and wait. 0: closed; -ECANCELED: it had
+ * closed already (why says why); another negative errno: no answer. */
 int mt_request_close(struct mt_window *w, char *why, size_t size);
 
 #endif

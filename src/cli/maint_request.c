@@ -75,28 +75,34 @@ static int send_request(const struct mt_window *w, const char *body)
 	return 0;
 }
 
-/* Wait for the daemon's answer to our id: 0 with the answer in what and
- * its reason in why, or -ETIMEDOUT. */
+/* The record's answer to our id, if it holds one now: 0 with the answer
+ * in what and its reason in why, or -EAGAIN. */
+static int current_answer(const struct mt_window *w, char *what,
+			  size_t wsize, char *why, size_t ysize)
+{
+	char rec[SG_MAINT_RECORD_SIZE + 1], id[sizeof(w->id)];
+	ssize_t n = pread(w->fd, rec, SG_MAINT_RECORD_SIZE, 0);
+
+	if (n <= 0)
+		return -EAGAIN;
+	rec[n] = '\0';
+	if (!sg_state_whole(rec) || !sg_state_get(rec, "id", id, sizeof(id)) ||
+	    !streq(id, w->id) || !sg_state_get(rec, "answer", what, wsize))
+		return -EAGAIN;
+	if (!sg_state_get(rec, "why", why, ysize))
+		why[0] = '\0';
+	return 0;
+}
+
+/* Wait for the daemon's answer to our id: 0, or -ETIMEDOUT. */
 static int wait_answer(const struct mt_window *w, char *what, size_t wsize,
 		       char *why, size_t ysize)
 {
-	char rec[SG_MAINT_RECORD_SIZE + 1], id[sizeof(w->id)];
 	uint64_t until = sg_now_ms() + ANSWER_WAIT_MS;
 
 	do {
-		ssize_t n = pread(w->fd, rec, SG_MAINT_RECORD_SIZE, 0);
-
-		if (n > 0) {
-			rec[n] = '\0';
-			if (sg_state_whole(rec) &&
-			    sg_state_get(rec, "id", id, sizeof(id)) &&
-			    streq(id, w->id) &&
-			    sg_state_get(rec, "answer", what, wsize)) {
-				if (!sg_state_get(rec, "why", why, ysize))
-					why[0] = '\0';
-				return 0;
-			}
-		}
+		if (current_answer(w, what, wsize, why, ysize) == 0)
+			return 0;
 		(void)usleep(ANSWER_POLL_US);
 	} while (sg_now_ms() < until);
 	return -ETIMEDOUT;
@@ -135,13 +141,17 @@ int mt_request_close(struct mt_window *w, char *why, size_t size)
 	char body[128], what[16];
 	int r;
 
+	/* the daemon closed it already (its bound, the command's end seen
+	 * first) and said so under our id */
+	if (current_answer(w, what, sizeof(what), why, size) == 0 &&
+	    streq(what, "closed"))
+		return -ECANCELED;
 	snprintf(body, sizeof(body), "request=close\nid=%s\n", w->id);
 	r = send_request(w, body);
+	/* our own request is in the record until the daemon answers it */
 	if (r == 0)
 		r = wait_answer(w, what, sizeof(what), why, size);
 	if (r == 0 && !streq(what, "closed"))
 		r = -EPERM;
-	/* an answer=closed the daemon wrote on its own (the bound) is ours
-	 * too: the window is closed either way */
 	return r;
 }

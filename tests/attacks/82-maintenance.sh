@@ -1,0 +1,153 @@
+#!/usr/bin/env bash
+# 82-maintenance.sh - door: the maintenance window. `sealguard
+# maintenance` lifts the guard for one command tree; an attacker tries to
+# use a window that is not its own, or one that has ended, or to open one
+# by writing the record the daemon reads (root can write it):
+#  - a process outside the tree, while a window is open: blocked;
+#  - a process that left the tree (a double fork, reparented to init)
+#    while its window is still open: blocked;
+#  - the tree after its bound (--timeout 1): blocked, and the window's
+#    close says its time ran out; the CLI reports the early close (125);
+#  - forged requests naming pid 1, an ancestor of the daemon, or a live
+#    process with the wrong start time: refused and journaled, nothing
+#    allowed;
+#  - a forged request that names a process of the attacker's own, right
+#    pid and start time: the daemon opens the window (root may; that is
+#    what the window is), and it is never silent: the open is journaled at
+#    warning with the root's program and command line (and reaches the
+#    tether's collector); a root of one's own is what the record cannot
+#    tell from the CLI, a limit stated as such.
+set -euo pipefail
+# shellcheck source=tests/lib/sandbox.sh
+. "$(dirname "$0")/../lib/sandbox.sh"
+sb_enter "$@"
+# shellcheck source=tests/lib/fixture.sh
+. "$(dirname "$0")/../lib/fixture.sh"
+# shellcheck source=tests/lib/attack.sh
+. "$(dirname "$0")/../lib/attack.sh"
+ATK_DOOR=maintenance
+
+msgid() { sed -nE "s/^#define SG_MSGID_$1 \"([0-9a-f]{32})\".*/\1/p" "$SB_REPO/include/messages.h"; }
+OPEN=$(msgid MAINTENANCE_OPEN)
+CLOSED=$(msgid MAINTENANCE_CLOSED)
+REFUSED=$(msgid MAINTENANCE_REFUSED)
+WRITE_DENIED=$(msgid WRITE_DENIED)
+STATE=$SB_ROOT/sealguard-state
+
+fx_setup
+F=$FX_FS/etc/app.conf
+fx_policy enforce
+t_ok "baseline builds" fx_baseline
+sb_start_journald
+sb_start_daemon "$FX_POLICY"
+TRY=$SB_TOOLS/sgtry
+
+maint_bg() { # maint_bg ARGS...: the CLI in the background, pid in MPID
+	timeout 60 "$FX_SEALGUARD" maintenance --state-dir "$STATE" --no-restart \
+		--no-rebuild "$@" >"$SB_ROOT/m.out" 2>"$SB_ROOT/m.err" &
+	MPID=$!
+}
+wait_file() { # wait_file PATH: up to 5 s
+	for _ in $(seq 100); do [ -s "$1" ] && return 0; sleep 0.05; done
+	return 1
+}
+# forge BODY: write the record as the CLI would, and signal the daemon
+forge() {
+	printf 'seq=7\n%send=7\n' "$1" >"$STATE/maintenance"
+	kill -USR1 "$SB_DAEMON_PID"
+}
+start_of() { awk '{print $22}' "/proc/$1/stat"; }
+
+# ---------------------------------------------------------------- outsider
+maint_bg -- sh -c "echo open >'$SB_ROOT/in-window'; sleep 3"
+t_ok "a window is open (its command runs)" wait_file "$SB_ROOT/in-window"
+sb_journal_wait MESSAGE_ID="$OPEN" >/dev/null || true
+atk_blocked outsider EPERM "$(sb_try openat-wronly "$F")" \
+	MESSAGE_ID="$WRITE_DENIED" SEALGUARD_PATH="$F"
+t_file_content "... the file is unchanged" "$F" golden
+wait "$MPID" || true
+
+# ---------------------------------------------------------------- escaped orphan
+# The command starts a subshell that starts the attacker and exits: the
+# attacker is reparented to PID 1 (here the test's shell) while the
+# command, and its window, go on.
+rm -f "$SB_ROOT/orphan.out"
+printf '( sh -c %s & )\nsleep 2\n' \
+	"'sleep 0.5; \"$TRY\" openat-wronly \"$F\" >\"$SB_ROOT/orphan.out\"'" >"$SB_ROOT/orphan.sh"
+maint_bg -- sh "$SB_ROOT/orphan.sh"
+t_ok "the orphan answered" wait_file "$SB_ROOT/orphan.out"
+atk_blocked left-the-tree EPERM "$(cat "$SB_ROOT/orphan.out")"
+t_file_content "... the file is unchanged" "$F" golden
+wait "$MPID" || true
+atk_allowed in-the-tree "$(timeout 60 "$FX_SEALGUARD" maintenance --state-dir "$STATE" \
+	--no-restart --no-rebuild -- "$TRY" openat-wronly "$F" 2>/dev/null)"
+
+# ---------------------------------------------------------------- expired
+rm -f "$SB_ROOT/late.out"
+maint_bg --timeout 1 -- sh -c "sleep 1.8; '$TRY' openat-wronly '$F' >'$SB_ROOT/late.out'"
+rc=0
+wait "$MPID" || rc=$?
+atk_blocked expired EPERM "$(cat "$SB_ROOT/late.out")"
+t_eq "... the window closed at its bound" "its time ran out" \
+	"$(sb_journal_wait MESSAGE_ID="$CLOSED" SEALGUARD_REASON="its time ran out" |
+		python3 -c 'import json,sys; print(json.loads(sys.stdin.readline())["SEALGUARD_REASON"])')"
+t_eq "... the CLI says the window closed early: 125" 125 "$rc"
+t_ok "... naming why" grep -q 'closed before the command ended (its time ran out)' "$SB_ROOT/m.err"
+
+# ---------------------------------------------------------------- forged requests
+forge "request=open
+id=forged-init
+pid=1
+start=$(start_of 1)
+seconds=60
+"
+atk_blocked forged-pid-1 "refused" \
+	"$(sb_journal_wait MESSAGE_ID="$REFUSED" SEALGUARD_MAINTENANCE_ID=forged-init >/dev/null && echo refused)" \
+	MESSAGE_ID="$REFUSED" SEALGUARD_MAINTENANCE_ID=forged-init
+ppid=$(awk '{print $4}' "/proc/$SB_DAEMON_PID/stat")
+forge "request=open
+id=forged-ancestor
+pid=$ppid
+start=$(start_of "$ppid")
+seconds=60
+"
+atk_blocked forged-ancestor "refused" \
+	"$(sb_journal_wait MESSAGE_ID="$REFUSED" SEALGUARD_MAINTENANCE_ID=forged-ancestor >/dev/null && echo refused)" \
+	MESSAGE_ID="$REFUSED" SEALGUARD_REASON="the root is the daemon or one of its ancestors"
+sleep 30 &
+holder=$!
+forge "request=open
+id=forged-start
+pid=$holder
+start=$(($(start_of "$holder") + 1))
+seconds=60
+"
+atk_blocked forged-start-time "refused" \
+	"$(sb_journal_wait MESSAGE_ID="$REFUSED" SEALGUARD_MAINTENANCE_ID=forged-start >/dev/null && echo refused)" \
+	MESSAGE_ID="$REFUSED" SEALGUARD_MAINTENANCE_ID=forged-start
+t_eq "after the forged requests no window is open: a write is EPERM" EPERM \
+	"$(sb_try openat-wronly "$F")"
+
+# A root of the attacker's own: opened, and journaled at warning.
+mkdir -p "$SB_ROOT/own"
+sh -c "while [ ! -e '$SB_ROOT/own/go' ]; do sleep 0.05; done; '$TRY' openat-wronly '$F' >'$SB_ROOT/own/out'" &
+own=$!
+forge "request=open
+id=forged-own
+pid=$own
+start=$(start_of "$own")
+seconds=5
+"
+atk_detected forged-own-root 2 MESSAGE_ID="$OPEN" SEALGUARD_MAINTENANCE_ID=forged-own PRIORITY=4
+atk_limit forged-own-root "root can write the record and name a process of its own as the root" \
+	"the open is journaled at warning (program, command line) for the tether, bounded to 3600 s, refused with a signed baseline"
+touch "$SB_ROOT/own/go"
+wait "$own" || true
+t_eq "... its tree could write (what a window is)" ok "$(cat "$SB_ROOT/own/out")"
+t_ok "... and its close is journaled when it ends" \
+	sb_journal_wait MESSAGE_ID="$CLOSED" SEALGUARD_MAINTENANCE_ID=forged-own SEALGUARD_REASON="its command ended"
+kill "$holder" 2>/dev/null || true
+wait "$holder" 2>/dev/null || true
+rc=0
+sb_stop_daemon || rc=$?
+t_eq "clean stop" 0 "$rc"
