@@ -456,6 +456,7 @@ static void free_run(void)
 	if (run.timer_fd >= 0)
 		(void)close(run.timer_fd);
 	sg_daemon_close(&run.d);
+	sg_log_close();
 }
 
 static int list_seal(void)

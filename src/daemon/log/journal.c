@@ -105,3 +105,10 @@ int sg_journal_send(char *const *fields, size_t n)
 		return -errno;
 	return 0;
 }
+
+void sg_journal_close(void)
+{
+	if (sock >= 0)
+		(void)close(sock);
+	sock = -1;
+}

@@ -29,4 +29,7 @@
  */
 int sg_journal_send(char *const *fields, size_t n);
 
+/* Close the socket (at the process's end: a later send opens it again). */
+void sg_journal_close(void);
+
 #endif

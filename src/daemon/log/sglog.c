@@ -347,6 +347,12 @@ void sg_log_stop(void)
 	report_unwritten();
 }
 
+void sg_log_close(void)
+{
+	sg_log_stop();
+	sg_journal_close();
+}
+
 uint64_t sg_log_dropped(void)
 {
 	return atomic_load(&q.dropped);

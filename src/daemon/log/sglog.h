@@ -71,6 +71,10 @@ pid_t sg_log_writer_tid(void);
  * the journal takes nothing (see above). */
 void sg_log_stop(void);
 
+/* The last call of the process: the journal's socket is closed (a later
+ * entry opens it again). */
+void sg_log_close(void);
+
 /* Entries dropped because the queue was full, since start. */
 uint64_t sg_log_dropped(void);
 
