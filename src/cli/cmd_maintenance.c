@@ -238,7 +238,16 @@ static int maintain(const struct mt_opts *o, const struct sg_policy *p,
 		mt_close(&w);
 		return EXIT_MAINT_FAILED;
 	}
+	/* the command and its scripts may ask whether they run in a window
+	 * (the package's postinst leaves the restart to us) */
+	if (setenv("SEALGUARD_MAINTENANCE", w.id, 1) < 0) {
+		cli_error("maintenance: setenv: %s", strerror(errno));
+		(void)finish(&w, o, false);
+		mt_close(&w);
+		return EXIT_MAINT_FAILED;
+	}
 	status = run_child(o->command);
+	(void)unsetenv("SEALGUARD_MAINTENANCE");
 	r = o->rebuild ? rebuild(p, status) : 0;
 	if (r == 0 && !o->rebuild)
 		cli_error("maintenance: --no-rebuild: sealguard verify shows "

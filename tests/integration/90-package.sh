@@ -91,6 +91,119 @@ if [ "${1:-}" = --smoke ]; then
 	exit 0
 fi
 
+# ================================================================ upgrade
+# In the sandbox: the package upgraded on a sealed host. The host is a
+# chroot of the test's own: overlays of /usr, /etc and /var (upper dirs
+# on a tmpfs), so dpkg in it writes only there and the machine's own
+# package database and files are never touched, and the guard marks only
+# the overlays. The old package is installed in it, the installed (old)
+# sealguardd guards it, and `dpkg -i` of the new package is refused until
+# it runs under `sealguard maintenance`.
+if [ "${1:-}" = --upgrade ]; then
+	OLD_DEB=$2 NEW_DEB=$3
+	shift 3
+	sb_enter --upgrade "$OLD_DEB" "$NEW_DEB" "$@"
+	R=$SB_ROOT/host
+	U=$(sb_mount_tmpfs upper)
+	for d in usr etc var; do
+		mkdir -p "$U/$d" "$U/$d.work" "$R/$d"
+		mount -t overlay "sgtest-$d" -o "lowerdir=/$d,upperdir=$U/$d,workdir=$U/$d.work" "$R/$d" ||
+			sb__abort "cannot mount an overlay of /$d at $R/$d"
+	done
+	for l in bin sbin lib lib64; do ln -s "usr/$l" "$R/$l"; done
+	mkdir -p "$R/proc" "$R/dev" "$R/tmp" "$R/run" "$R/root"
+	mount --bind /proc "$R/proc" && mount --bind /dev "$R/dev" &&
+		mount -t tmpfs sgtest-tmp "$R/tmp" && mount -t tmpfs sgtest-run "$R/run" ||
+		sb__abort "cannot make the chroot's /proc, /dev, /tmp, /run"
+	cp "$OLD_DEB" "$R/tmp/old.deb"
+	cp "$NEW_DEB" "$R/tmp/new.deb"
+	in_host() { env PATH=/usr/sbin:/usr/bin DEBIAN_FRONTEND=noninteractive chroot "$R" "$@"; }
+	version() { in_host dpkg-query -W -f='${db:Status-Status} ${Version}' sealguard 2>&1; }
+	old_v=$(dpkg-deb -f "$OLD_DEB" Version)
+	new_v=$(dpkg-deb -f "$NEW_DEB" Version)
+	new_sha=$(dpkg-deb --fsys-tarfile "$NEW_DEB" | tar -xOf - ./usr/sbin/sealguardd | sha256sum | cut -c1-64)
+
+	rc=0
+	in_host dpkg -i /tmp/old.deb >"$SB_ROOT/old.log" 2>&1 || rc=$?
+	t_eq "the chroot host: dpkg -i of the old package ($old_v)" "0 installed $old_v" "$rc $(version)"
+	[ "$rc" = 0 ] || tail -n 15 "$SB_ROOT/old.log" | sed 's/^/old.log: /' >&2
+	t_eq "the machine's own package database is untouched" not-installed \
+		"$(dpkg-query -W -f='${db:Status-Status}' sealguard 2>/dev/null || echo not-installed)"
+
+	C=$(sb_mount_tmpfs cfg)
+	cat >"$C/policy.conf" <<-EOF
+		[sealguard]
+		mode = enforce
+		baseline = $C/baseline
+
+		[protect]
+		path = $R/usr/bin
+		path = $R/usr/sbin
+		path = $R/usr/lib/sealguard
+		path = $R/etc/sealguard
+
+		[exec]
+		scope = paths
+		path = $R/usr/bin
+		path = $R/usr/sbin
+	EOF
+	CLI=$R/usr/bin/sealguard
+	"$CLI" baseline build --policy "$C/policy.conf" --quiet ||
+		t_fail "the installed CLI builds the host's baseline" "exit $?"
+	sb_start_journald
+	SB_DAEMON_BIN=$R/usr/sbin/sealguardd sb_start_daemon "$C/policy.conf"
+	old_sha=$(sha256sum "$R/usr/sbin/sealguardd" | cut -c1-64)
+	t_eq "the old package's sealguardd guards the host" "$old_sha" \
+		"$(sha256sum "/proc/$SB_DAEMON_PID/exe" | cut -c1-64)"
+
+	rc=0
+	in_host dpkg -i /tmp/new.deb >"$SB_ROOT/denied.log" 2>&1 || rc=$?
+	t_ok "sealed: dpkg -i of the new package fails (exit $rc)" test "$rc" != 0
+	t_ok "... because its writes were denied (EPERM)" \
+		grep -q 'Operation not permitted' "$SB_ROOT/denied.log"
+	t_eq "... the installed daemon is still the old one" "$old_sha" \
+		"$(sha256sum "$R/usr/sbin/sealguardd" | cut -c1-64)"
+	t_journal "... and the guard logged the denied write" \
+		MESSAGE_ID=c78e863500844543a68fdeb6331cee0e SEALGUARD_EXE="$R/usr/bin/dpkg"
+
+	rc=0
+	timeout 120 "$CLI" maintenance --state-dir "$SB_ROOT/sealguard-state" \
+		--policy "$C/policy.conf" --no-restart -- \
+		env PATH=/usr/sbin:/usr/bin DEBIAN_FRONTEND=noninteractive \
+		chroot "$R" dpkg -i /tmp/new.deb >"$SB_ROOT/upgrade.log" 2>&1 || rc=$?
+	t_eq "sealguard maintenance -- dpkg -i new.deb: exit 0" 0 "$rc"
+	[ "$rc" = 0 ] || tail -n 20 "$SB_ROOT/upgrade.log" | sed 's/^/upgrade.log: /' >&2
+	t_eq "dpkg says the new package ($new_v) is installed" "installed $new_v" "$(version)"
+	t_ok "the postinst saw the window and left the restart to sealguard maintenance" \
+		grep -q '^sealguard: upgraded in maintenance window [0-9]*-[0-9]*: sealguard maintenance restarts the guard' \
+		"$SB_ROOT/upgrade.log"
+	t_eq "the installed daemon is the new package's" "$new_sha" \
+		"$(sha256sum "$R/usr/sbin/sealguardd" | cut -c1-64)"
+	t_journal "the window's writes were journaled as maintenance-window" \
+		MESSAGE_ID=46922b0c92e845a9b762c3617a168e3e SEALGUARD_REASON=maintenance-window
+	t_journal "the window opened and closed in the journal" \
+		MESSAGE_ID=3c84bb66f0d3499db09ade961156b5a9 SEALGUARD_REASON="closed by its command"
+	rc=0
+	"$CLI" verify --policy "$C/policy.conf" >"$SB_ROOT/verify.out" 2>&1 || rc=$?
+	t_eq "the baseline was rebuilt: sealguard verify finds no drift" 0 "$rc"
+	t_eq "after the window: a write to the host's binaries is EPERM again" EPERM \
+		"$(sb_try openat-wronly "$R/usr/sbin/sealguardd")"
+	rc=0
+	sb_stop_daemon || rc=$?
+	t_eq "the old daemon stops cleanly" 0 "$rc"
+	SB_DAEMON_BIN=$R/usr/sbin/sealguardd sb_start_daemon "$C/policy.conf"
+	t_eq "restarted: the new package's sealguardd guards the host" "$new_sha" \
+		"$(sha256sum "/proc/$SB_DAEMON_PID/exe" | cut -c1-64)"
+	t_eq "restarted: the new CLI runs (trusted by the rebuilt baseline)" ok \
+		"$(sb_try exec "$R/usr/bin/sealguard" --version)"
+	t_eq "restarted: a write to the host's binaries is EPERM" EPERM \
+		"$(sb_try openat-wronly "$R/usr/bin/sealguard")"
+	rc=0
+	sb_stop_daemon || rc=$?
+	t_eq "the new daemon stops cleanly" 0 "$rc"
+	exit 0
+fi
+
 # ================================================================ host side
 [ "$(id -u)" = 0 ] || { t_fail "package test" "must run as root"; exit 1; }
 
@@ -293,3 +406,26 @@ t_eq "apt-get purge sealguard exits 0" 0 "$rc"
 t_eq "after purge: nothing of sealguard is left (files, state, catalog, process)" "" "$(leftovers)"
 installed=0
 rm -f "$MARKER"
+
+# ---------------------------------------------------------------- upgrade on a sealed host
+# The old package: this one repacked under a lower version, its two
+# programs changed by trailing bytes (still the same ELF to the loader),
+# so that the upgrade replaces them with different content.
+old=$OUT/old
+dpkg-deb -R "$deb" "$old"
+sed -i "s/^Version: .*/Version: ${VERSION}~old1/" "$old/DEBIAN/control"
+for f in usr/sbin/sealguardd usr/bin/sealguard; do
+	printf '\nsealguard package test: the old build\n' >>"$old/$f"
+	sum=$(cd "$old" && md5sum "$f")
+	sed -i "s|^[0-9a-f]*  $f\$|$sum|" "$old/DEBIAN/md5sums"
+done
+dpkg-deb --root-owner-group -b "$old" "$OUT/old.deb" >/dev/null 2>"$OUT/old-deb.err" && rc=0 || rc=$?
+t_eq "the old package ($VERSION~old1) is built" 0 "$rc"
+up_rc=0
+bash "$0" --upgrade "$OUT/old.deb" "$deb" | tee "$OUT/upgrade.out" || up_rc=$?
+if [ "$up_rc" != 0 ] && ! grep -q '^FAIL: ' "$OUT/upgrade.out"; then
+	t_fail "sandbox upgrade of the package on a sealed host" "exit $up_rc without a FAIL line"
+fi
+t_ok "the upgrade ran under the sealed old daemon" grep -q '^PASS: sealguard maintenance -- dpkg -i new.deb: exit 0' "$OUT/upgrade.out"
+SB_FAIL=$((SB_FAIL + $(grep -c '^FAIL: ' "$OUT/upgrade.out" || true)))
+t_eq "after the upgrade test: nothing of sealguard is left on the machine" "" "$(leftovers)"

@@ -411,14 +411,14 @@ static void test_batch_merge(void **state)
 	c = change(SG_CHANGE_ATTRIB, "/usr/x", NULL, 10, false);
 	c.actor = calloc(1, sizeof(*c.actor));
 	assert_non_null(c.actor);
-	c.writer = true;
+	c.expected = "maintenance-writer";
 	e = sg_change_batch_add(b, &c);
 	assert_ptr_equal(e, &b->v[0]);
 	assert_int_equal(b->n, 1);
 	assert_int_equal(e->kinds, SG_CHANGE_CREATE | SG_CHANGE_ATTRIB);
 	assert_int_equal(e->count, 2);
 	assert_non_null(e->actor); /* the later event knew the actor */
-	assert_true(e->writer);
+	assert_string_equal(e->expected, "maintenance-writer");
 	/* another pid, another type, another new name: three more entries */
 	c = change(SG_CHANGE_ATTRIB, "/usr/x", NULL, 11, false);
 	assert_ptr_equal(sg_change_batch_add(b, &c), &b->v[1]);
