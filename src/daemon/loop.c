@@ -101,6 +101,7 @@ static void heartbeat(const struct sg_run *run)
 		.responses = r.kills + r.freezes + r.hooks,
 		.log_lost = sg_log_dropped(),
 		.seals = seals[0] == ';' ? seals + 2 : seals,
+		.maintenance = sg_maint_id(run->d.maint),
 	});
 }
 
@@ -108,15 +109,16 @@ static void heartbeat(const struct sg_run *run)
 static void format_status(const struct sg_run *run, char *buf, size_t size)
 {
 	char gstatus[320], lstatus[160], cstatus[160], sstatus[160];
-	char rstatus[256];
+	char rstatus[256], mstatus[96];
 
 	sg_guard_status(run->guard, gstatus, sizeof(gstatus));
 	sg_listen_status(run->listen, lstatus, sizeof(lstatus));
 	sg_respond_status(run->d.respond, rstatus, sizeof(rstatus));
 	sg_changes_status(run->changes, cstatus, sizeof(cstatus));
 	sg_rdonly_status(run->rdonly, sstatus, sizeof(sstatus));
-	snprintf(buf, size, "%s, %" PRIu64 " log entries lost%s%s%s%s", gstatus,
-		 sg_log_dropped(), lstatus, cstatus, sstatus, rstatus);
+	sg_maint_status(run->d.maint, mstatus, sizeof(mstatus));
+	snprintf(buf, size, "%s, %" PRIu64 " log entries lost%s%s%s%s%s", gstatus,
+		 sg_log_dropped(), lstatus, cstatus, sstatus, rstatus, mstatus);
 }
 
 void sg_run_notify_status(const struct sg_run *run)

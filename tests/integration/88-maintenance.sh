@@ -35,7 +35,10 @@ t_eq "the message ids of the window are the header's" \
 
 fx_setup
 fx_policy enforce "" "[changes]
-verify_interval = 1"
+verify_interval = 1
+
+[tether]
+heartbeat_interval = 1"
 t_ok "baseline builds" fx_baseline
 sb_start_journald
 sb_start_daemon "$FX_POLICY"
@@ -66,6 +69,7 @@ cp "$FX_SCRATCH/newtool" "$FX_FS/bin/newtool"
 : >"$FX_FS/etc/tmpfile"
 rm "$FX_FS/etc/tmpfile"
 sleep 2.5
+cp "$STATE/status" "$SB_ROOT/status.during"
 EOF
 t_ok "interval verify passes run (one before the window)" sb_journal_wait MESSAGE_ID=$VERIFY
 maint --no-restart -- sh "$SB_ROOT/work.sh"
@@ -98,6 +102,11 @@ t_ok "journal: the close counts the writes ($(field "$c" SEALGUARD_WRITES)) and 
 	test "$(field "$c" SEALGUARD_WRITES)" -ge 3 -a "$(field "$c" SEALGUARD_EXECS)" -ge 1
 t_ok "journal: the duration is the command's (at least 2.5 s: $(field "$c" SEALGUARD_DURATION_MS) ms)" \
 	test "$(field "$c" SEALGUARD_DURATION_MS)" -ge 2500
+HEARTBEAT=$(msgid HEARTBEAT)
+t_ok "the heartbeat carried the open window (SEALGUARD_MAINTENANCE=$id)" \
+	sb_journal_wait MESSAGE_ID="$HEARTBEAT" SEALGUARD_MAINTENANCE="$id"
+t_ok "the status record said the window was open" \
+	grep -q "maintenance window $id open ([0-9]* s left)" "$SB_ROOT/status.during"
 v1=$(journalctl -q --no-pager -o json MESSAGE_ID=$VERIFY | python3 -c '
 import json, sys
 o = int(sys.argv[1]); c = int(sys.argv[2])
@@ -110,6 +119,9 @@ rc=0
 "$S" verify --policy "$FX_POLICY" >"$SB_ROOT/v.out" 2>&1 || rc=$?
 t_eq "sealguard verify: no drift against the rebuilt baseline" 0 "$rc"
 
+sleep 1.2
+t_eq "after the window: the heartbeat says none" none \
+	"$(field "$(sb_journal_wait MESSAGE_ID="$HEARTBEAT" | tail -n 1)" SEALGUARD_MAINTENANCE)"
 t_eq "after the window: a write-open is EPERM again" EPERM \
 	"$(sb_try openat-wronly "$FX_FS/etc/app.conf")"
 t_eq "after the window: the running daemon still has the old baseline (new program EPERM)" \

@@ -285,6 +285,9 @@ static void beat(uint64_t now_ms, const struct sg_heartbeat_counts *c)
 	(void)sg_log_add(e, "SEALGUARD_SEALS", "%s",
 			 c->seals && *c->seals ? c->seals : "none");
 	(void)sg_log_add(e, "SEALGUARD_TAMPER", "%s", hb.tamper);
+	(void)sg_log_add(e, "SEALGUARD_MAINTENANCE", "%s",
+			 c->maintenance && *c->maintenance ? c->maintenance :
+							     "none");
 	read_selftest();
 	(void)sg_log_add(e, "SEALGUARD_SELFTEST_RESULT", "%s",
 			 hb.selftest_result);

@@ -32,6 +32,7 @@ struct sg_heartbeat_counts {
 	uint64_t responses;      /* kills, freezes, hooks */
 	uint64_t log_lost;       /* journal entries dropped by a full queue */
 	const char *seals;       /* the read-only mounts' status, "" for none */
+	const char *maintenance; /* an open maintenance window's id, "" for none */
 };
 
 /*

@@ -363,6 +363,18 @@ const char *sg_maint_id(const struct sg_maint *m)
 	return m && m->open ? m->id : "";
 }
 
+void sg_maint_status(const struct sg_maint *m, char *buf, size_t size)
+{
+	uint64_t now = sg_now_ms();
+
+	if (!m || !m->open) {
+		snprintf(buf, size, "%s", "");
+		return;
+	}
+	snprintf(buf, size, "; maintenance window %s open (%" PRIu64 " s left)",
+		 m->id, m->deadline_ms > now ? (m->deadline_ms - now) / 1000 : 0);
+}
+
 int sg_maint_fd(const struct sg_maint *m)
 {
 	return m && m->open ? m->root_fd : -1;

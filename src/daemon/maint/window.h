@@ -44,6 +44,10 @@ bool sg_maint_is_open(const struct sg_maint *m);
 /* The open window's id for log entries ("" when closed). */
 const char *sg_maint_id(const struct sg_maint *m);
 
+/* "; maintenance window ID open (N s left)" for STATUS= and the status
+ * record, "" when none is open. */
+void sg_maint_status(const struct sg_maint *m, char *buf, size_t size);
+
 /* The root's pidfd, readable once it exits, for the loop's poll; -1
  * when no window is open. */
 int sg_maint_fd(const struct sg_maint *m);
