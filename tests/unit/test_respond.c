@@ -21,6 +21,7 @@
 #include <cmocka.h>
 
 #include "policy.h"
+#include "procstat.h"
 #include "sys/procinfo.h"
 #include "respond/responder_int.h"
 #include "util.h"
@@ -124,6 +125,33 @@ static void test_proc_stat_odd_comm(void **state)
 	assert_int_equal(sid, getsid(0));
 	kill(child, SIGKILL);
 	waitpid(child, &status, 0);
+}
+
+/* The start time (field 22) that names a process with its pid: a real
+ * line gives the kernel's value, a line cut short is refused. */
+static void test_proc_stat_start(void **state)
+{
+	char stat[1024], cut[1024], *p;
+	unsigned long long want;
+	struct sg_proc_stat f;
+	FILE *in;
+	int i;
+
+	in = fopen("/proc/self/stat", "re");
+	assert_non_null(in);
+	assert_non_null(fgets(stat, sizeof(stat), in));
+	fclose(in);
+	/* field 22 counted by hand: after the last ')' it is the 20th */
+	p = strrchr(stat, ')') + 1;
+	for (i = 0; i < 19; i++)
+		p = strchr(p + 1, ' ');
+	want = strtoull(p + 1, NULL, 10);
+	assert_int_equal(sg_proc_stat_fields(stat, &f), 0);
+	assert_int_equal(f.ppid, getppid());
+	assert_true(f.start == want);
+	snprintf(cut, sizeof(cut), "%.*s", (int)(p - stat), stat);
+	assert_int_equal(sg_proc_stat_fields(cut, &f), -EPROTO);
+	assert_int_equal(sg_proc_stat_fields("no parenthesis", &f), -EPROTO);
 }
 
 /* ----------------------------------------------------------- responder */
@@ -378,6 +406,7 @@ int main(void)
 		cmocka_unit_test(test_json_empty),
 		cmocka_unit_test(test_proc_stat),
 		cmocka_unit_test(test_proc_stat_odd_comm),
+		cmocka_unit_test(test_proc_stat_start),
 		cmocka_unit_test_setup_teardown(test_responder_hook,
 						responder_setup,
 						responder_teardown),
