@@ -11,6 +11,7 @@
 #include "clock.h"
 #include "daemon.h"
 #include "log/sglog.h"
+#include "maint/window.h"
 #include "messages.h"
 #include "policy.h"
 #include "respond/respond.h"
@@ -123,7 +124,8 @@ void sg_changes_respond_actor(struct sg_changes *c, const struct sg_change *ch,
 
 /* ---------------------------------------------------------------- entries */
 
-static void log_change(const struct sg_change *ch)
+/* held: a change whose hooks are held (see sg_changes_flush). */
+static void log_change(const struct sg_change *ch, bool held)
 {
 	struct sg_log_entry *e;
 	char message[2 * PATH_MAX + 256];
@@ -145,6 +147,9 @@ static void log_change(const struct sg_change *ch)
 	(void)sg_log_add(e, "SEALGUARD_OBJECT", "%s", ch->dir ? "dir" : "file");
 	(void)sg_log_add(e, "SEALGUARD_COUNT", "%" PRIu32, ch->count);
 	log_actor(e, ch);
+	if (held)
+		(void)sg_log_add(e, "SEALGUARD_REASON",
+				 "maintenance-window-unattributed");
 	sg_log_submit(e);
 }
 
@@ -175,6 +180,7 @@ void sg_changes_flush(struct sg_changes *c)
 	for (size_t i = 0; i < c->batch.n; i++) {
 		const struct sg_change *ch = &c->batch.v[i];
 		char label[2 * PATH_MAX + 128], kinds[96];
+		bool held;
 
 		snprintf(label, sizeof(label), "change %s %s%s%s",
 			 sg_change_kinds_format(ch->kinds, kinds, sizeof(kinds)),
@@ -184,9 +190,16 @@ void sg_changes_flush(struct sg_changes *c)
 		 * use up the flood budget of every other path */
 		if (!may_log(c, label) || !flood_allow(c))
 			continue;
-		log_change(ch);
+		/* An actor that exited before its event was read cannot be
+		 * placed in or out of an open maintenance window's tree: it
+		 * is logged as a warning all the same, and its hooks are
+		 * held, so that a window's short-lived helpers (a maintainer
+		 * script's rm) do not set off a reprovision. */
+		held = !ch->actor && sg_maint_is_open(c->d->maint);
+		log_change(ch, held);
 		c->c.reported++;
-		respond_event(c, ch);
+		if (!held)
+			respond_event(c, ch);
 	}
 	sg_change_batch_clear(&c->batch);
 }
