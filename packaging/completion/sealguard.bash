@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
 # The commands and the options of each are those of `sealguard COMMAND
-# --help` (src/cli/help.c, src/cli/opt_table.c, src/cli/cmd_fleet.c, src/cli/cmd_selftest.c);
+# --help` (src/cli/help.c, src/cli/opt_table.c, src/cli/cmd_fleet.c, src/cli/cmd_selftest.c,
+# src/cli/cmd_maintenance.c);
 # tests/integration/86-cli.sh checks that every command and option is
 # completed. Installed as /usr/share/bash-completion/completions/sealguard.
 
@@ -17,6 +18,8 @@ _sealguard_opts()
 		--baseline --baseline-sha --baseline-key --key-sha --help ;;
 	help) ;;
 	keygen) echo --output --help ;;
+	maintenance) echo --policy --state-dir --timeout --no-rebuild --no-restart \
+		--help ;;
 	selftest) echo --policy --state-dir --canary --exec-dir --directory --json \
 		--help ;;
 	status) echo --state-dir --json --help ;;
@@ -27,7 +30,7 @@ _sealguard_opts()
 _sealguard()
 {
 	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
-	local commands="baseline check fleet help keygen selftest status verify"
+	local commands="baseline check fleet help keygen maintenance selftest status verify"
 	local cmd=${COMP_WORDS[1]-} first=2
 
 	COMPREPLY=()
@@ -52,6 +55,19 @@ _sealguard()
 			mapfile -t COMPREPLY < <(compgen -W "$commands" -- "$cur")
 		return 0
 	fi
+	# after maintenance's "--": the command and its arguments
+	if [ "$cmd" = maintenance ]; then
+		local i
+		for ((i = 2; i < COMP_CWORD; i++)); do
+			[ "${COMP_WORDS[i]}" = -- ] || continue
+			if [ "$i" -eq $((COMP_CWORD - 1)) ]; then
+				mapfile -t COMPREPLY < <(compgen -c -- "$cur")
+			else
+				mapfile -t COMPREPLY < <(compgen -f -- "$cur")
+			fi
+			return 0
+		done
+	fi
 	# the argument of the option before (never the command's own words)
 	if [ "$COMP_CWORD" -gt "$first" ]; then
 		case $prev in
@@ -62,7 +78,8 @@ _sealguard()
 		-s | --state-dir | -D | --directory | --exec-dir | -r | --root)
 			mapfile -t COMPREPLY < <(compgen -d -- "$cur")
 			return 0 ;;
-		-j | --threads | --since | --silent-after | --baseline-sha | --key-sha)
+		-j | --threads | --since | --silent-after | --baseline-sha | --key-sha | \
+			-t | --timeout)
 			return 0 ;;
 		esac
 	fi

@@ -414,4 +414,10 @@ t_eq "%files: the policy is %config(noreplace)" 1 \
 t_eq "%files: the state directory is %attr(0700), as make install makes it" \
 	"1 700" "$(grep -c '^%dir %attr(0700,root,root) %{_sharedstatedir}/sealguard$' "$SPEC") $(stat -c %a "$rpm_inst/var/lib/sealguard")"
 t_eq "the spec has the systemd scriptlets for the unit and the selftest timer" 3 \
-	"$(grep -cE '^%systemd_(post|preun|postun_with_restart) sealguard.service sealguard-selftest.timer$' "$SPEC")"
+	"$(grep -cE '^%systemd_(post|preun|postun) sealguard.service sealguard-selftest.timer$' "$SPEC")"
+# the restart after an upgrade is the spec's own, skipped under
+# sealguard maintenance (which restarts the guard after its rebuild)
+t_ok "the spec's %postun try-restarts the guard unless SEALGUARD_MAINTENANCE is set" \
+	grep -qE '^if \[ "\$1" -ge 1 \] && \[ -z "\$\{SEALGUARD_MAINTENANCE:-\}" \] .*; then$' "$SPEC"
+t_ok "... with systemctl try-restart sealguard.service" \
+	grep -qE '^    systemctl try-restart sealguard.service ' "$SPEC"

@@ -43,7 +43,8 @@ t_ok "main.c's command table read (at least 7 commands)" test "$(wc -l <<<"$top"
 table=$(sed -n '/^const struct cli_opt cli_opts\[CLI_NOPTS\] = {/,/^};/p' "$R/src/cli/opt_table.c" |
 	sed -nE 's/^[[:space:]]*\{ "([a-z-]+)", .*/--\1/p' | grep -vx -- --help | sort)
 t_ok "opt_table.c's option table read (at least 9 options)" test "$(wc -l <<<"$table")" -ge 9
-# fleet and selftest have their own parsers: their own getopt_long tables
+# fleet, selftest and maintenance have their own parsers: their own
+# getopt_long tables
 own_table() {
 	sed -n '/static const struct option opts\[\] = {/,/^[[:space:]]*};/p' \
 		"$R/src/cli/cmd_$1.c" | sed -nE 's/^[[:space:]]*\{ "([a-z-]+)", .*/--\1/p' |
@@ -53,6 +54,8 @@ fleet_table=$(own_table fleet)
 t_ok "cmd_fleet.c's option table read (at least 10 options)" test "$(wc -l <<<"$fleet_table")" -ge 10
 selftest_table=$(own_table selftest)
 t_ok "cmd_selftest.c's option table read (at least 6 options)" test "$(wc -l <<<"$selftest_table")" -ge 6
+maintenance_table=$(own_table maintenance)
+t_ok "cmd_maintenance.c's option table read (at least 5 options)" test "$(wc -l <<<"$maintenance_table")" -ge 5
 
 # The commands --help lists: "  check           validate ..."
 global=$("$S" --help)
@@ -67,7 +70,7 @@ t_eq "the baseline actions are build and sign" "baseline build baseline sign" \
 printf 'x\n' >"$W/afile"
 declare -A ARG=([--threads]=1 [--silent-after]=1 [--since]=10
 	[--baseline-sha]=$(printf 'a%.0s' {1..64}) [--key-sha]=$(printf 'a%.0s' {1..64})
-	[--baseline-key]=$W/k.pub [--baseline]=$W/afile [--file]=$W/afile)
+	[--baseline-key]=$W/k.pub [--baseline]=$W/afile [--file]=$W/afile [--timeout]=60)
 # takes CMD OPT: `sealguard CMD OPT [ARG] --help` gets to its help
 takes() {
 	local -a cmd argv
@@ -93,13 +96,15 @@ while read -r c; do
 		code=$fleet_table
 	elif [ "$c" = selftest ]; then
 		code=$selftest_table
+	elif [ "$c" = maintenance ]; then
+		code=$maintenance_table
 	else
 		code=$table
 	fi
 	if [ "$c" != help ]; then
 		t_ok "$c --help lists --help" grep -qE -- '^  -h, --help' <<<"$help"
 	fi
-	if [ "$c" = fleet ] || [ "$c" = selftest ]; then
+	if [ "$c" = fleet ] || [ "$c" = selftest ] || [ "$c" = maintenance ]; then
 		t_eq "$c --help lists every option of cmd_$c.c's table" "" "$(missing "$code" "$flags")"
 	fi
 	t_eq "$c --help lists only options of the code's table" "" "$(missing "$flags" "$code")"
@@ -108,16 +113,20 @@ while read -r c; do
 	for o in $code; do
 		if grep -qx -- "$o" <<<"$flags"; then
 			takes "$c" "$o" || taken+="$o($(head -c 80 "$W/takes.err")) "
-		elif [ "$c" != fleet ] && [ "$c" != selftest ]; then
+		elif [ "$c" != fleet ] && [ "$c" != selftest ] && [ "$c" != maintenance ]; then
 			! takes "$c" "$o" || refused+="$o "
 		fi
 	done
 	t_eq "$c takes every option its --help lists" "" "${taken% }"
 	t_eq "$c refuses every option of the table its --help does not list" "" "${refused% }"
 	if [ "$c" != fleet ] && [ "$c" != help ]; then
+		# maintenance passes its COMMAND's status through: its own
+		# errors are 125, as env(1)'s and timeout(1)'s (its --help says so)
+		usage_rc=2
+		[ "$c" != maintenance ] || usage_rc=125
 		out=$("$S" "${cw[@]}" --no-such-option 2>&1 >/dev/null) && rc=0 || rc=$?
-		t_eq "$c: an unknown option is refused with exit 2 and a pointer to its help" \
-			"2 Try 'sealguard $c --help'." "$rc $(tail -1 <<<"$out")"
+		t_eq "$c: an unknown option is refused with exit $usage_rc and a pointer to its help" \
+			"$usage_rc Try 'sealguard $c --help'." "$rc $(tail -1 <<<"$out")"
 	fi
 	# sealguard(1): the synopsis line of the command
 	syn=$(grep -E "^       sealguard $c( |\$)" <<<"$man" | head -1)
