@@ -255,7 +255,7 @@ for n in 100 10000; do
 	sb_bg "holders-$n" "$SG_BUILD/tools/sglisten" burst tcp 127.0.0.1 30000 "$n" 600
 	hp=$SB_BG_PID
 	for ((i = 0; i < 200; i++)); do
-		grep -q ready "$SB_ROOT/holders-$n.log" && break
+		grep -qs ready "$SB_ROOT/holders-$n.log" && break
 		sleep 0.05
 	done
 	policy_saved=$policy policy=$lpolicy
