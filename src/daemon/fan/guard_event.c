@@ -575,16 +575,6 @@ static struct sg_violation violation_of(struct sg_guard *g, struct sg_event *ev,
 }
 
 /*
- * Answer and account for a decided event, then close its descriptor.
- * Who acted is read while the actor is still blocked on us: once
- * answered, a denied process may exit before /proc is read. Only entries
- * that will be written, and violations that get a response, pay for it
- * (the rate limit is checked first), and nothing here can block: /proc
- * is not marked. A kill is sent before the answer, through the pidfd
- * pinned when the event was read: the actor never runs another
- * instruction (its open fails with the kill, not EPERM).
- */
-/*
  * A maintenance window (maint/window.h) turns what its command tree would
  * be denied into a logged allow, whatever the reason, mode included. Only
  * the deny path asks, so an allowed open never walks the process tree.
@@ -602,6 +592,16 @@ static struct sg_decision with_maintenance(struct sg_guard *g,
 				     SG_REASON_MAINTENANCE_WINDOW, true };
 }
 
+/*
+ * Answer and account for a decided event, then close its descriptor.
+ * Who acted is read while the actor is still blocked on us: once
+ * answered, a denied process may exit before /proc is read. Only entries
+ * that will be written, and violations that get a response, pay for it
+ * (the rate limit is checked first), and nothing here can block: /proc
+ * is not marked. A kill is sent before the answer, through the pidfd
+ * pinned when the event was read: the actor never runs another
+ * instruction (its open fails with the kill, not EPERM).
+ */
 static void finish_event(struct sg_guard *g, struct sg_event *ev,
 			 const struct sg_decision *decided)
 {
