@@ -178,21 +178,17 @@ void st_log_result(const struct st_run *run)
 void st_save_result(const char *state_dir, const struct st_run *run)
 {
 	const char *dir = state_dir ? state_dir : SG_DEFAULT_STATE_DIR;
-	char path[PATH_MAX], buf[SG_SELFTEST_RECORD_SIZE];
-	unsigned long long seq = (unsigned long long)sg_realtime_us();
+	char path[PATH_MAX], body[SG_SELFTEST_RECORD_SIZE];
+	uint64_t seq = sg_realtime_us();
 	_cleanup_close_ int fd = -1;
-	int n;
+	int r;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, SG_SELFTEST_RECORD);
-	memset(buf, '\n', sizeof(buf));
-	n = snprintf(buf, sizeof(buf),
-		     "seq=%llu\nresult=%s\nat=%llu\nwrite=%s\nexec=%s\nlisten=%s\nend=%llu\n",
-		     seq, st_result_name(run->exit), seq / 1000000,
-		     check_status(run, CHECK_WRITE), check_status(run, CHECK_EXEC),
-		     check_status(run, CHECK_LISTEN), seq);
-	if (n < 0 || (size_t)n >= sizeof(buf))
-		return;
-	buf[n] = '\n'; /* padding is newlines, never a NUL */
+	snprintf(body, sizeof(body),
+		 "result=%s\nat=%" PRIu64 "\nwrite=%s\nexec=%s\nlisten=%s\n",
+		 st_result_name(run->exit), seq / 1000000,
+		 check_status(run, CHECK_WRITE), check_status(run, CHECK_EXEC),
+		 check_status(run, CHECK_LISTEN));
 	fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0644);
 	if (fd < 0) {
 		/* no state directory: no daemon ever ran to read it */
@@ -200,6 +196,7 @@ void st_save_result(const char *state_dir, const struct st_run *run)
 			cli_error("selftest: %s: %m", path);
 		return;
 	}
-	if (pwrite(fd, buf, sizeof(buf), 0) != (ssize_t)sizeof(buf))
-		cli_error("selftest: cannot write %s: %m", path);
+	r = sg_record_write(fd, SG_SELFTEST_RECORD_SIZE, seq, body);
+	if (r < 0)
+		cli_error("selftest: cannot write %s: %s", path, strerror(-r));
 }
