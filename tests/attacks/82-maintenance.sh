@@ -201,6 +201,9 @@ t_ok "a window is open again" wait_file "$SB_ROOT/in-window2"
 unseen_rm "$FX_FS/etc/gone2"
 atk_detected unattributed-change 3 MESSAGE_ID="$CHANGE" SEALGUARD_PATH="$FX_FS/etc/gone2" \
 	PRIORITY=4 SEALGUARD_REASON=maintenance-window-unattributed
+id2=$(sb_journal_wait MESSAGE_ID="$OPEN" | tail -n 1 | python3 -c 'import json,sys; print(json.load(sys.stdin)["SEALGUARD_MAINTENANCE_ID"])')
+t_ok "... with the window's id ($id2)" sb_journal_wait MESSAGE_ID="$CHANGE" \
+	SEALGUARD_PATH="$FX_FS/etc/gone2" SEALGUARD_MAINTENANCE_ID="$id2"
 sleep 1
 t_eq "during a window: the unattributed change's hook is held" 1 "$(runs)"
 atk_limit unattributed-change "fanotify names an actor that has exited by its pid alone: it cannot be placed in or out of the window's tree" \

@@ -97,11 +97,11 @@ t_eq "journal: the new program's exec was allowed for the window" "maintenance-w
 # removal is rm's, which may exit before its event is read: then it is
 # a warning whose hooks are held while the window is open
 ch=$(newest MESSAGE_ID=$CHANGE SEALGUARD_PATH="$FX_FS/etc/tmpfile" SEALGUARD_CHANGE=create)
-t_eq "journal: the window's change is logged as expected, at notice" "maintenance-window 5" \
-	"$(field "$ch" SEALGUARD_REASON) $(field "$ch" PRIORITY)"
+t_eq "journal: the window's change is logged as expected, at notice, with its id" "maintenance-window 5 $id" \
+	"$(field "$ch" SEALGUARD_REASON) $(field "$ch" PRIORITY) $(field "$ch" SEALGUARD_MAINTENANCE_ID)"
 ch=$(newest MESSAGE_ID=$CHANGE SEALGUARD_PATH="$FX_FS/etc/tmpfile" SEALGUARD_CHANGE=delete)
-t_ok "journal: rm's removal is attributed or held ($(field "$ch" SEALGUARD_REASON) $(field "$ch" PRIORITY))" \
-	grep -qxE 'maintenance-window 5|maintenance-window-unattributed 4' <<<"$(field "$ch" SEALGUARD_REASON) $(field "$ch" PRIORITY)"
+t_ok "journal: rm's removal is attributed or held, with the window's id ($(field "$ch" SEALGUARD_REASON) $(field "$ch" PRIORITY))" \
+	grep -qxE "maintenance-window 5 $id|maintenance-window-unattributed 4 $id" <<<"$(field "$ch" SEALGUARD_REASON) $(field "$ch" PRIORITY) $(field "$ch" SEALGUARD_MAINTENANCE_ID)"
 c=$(newest MESSAGE_ID=$CLOSED SEALGUARD_MAINTENANCE_ID="$id")
 t_eq "journal: the window closed at the CLI's request" "closed by its command" "$(field "$c" SEALGUARD_REASON)"
 t_ok "journal: the close counts the writes ($(field "$c" SEALGUARD_WRITES)) and execs ($(field "$c" SEALGUARD_EXECS))" \

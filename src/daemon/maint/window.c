@@ -302,8 +302,10 @@ void sg_maint_request(struct sg_maint *m)
 	char rec[SG_MAINT_RECORD_SIZE + 1], req[16], id[ID_MAX];
 
 	if (!m) {
-		sg_log(LOG_NOTICE, NULL, "SIGUSR1 ignored: no state directory, "
-					 "no maintenance window");
+		/* without a state directory, or its record could not be
+		 * opened at start (a warning said why then) */
+		sg_log(LOG_NOTICE, NULL, "SIGUSR1 ignored: no maintenance "
+					 "record, no maintenance window");
 		return;
 	}
 	if (read_request(m, rec, sizeof(rec)) < 0 ||

@@ -124,8 +124,23 @@ void sg_changes_respond_actor(struct sg_changes *c, const struct sg_change *ch,
 
 /* ---------------------------------------------------------------- entries */
 
+/* The window a change belongs to, for journalctl SEALGUARD_MAINTENANCE_ID=:
+ * its tree made it, or it was held during it. The window was open when
+ * the change was read, in this same sg_changes_process() call; "" if a
+ * later event of the batch found its root gone and closed it. */
+static void log_window(struct sg_log_entry *e, const struct sg_changes *c,
+		       const struct sg_change *ch, bool held)
+{
+	const char *id = sg_maint_id(c->d->maint);
+	bool in_window = ch->expected && streq(ch->expected, "maintenance-window");
+
+	if ((held || in_window) && id[0])
+		(void)sg_log_add(e, "SEALGUARD_MAINTENANCE_ID", "%s", id);
+}
+
 /* held: a change whose hooks are held (see sg_changes_flush). */
-static void log_change(const struct sg_change *ch, bool held)
+static void log_change(const struct sg_changes *c, const struct sg_change *ch,
+		       bool held)
 {
 	struct sg_log_entry *e;
 	char message[2 * PATH_MAX + 256];
@@ -150,6 +165,7 @@ static void log_change(const struct sg_change *ch, bool held)
 	if (held)
 		(void)sg_log_add(e, "SEALGUARD_REASON",
 				 "maintenance-window-unattributed");
+	log_window(e, c, ch, held);
 	sg_log_submit(e);
 }
 
@@ -196,7 +212,7 @@ void sg_changes_flush(struct sg_changes *c)
 		 * held, so that a window's short-lived helpers (a maintainer
 		 * script's rm) do not set off a reprovision. */
 		held = !ch->actor && sg_maint_is_open(c->d->maint);
-		log_change(ch, held);
+		log_change(c, ch, held);
 		c->c.reported++;
 		if (!held)
 			respond_event(c, ch);
