@@ -172,6 +172,25 @@ static void log_started(const struct sg_daemon *d)
 	sg_log_submit(e);
 }
 
+/* The maintenance window's record (maint/window.h), opened before the
+ * marks: the state directory may share a filesystem with the policy,
+ * which the guard protects, and an open of ours there would wait for our
+ * own answer. A problem costs the window (sealguard maintenance is
+ * refused), not the guard. */
+static void prepare_maintenance(const char *state_dir)
+{
+	struct errlist errs = { 0 };
+
+	if (sg_maint_open(&run.d.maint, &run.d, state_dir, &errs) < 0) {
+		for (size_t i = 0; i < errs.n; i++)
+			sg_log(LOG_WARNING, NULL, "%s", errs.msgs[i]);
+		if (errs.n == 0)
+			sg_log(LOG_WARNING, NULL, "maintenance: %s",
+			       strerror(ENOMEM));
+	}
+	errlist_free(&errs);
+}
+
 /*
  * Prepare everything that needs a file, place the marks, then watch
  * changes and make the read-only mounts. The change watcher marks what
@@ -179,7 +198,7 @@ static void log_started(const struct sg_daemon *d)
  * threads); a filesystem that cannot be watched is a warning.
  */
 static int arm_guards(const struct options *o, const struct sg_policy *p,
-		      const struct sg_baseline *b)
+		      const struct sg_baseline *b, const char *state_dir)
 {
 	struct errlist errs = { 0 };
 	int r;
@@ -195,6 +214,7 @@ static int arm_guards(const struct options *o, const struct sg_policy *p,
 		r = sg_listen_start(&run.d, &run.listen, &errs, &errs);
 	if (step_done(r, &errs, "cannot prepare the guard") < 0)
 		return r;
+	prepare_maintenance(state_dir);
 	r = sg_guard_mark(run.guard, &errs);
 	if (step_done(r, &errs, "cannot place marks") < 0)
 		return r;
@@ -253,23 +273,6 @@ static void prepare_heartbeat(const struct sg_policy *p, const char *state_dir)
 	for (size_t i = 0; i < warns.n; i++)
 		sg_log(LOG_WARNING, NULL, "%s", warns.msgs[i]);
 	errlist_free(&warns);
-}
-
-/* The maintenance window's record (maint/window.h), opened before the
- * seal. A problem costs the window (sealguard maintenance is refused),
- * not the guard. */
-static void prepare_maintenance(const char *state_dir)
-{
-	struct errlist errs = { 0 };
-
-	if (sg_maint_open(&run.d.maint, &run.d, state_dir, &errs) < 0) {
-		for (size_t i = 0; i < errs.n; i++)
-			sg_log(LOG_WARNING, NULL, "%s", errs.msgs[i]);
-		if (errs.n == 0)
-			sg_log(LOG_WARNING, NULL, "maintenance: %s",
-			       strerror(ENOMEM));
-	}
-	errlist_free(&errs);
 }
 
 /*
@@ -499,9 +502,8 @@ static int seal_and_run(const struct options *o, const struct sg_policy *p,
 		       "cannot set up signals or logging");
 		return status;
 	}
-	if (arm_guards(o, p, b) < 0)
+	if (arm_guards(o, p, b, state_dir) < 0)
 		return status;
-	prepare_maintenance(state_dir);
 	sg_daemon_add_helper_tid(&run.d, writer_tid);
 	install_crash_handlers();
 	lock_memory();

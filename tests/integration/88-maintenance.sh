@@ -195,3 +195,17 @@ t_eq "... a write-open stays EPERM" EPERM "$(sb_try openat-wronly "$FX_FS/etc/ap
 rc=0
 sb_stop_daemon || rc=$?
 t_eq "clean stop" 0 "$rc"
+
+# ------------------------------------------- the state on a guarded filesystem
+# The state directory may share a filesystem with the policy, which the
+# daemon protects. It opens its records there before it places marks:
+# the maintenance record was once opened after them, the open waited for
+# the daemon's own answer, and it never became READY.
+cstate=$FX_CFG/state
+t_ok "the state directory on the policy's filesystem: READY" \
+	sb_start_daemon "$FX_POLICY" --state-dir "$cstate"
+t_eq "... the maintenance record was made there, mode 0600" 600 "$(stat -c %a "$cstate/maintenance")"
+t_eq "... and the guard is on: a write-open is EPERM" EPERM "$(sb_try openat-wronly "$FX_FS/etc/app.conf")"
+rc=0
+sb_stop_daemon || rc=$?
+t_eq "clean stop" 0 "$rc"

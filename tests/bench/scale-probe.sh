@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# scale-probe.sh - the scale part of make bench alone, with where the
+# daemon's memory goes: start-up time to READY and VmRSS (anonymous and
+# file-backed) with an N-file baseline (BENCH_SCALE, default 100000), in
+# the sandbox. For working on the scale goal without a whole bench run.
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=tests/lib/sandbox.sh
+. "$repo/tests/lib/sandbox.sh"
+sb_enter_netns "$@"
+
+SG_BUILD=${SG_BUILD:-$repo/build}
+D=$SG_BUILD/bench/driver
+SCALE=${BENCH_SCALE:-100000}
+[ -x "$D" ] || sb__abort "$D is not built (run make bench once, or cc tests/bench/driver.c)"
+cfg=$SB_ROOT/cfg
+mkdir -p "$cfg"
+big=$(sb_mount_tmpfs scale)
+per=1000
+for ((d = 0; d * per < SCALE; d++)); do
+	mkdir "$big/d$d"
+	for ((f = 0; f < per && d * per + f < SCALE; f++)); do
+		printf '%d %d\n' "$d" "$f" >"$big/d$d/f$f"
+	done
+done
+cat >"$cfg/scale.conf" <<EOF
+[sealguard]
+mode = enforce
+baseline = $cfg/scale.baseline
+
+[protect]
+path = $big
+
+[exec]
+scope = paths
+path = $big
+EOF
+"$SG_BUILD/sealguard" baseline build --policy "$cfg/scale.conf" --quiet
+for run in 1 2 3; do
+	line=$("$D" ready 60 "$SG_BUILD/sealguardd" --policy "$cfg/scale.conf" \
+		--confine "$SB_ROOT" --log-target stderr 2>>"$SB_ROOT/daemon.log")
+	pid=$(sed -E 's/.*pid=([0-9]+).*/\1/' <<<"$line")
+	sleep 0.5
+	echo "run $run: $line $(awk '/^(VmRSS|RssAnon|RssFile):/ { printf "%s %.1f MB ", $1, $2 / 1024 }' "/proc/$pid/status")"
+	sb_stop_pid "$pid"
+done
