@@ -46,3 +46,15 @@ for run in 1 2 3; do
 	echo "run $run: $line $(awk '/^(VmRSS|RssAnon|RssFile):/ { printf "%s %.1f MB ", $1, $2 / 1024 }' "/proc/$pid/status")"
 	sb_stop_pid "$pid"
 done
+# the load alone: --check reads and validates the policy and the baseline
+t=$(date +%s%N)
+"$SG_BUILD/sealguardd" --check --policy "$cfg/scale.conf" >/dev/null 2>&1 || true
+echo "check (policy and baseline load): $(( ($(date +%s%N) - t) / 1000000 )) ms"
+# where start-up goes: BENCH_PERF=1 records one start under perf
+if [ -n "${BENCH_PERF:-}" ]; then
+	perf record -g -o "$SB_ROOT/perf.data" -- "$D" ready 60 "$SG_BUILD/sealguardd" --policy "$cfg/scale.conf" \
+		--confine "$SB_ROOT" --log-target stderr --seccomp off 2>>"$SB_ROOT/daemon.log" >"$SB_ROOT/ready.line" || true
+	pid=$(sed -E 's/.*pid=([0-9]+).*/\1/' "$SB_ROOT/ready.line")
+	sb_stop_pid "$pid"
+	perf report -i "$SB_ROOT/perf.data" --children --percent-limit 3 --stdio -g none --sort symbol 2>/dev/null | grep -v "^$" | head -60
+fi

@@ -68,7 +68,10 @@ static int collect_protected_inodes(struct sg_guard *g, struct errlist *errs)
 	const struct sg_policy *p = g->d->policy;
 	int r;
 
-	r = sg_inodetab_init(&g->protected_inodes, 4096, 0);
+	/* sized for the baseline's files and some made since, so that the
+	 * walk does not grow it (and leave freed tables in the heap) */
+	r = sg_inodetab_init(&g->protected_inodes,
+			     g->d->baseline->n + g->d->baseline->n / 16 + 256, 0);
 	if (r < 0)
 		return r;
 	walk.g = g;

@@ -15,17 +15,49 @@ static uint64_t mix(uint64_t dev, uint64_t ino)
 	return x ^ (x >> 31);
 }
 
+/* The fullest a table gets, in tenths: linear probing stays short (about
+ * 2 probes to find an entry, 6 to miss) and a table of n entries takes
+ * 32 * n / 0.7 bytes, not the power of two above 2 * n it once did. */
+#define LOAD_TENTHS 7
+#define MIN_CAP 64
+
 static int64_t ctime_ns(const struct stat *st)
 {
 	return (int64_t)st->st_ctim.tv_sec * 1000000000 + st->st_ctim.tv_nsec;
 }
 
+/* Room for n entries at the load bound. */
+static size_t cap_for(size_t n)
+{
+	size_t cap = n / LOAD_TENTHS * 10 + 10;
+
+	return cap < MIN_CAP ? MIN_CAP : cap;
+}
+
+/* The home slot of a hash: its high bits scaled to [0, cap) (Lemire's
+ * multiply-shift), which needs no power-of-two size. */
+static size_t home_slot(uint64_t hash, size_t cap)
+{
+	return (size_t)(((unsigned __int128)hash * cap) >> 64);
+}
+
+static struct sg_inode_entry *find_slot(const struct sg_inodetab *t,
+					uint64_t dev, uint64_t ino)
+{
+	for (size_t i = home_slot(mix(dev, ino), t->cap);;) {
+		struct sg_inode_entry *e = &t->slots[i];
+
+		if (!e->used || (e->dev == dev && e->ino == ino))
+			return e;
+		if (++i == t->cap)
+			i = 0;
+	}
+}
+
 int sg_inodetab_init(struct sg_inodetab *t, size_t hint, size_t limit)
 {
-	size_t cap = 64;
+	size_t cap = cap_for(hint);
 
-	while (cap < hint * 2)
-		cap *= 2;
 	t->slots = calloc(cap, sizeof(*t->slots));
 	if (!t->slots)
 		return -ENOMEM;
@@ -41,25 +73,14 @@ void sg_inodetab_free(struct sg_inodetab *t)
 	*t = (struct sg_inodetab){ 0 };
 }
 
-static struct sg_inode_entry *find_slot(const struct sg_inodetab *t,
-					uint64_t dev, uint64_t ino)
-{
-	size_t mask = t->cap - 1;
-
-	for (size_t i = mix(dev, ino) & mask;; i = (i + 1) & mask) {
-		struct sg_inode_entry *e = &t->slots[i];
-
-		if (!e->used || (e->dev == dev && e->ino == ino))
-			return e;
-	}
-}
-
+/* Half as big again: a walk that outgrows its hint (files made since the
+ * baseline) does not double the table for a few more. */
 static int grow(struct sg_inodetab *t)
 {
 	struct sg_inodetab bigger = { 0 };
 	int r;
 
-	r = sg_inodetab_init(&bigger, t->cap, 0);
+	r = sg_inodetab_init(&bigger, t->count + t->count / 2 + 1, 0);
 	if (r < 0)
 		return r;
 	for (size_t i = 0; i < t->cap; i++)
@@ -76,11 +97,12 @@ static int grow(struct sg_inodetab *t)
 int sg_inodetab_put(struct sg_inodetab *t, const struct stat *st,
 		    uint8_t value, uint8_t reason)
 {
-	struct sg_inode_entry *e = t->cap ? find_slot(t, st->st_dev,
-						     st->st_ino) :
-					    NULL;
+	struct sg_inode_entry *e;
 	int r;
 
+	if (st->st_dev > UINT32_MAX)
+		return -EOVERFLOW;
+	e = t->cap ? find_slot(t, st->st_dev, st->st_ino) : NULL;
 	/* an update in place needs no room: only a new entry does */
 	if (!e || !e->used) {
 		if (t->limit && t->count >= t->limit) {
@@ -88,8 +110,7 @@ int sg_inodetab_put(struct sg_inodetab *t, const struct stat *st,
 			memset(t->slots, 0, t->cap * sizeof(*t->slots));
 			t->count = 0;
 		}
-		/* keep the load factor under 1/2 so probes stay short */
-		if ((t->count + 1) * 2 > t->cap) {
+		if ((t->count + 1) * 10 > t->cap * LOAD_TENTHS) {
 			r = grow(t);
 			if (r < 0)
 				return r;
@@ -98,7 +119,7 @@ int sg_inodetab_put(struct sg_inodetab *t, const struct stat *st,
 		t->count++;
 	}
 	*e = (struct sg_inode_entry){
-		.dev = st->st_dev,
+		.dev = (uint32_t)st->st_dev,
 		.ino = st->st_ino,
 		.ctime_ns = ctime_ns(st),
 		.size = (uint64_t)st->st_size,
@@ -114,8 +135,8 @@ const struct sg_inode_entry *sg_inodetab_get(const struct sg_inodetab *t,
 {
 	const struct sg_inode_entry *e;
 
-	if (!t->cap)
-		return NULL;
+	if (!t->cap || dev > UINT32_MAX)
+		return NULL; /* never stored (sg_inodetab_put) */
 	e = find_slot(t, dev, ino);
 	return e->used ? e : NULL;
 }

@@ -17,11 +17,13 @@
 #include <stdint.h>
 #include <sys/stat.h>
 
+/* 32 bytes: the protected-inode table of a 100,000-file tree is about
+ * 150,000 of them, locked in memory (main.c: lock_memory). */
 struct sg_inode_entry {
-	uint64_t dev;
 	uint64_t ino;
 	int64_t ctime_ns; /* st_ctim when the value was stored */
 	uint64_t size;
+	uint32_t dev; /* st_dev: stat(2) encodes the kernel's 32-bit dev_t */
 	uint8_t used;
 	uint8_t value; /* caller-defined (a verdict) */
 	uint8_t reason; /* caller-defined */
@@ -29,16 +31,18 @@ struct sg_inode_entry {
 
 struct sg_inodetab {
 	struct sg_inode_entry *slots;
-	size_t cap;   /* power of two */
-	size_t count;
+	size_t cap;   /* any size: slots are picked by multiply-shift */
+	size_t count; /* at most 7/10 of cap */
 	size_t limit; /* 0: grows; else cleared when full (a bounded cache) */
 };
 
-/* Initialise with room for about `hint` entries; limit as above. */
+/* Initialise with room for about `hint` entries without growing; limit
+ * as above. */
 int sg_inodetab_init(struct sg_inodetab *t, size_t hint, size_t limit);
 void sg_inodetab_free(struct sg_inodetab *t);
 
-/* Insert or update the entry for st's inode. 0 or -ENOMEM. */
+/* Insert or update the entry for st's inode. 0, -ENOMEM, or -EOVERFLOW
+ * for a st_dev wider than 32 bits (never seen from stat(2)). */
 int sg_inodetab_put(struct sg_inodetab *t, const struct stat *st,
 		    uint8_t value, uint8_t reason);
 

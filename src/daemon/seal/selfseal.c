@@ -36,7 +36,7 @@ static const struct kept_cap kept_caps[] = {
 	{ CAP_DAC_READ_SEARCH, "cap_dac_read_search",
 	  "walk protected trees and resolve file handles of change events" },
 	{ CAP_IPC_LOCK, "cap_ipc_lock",
-	  "mlockall(MCL_FUTURE): never fault a page in from a marked mount" },
+	  "mlockall(MCL_ONFAULT): a page once used is never paged out" },
 	{ CAP_KILL, "cap_kill",
 	  "kill the owner of a forbidden listener (listen action = kill) "
 	  "and the actor of a violation ([respond] kill)" },
