@@ -4,9 +4,19 @@
 # scale-probe.sh - the scale part of make bench alone, with where the
 # daemon's memory goes: start-up time to READY and VmRSS (anonymous and
 # file-backed) with an N-file baseline (BENCH_SCALE, default 100000), in
-# the sandbox. For working on the scale goal without a whole bench run.
+# the sandbox, three starts; then the time of the baseline's load alone
+# (sealguardd --check). For working on the scale goal without a whole
+# bench run. BENCH_PERF=1 also records one start under perf(1) and
+# prints where its time went (the daemon with --seccomp off: perf's
+# own calls would be refused).
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
+if [ "${SB_INSIDE:-}" != 1 ]; then
+	make -C "$repo" -s -j2 tests >/dev/null
+	mkdir -p "$repo/build/bench"
+	cc -std=gnu11 -O2 -Wall -Wextra -D_GNU_SOURCE \
+		-o "$repo/build/bench/driver" "$repo/tests/bench/driver.c"
+fi
 # shellcheck source=tests/lib/sandbox.sh
 . "$repo/tests/lib/sandbox.sh"
 sb_enter_netns "$@"
@@ -14,7 +24,6 @@ sb_enter_netns "$@"
 SG_BUILD=${SG_BUILD:-$repo/build}
 D=$SG_BUILD/bench/driver
 SCALE=${BENCH_SCALE:-100000}
-[ -x "$D" ] || sb__abort "$D is not built (run make bench once, or cc tests/bench/driver.c)"
 cfg=$SB_ROOT/cfg
 mkdir -p "$cfg"
 big=$(sb_mount_tmpfs scale)
@@ -56,5 +65,5 @@ if [ -n "${BENCH_PERF:-}" ]; then
 		--confine "$SB_ROOT" --log-target stderr --seccomp off 2>>"$SB_ROOT/daemon.log" >"$SB_ROOT/ready.line" || true
 	pid=$(sed -E 's/.*pid=([0-9]+).*/\1/' "$SB_ROOT/ready.line")
 	sb_stop_pid "$pid"
-	perf report -i "$SB_ROOT/perf.data" --children --percent-limit 3 --stdio -g none --sort symbol 2>/dev/null | grep -v "^$" | head -60
+	perf report -i "$SB_ROOT/perf.data" --no-children --percent-limit 5 --stdio -g caller,0.5,callee --sort symbol 2>/dev/null | grep -v "^$" | head -60
 fi
