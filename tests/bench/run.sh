@@ -43,6 +43,8 @@ SB_TIMEOUT=${SB_TIMEOUT:-900}
 SB_DAEMON_TIMEOUT=$SB_TIMEOUT
 # shellcheck source=tests/lib/sandbox.sh
 . "$repo/tests/lib/sandbox.sh"
+# shellcheck source=tests/bench/scale.sh
+. "$repo/tests/bench/scale.sh"
 sb_enter_netns "$@"
 [ -z "${BENCH_TRACE:-}" ] || set -x
 
@@ -204,26 +206,9 @@ BIG_RATIO=$(ratio "$(kv med "$again")" "$(kv med "$none_big")")
 # ---------------------------------------------------------------- scale
 say "scale: a $SCALE-file baseline (tmpfs tree, RSS and start-up)"
 big=$(sb_mount_tmpfs scale)
-per=1000
-for ((d = 0; d * per < SCALE; d++)); do
-	mkdir "$big/d$d"
-	for ((f = 0; f < per && d * per + f < SCALE; f++)); do
-		printf '%d %d\n' "$d" "$f" >"$big/d$d/f$f"
-	done
-done
+scale_tree "$big" "$SCALE"
 spolicy=$cfg/scale.conf
-cat >"$spolicy" <<EOF
-[sealguard]
-mode = enforce
-baseline = $cfg/scale.baseline
-
-[protect]
-path = $big
-
-[exec]
-scope = paths
-path = $big
-EOF
+scale_policy "$spolicy" "$big" "$cfg/scale.baseline"
 t=$(date +%s%N)
 "$SG_BUILD/sealguard" baseline build --policy "$spolicy" --quiet
 SCALE_BUILD_S=$(awk -v a="$t" -v b="$(date +%s%N)" 'BEGIN { printf "%.2f", (b - a) / 1e9 }')

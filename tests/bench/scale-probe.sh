@@ -19,6 +19,8 @@ if [ "${SB_INSIDE:-}" != 1 ]; then
 fi
 # shellcheck source=tests/lib/sandbox.sh
 . "$repo/tests/lib/sandbox.sh"
+# shellcheck source=tests/bench/scale.sh
+. "$repo/tests/bench/scale.sh"
 sb_enter_netns "$@"
 
 SG_BUILD=${SG_BUILD:-$repo/build}
@@ -27,25 +29,8 @@ SCALE=${BENCH_SCALE:-100000}
 cfg=$SB_ROOT/cfg
 mkdir -p "$cfg"
 big=$(sb_mount_tmpfs scale)
-per=1000
-for ((d = 0; d * per < SCALE; d++)); do
-	mkdir "$big/d$d"
-	for ((f = 0; f < per && d * per + f < SCALE; f++)); do
-		printf '%d %d\n' "$d" "$f" >"$big/d$d/f$f"
-	done
-done
-cat >"$cfg/scale.conf" <<EOF
-[sealguard]
-mode = enforce
-baseline = $cfg/scale.baseline
-
-[protect]
-path = $big
-
-[exec]
-scope = paths
-path = $big
-EOF
+scale_tree "$big" "$SCALE"
+scale_policy "$cfg/scale.conf" "$big" "$cfg/scale.baseline"
 "$SG_BUILD/sealguard" baseline build --policy "$cfg/scale.conf" --quiet
 for run in 1 2 3; do
 	line=$("$D" ready 60 "$SG_BUILD/sealguardd" --policy "$cfg/scale.conf" \
