@@ -23,7 +23,7 @@
 
 /* Events on marked filesystems; both on every mark, see mounts.h. */
 #define GUARD_MASK (FAN_OPEN_PERM | FAN_OPEN_EXEC_PERM)
-/* Bound on the exec verdict cache: its entries are 40 bytes. */
+/* Bound on the exec verdict cache: its entries are 32 bytes. */
 #define EXEC_CACHE_LIMIT 65536
 /* Large files waiting for the hasher thread; beyond, the loop hashes. */
 #define HASH_QUEUE_LEN 64
