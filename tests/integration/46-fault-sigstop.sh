@@ -2,7 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
 # 46-fault-sigstop.sh - fault: the daemon is SIGSTOPped (a debugger, a
-# stray kill -STOP, a frozen cgroup) and stops answering.
+# stray kill -STOP) and stops answering. The policy has no [respond]:
+# with one, the responder resumes a stopped daemon within 200 ms
+# (attacks/70-debugger.sh). A frozen cgroup holds it the same way, and
+# is not seen as tamper (its threads show S, not T).
 #
 # Stated outcome:
 #  - Openers on the guarded mounts block: a read, a write-open, an exec
