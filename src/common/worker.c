@@ -30,9 +30,9 @@ static void *trampoline(void *p)
 
 /*
  * The stack each worker gets. glibc's default is RLIMIT_STACK, 8 MB, and
- * the daemon locks every page it maps (mlockall(MCL_FUTURE): never fault
- * a page in from a marked mount), so each worker's default stack was
- * 8 MB of locked memory, most of the daemon's RSS. The deepest stack a
+ * the daemon locked every page it mapped (mlockall, before MCL_ONFAULT:
+ * now only the pages a stack has used), so each worker's default stack
+ * was 8 MB of locked memory, most of the daemon's RSS. The deepest stack a
  * worker builds is the verifier's walk of a protected tree, about 224
  * bytes a directory level; a path of PATH_MAX bytes holds at most 2048
  * levels, about 460 kB, and an attacker can mkdir such a tree (fanotify

@@ -175,7 +175,7 @@ static void test_zeroed_table(void **state)
 /*
  * 100k entries from a few filesystems with sequential inode numbers (the
  * shape of a real walk): every one is found with its value, none that
- * was not put is, and the load factor stays at most one half.
+ * was not put is, and the load stays at most 7/10.
  */
 static void test_growth_100k(void **state)
 {
@@ -284,7 +284,7 @@ static void check_bounded(size_t hint, size_t limit)
 	sg_inodetab_free(&t);
 }
 
-static void test_bounded_power_of_two(void **state)
+static void test_bounded_round_limits(void **state)
 {
 	(void)state;
 	check_bounded(16, 64);
@@ -412,7 +412,7 @@ int main(void)
 		cmocka_unit_test(test_zeroed_table),
 		cmocka_unit_test(test_growth_100k),
 		cmocka_unit_test(test_hint),
-		cmocka_unit_test(test_bounded_power_of_two),
+		cmocka_unit_test(test_bounded_round_limits),
 		cmocka_unit_test(test_bounded_other_limits),
 		cmocka_unit_test(test_bounded_update_keeps_entries),
 		cmocka_unit_test(test_get_fresh),
