@@ -21,6 +21,7 @@
 #include <cmocka.h>
 
 #include "fan/intent.h"
+#include "fan/syscallfd.h"
 #include "util.h"
 
 /* ---- sg_intent_from_flags ---- */
@@ -375,6 +376,19 @@ static void test_parse_never_read_outside_table(void **state)
 
 /* ---- sg_intent_read on our own /proc ---- */
 
+/* sg_intent_read through a fresh table of kept descriptors each time */
+static int read_intent(int procfd, pid_t tid, struct sg_intent_info *info,
+		       unsigned long *retries)
+{
+	struct sg_syscall_fds fds;
+	int r;
+
+	sg_syscall_fds_init(&fds, procfd);
+	r = sg_intent_read(&fds, tid, info, retries);
+	sg_syscall_fds_close(&fds);
+	return r;
+}
+
 static int open_proc(void)
 {
 	int fd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -383,7 +397,8 @@ static int open_proc(void)
 	return fd;
 }
 
-/* The calling thread reading its own syscall file is inside read(2). */
+/* The calling thread reading its own syscall file is inside pread64(2):
+ * the kept descriptor is re-read from offset 0 (fan/syscallfd.h). */
 static void test_read_self(void **state)
 {
 	struct sg_intent_info info = { SG_INTENT_READ, 999, 1 };
@@ -391,8 +406,8 @@ static void test_read_self(void **state)
 	int procfd = open_proc();
 	(void)state;
 
-	assert_int_equal(sg_intent_read(procfd, gettid(), &info, &retries), 0);
-	assert_int_equal(info.syscall_nr, SYS_read);
+	assert_int_equal(read_intent(procfd, gettid(), &info, &retries), 0);
+	assert_int_equal(info.syscall_nr, SYS_pread64);
 	assert_int_equal(info.intent, SG_INTENT_UNKNOWN);
 	assert_int_equal(retries, 0);
 	(void)close(procfd);
@@ -441,7 +456,7 @@ static void test_read_blocked_thread(void **state)
 	do {
 		unsigned long retries = 0;
 
-		r = sg_intent_read(procfd, atomic_load(&rd.tid), &info,
+		r = read_intent(procfd, atomic_load(&rd.tid), &info,
 				   &retries);
 		if (r == 0 && info.syscall_nr == SYS_read)
 			break;
@@ -452,7 +467,7 @@ static void test_read_blocked_thread(void **state)
 	assert_int_equal(info.intent, SG_INTENT_UNKNOWN);
 	assert_int_equal(info.flags, 0);
 	/* NULL retries is allowed */
-	assert_int_equal(sg_intent_read(procfd, atomic_load(&rd.tid), &info,
+	assert_int_equal(read_intent(procfd, atomic_load(&rd.tid), &info,
 					NULL),
 			 0);
 	assert_int_equal(info.syscall_nr, SYS_read);
@@ -493,7 +508,7 @@ static void test_read_running_gives_up(void **state)
 	assert_int_equal(pthread_create(&th, NULL, spinner_main, &tid), 0);
 	while (atomic_load(&tid) == 0)
 		sched_yield();
-	r = sg_intent_read(procfd, atomic_load(&tid), &info, &retries);
+	r = read_intent(procfd, atomic_load(&tid), &info, &retries);
 	atomic_store(&spin_stop, true);
 	assert_int_equal(pthread_join(th, NULL), 0);
 	(void)close(procfd);
@@ -522,7 +537,7 @@ static void test_read_errors_fail_closed(void **state)
 	for (size_t i = 0; i < ARRAY_SIZE(bad_tids); i++) {
 		struct sg_intent_info info = { SG_INTENT_READ, 257, 0 };
 		unsigned long retries = 0;
-		int r = sg_intent_read(procfd, bad_tids[i], &info, &retries);
+		int r = read_intent(procfd, bad_tids[i], &info, &retries);
 
 		if (r >= 0)
 			fail_msg("tid %d: returned %d", (int)bad_tids[i], r);
@@ -534,14 +549,14 @@ static void test_read_errors_fail_closed(void **state)
 	{
 		struct sg_intent_info info;
 
-		assert_int_equal(sg_intent_read(procfd, 0, &info, NULL),
+		assert_int_equal(read_intent(procfd, 0, &info, NULL),
 				 -ESRCH);
 	}
 	/* a bad procfd */
 	{
 		struct sg_intent_info info = { SG_INTENT_WRITE, 2, 1 };
 
-		assert_int_equal(sg_intent_read(-1, gettid(), &info, NULL),
+		assert_int_equal(read_intent(-1, gettid(), &info, NULL),
 				 -EBADF);
 		assert_int_equal(info.intent, SG_INTENT_UNKNOWN);
 	}
@@ -552,7 +567,7 @@ static void test_read_errors_fail_closed(void **state)
 	{
 		struct sg_intent_info info = { SG_INTENT_READ, 0, 0 };
 
-		assert_int_equal(sg_intent_read(tmpfd, gettid(), &info, NULL),
+		assert_int_equal(read_intent(tmpfd, gettid(), &info, NULL),
 				 -ENOENT);
 		assert_int_equal(info.intent, SG_INTENT_UNKNOWN);
 	}
@@ -580,7 +595,7 @@ static void test_read_unparsable(void **state)
 	assert_int_equal(fclose(f), 0);
 	dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	assert_true(dfd >= 0);
-	assert_int_equal(sg_intent_read(dfd, 42, &info, NULL), -EINVAL);
+	assert_int_equal(read_intent(dfd, 42, &info, NULL), -EINVAL);
 	assert_int_equal(info.intent, SG_INTENT_UNKNOWN);
 	assert_int_equal(info.syscall_nr, -1);
 
@@ -589,7 +604,7 @@ static void test_read_unparsable(void **state)
 	assert_non_null(f);
 	assert_int_equal(fclose(f), 0);
 	info = (struct sg_intent_info){ SG_INTENT_READ, 257, 0 };
-	assert_int_equal(sg_intent_read(dfd, 42, &info, NULL), -EINVAL);
+	assert_int_equal(read_intent(dfd, 42, &info, NULL), -EINVAL);
 	assert_int_equal(info.intent, SG_INTENT_UNKNOWN);
 
 	(void)close(dfd);
@@ -754,7 +769,7 @@ static void test_read_io_uring_workers(void **state)
 	assert_true(n >= 1);
 	for (size_t i = 0; i < n; i++) {
 		struct sg_intent_info info = { SG_INTENT_READ, 0, 0 };
-		int ret = sg_intent_read(procfd, tids[i], &info, NULL);
+		int ret = read_intent(procfd, tids[i], &info, NULL);
 
 		if (info.intent != SG_INTENT_UNKNOWN)
 			fail_msg("io-wq worker %d: %d, intent %s, syscall %ld "

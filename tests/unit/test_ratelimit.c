@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * test_ratelimit.c - journal rate limiting (src/daemon/log/ratelimit.h): bursts,
- * window rollover, sweep, eviction, floods of distinct keys, saturation.
+ * window rollover, sweep, eviction, floods of distinct keys, saturation,
+ * keys made by the caller with a label made only when a slot is taken.
  * The invariant checked everywhere: every suppressed entry is reported
  * exactly once, under the label it was counted for.
  */
@@ -80,6 +81,68 @@ static void test_key(void **state)
 	assert_int_equal(sg_ratelimit_key(""), 0xcbf29ce484222325ULL);
 	assert_int_not_equal(sg_ratelimit_key("deny write /usr/bin/ls"),
 			     sg_ratelimit_key("deny write /usr/bin/lt"));
+}
+
+/* Counts the labels made for sg_ratelimit_allow_key. */
+static char *make_label(void *userdata)
+{
+	int *made = userdata;
+
+	(*made)++;
+	return strdup("write deny write-intent /etc/passwd");
+}
+
+static void test_caller_key(void **state)
+{
+	struct sg_ratelimit *rl = rl_new(10, 2);
+	struct reports rep = { 0 };
+	const uint64_t inode[2] = { 0x801, 1234 };
+	uint64_t key = sg_ratelimit_key_bytes(inode, sizeof(inode));
+	int made = 0;
+	(void)state;
+
+	/* the bytes hash like the label of the same bytes */
+	assert_int_equal(sg_ratelimit_key_bytes("foobar", 6),
+			 sg_ratelimit_key("foobar"));
+	assert_int_not_equal(key, 0);
+	assert_true(sg_ratelimit_allow_key(rl, key, make_label, &made, 1000,
+					   record, &rep));
+	assert_true(sg_ratelimit_allow_key(rl, key, make_label, &made, 1001,
+					   record, &rep));
+	for (int i = 0; i < 5; i++)
+		assert_false(sg_ratelimit_allow_key(rl, key, make_label, &made,
+						    1002 + (uint64_t)i,
+						    record, &rep));
+	/* one label, made when the key took its slot; none for the rest */
+	assert_int_equal(made, 1);
+	sg_ratelimit_sweep(rl, 20000, record, &rep);
+	assert_int_equal(rep.n, 1);
+	assert_int_equal(rep.count[0], 5);
+	assert_string_equal(rep.label[0], "write deny write-intent /etc/passwd");
+	rl_done(rl);
+}
+
+static char *no_label(void *userdata)
+{
+	(void)userdata;
+	return NULL;
+}
+
+/* A label that could not be made is reported as "?". */
+static void test_caller_key_without_label(void **state)
+{
+	struct sg_ratelimit *rl = rl_new(10, 1);
+	struct reports rep = { 0 };
+	(void)state;
+
+	assert_true(sg_ratelimit_allow_key(rl, 7, no_label, NULL, 1000, record,
+					   &rep));
+	assert_false(sg_ratelimit_allow_key(rl, 7, no_label, NULL, 1001,
+					    record, &rep));
+	sg_ratelimit_sweep(rl, 20000, record, &rep);
+	assert_int_equal(rep.n, 1);
+	assert_string_equal(rep.label[0], "?");
+	rl_done(rl);
 }
 
 static void test_init(void **state)
@@ -462,6 +525,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_key),
+		cmocka_unit_test(test_caller_key),
+		cmocka_unit_test(test_caller_key_without_label),
 		cmocka_unit_test(test_init),
 		cmocka_unit_test(test_burst_then_suppressed),
 		cmocka_unit_test(test_window_rollover),

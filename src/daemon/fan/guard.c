@@ -360,6 +360,7 @@ int sg_guard_start(struct sg_daemon *d, struct sg_guard **ret,
 	g->d = d;
 	g->fan_fd = g->mountinfo_fd = -1;
 	g->mounts_missed = -1;
+	sg_syscall_fds_init(&g->syscall_fds, d->proc_fd);
 	*ret = g;
 	r = prepare(g, errs);
 	if (r < 0)
@@ -405,6 +406,7 @@ void sg_guard_free(struct sg_guard *g)
 	free(g->interpreters);
 	free(g->inspectors);
 	sg_ratelimit_free(&g->rl);
+	sg_syscall_fds_close(&g->syscall_fds);
 	free(g);
 }
 

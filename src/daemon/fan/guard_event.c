@@ -320,7 +320,7 @@ static enum sg_file_kind file_kind(struct sg_guard *g, struct sg_event *ev)
  */
 static enum sg_intent read_intent(struct sg_guard *g, struct sg_event *ev)
 {
-	if (sg_intent_read(g->d->proc_fd, ev->tid, &ev->intent,
+	if (sg_intent_read(&g->syscall_fds, ev->tid, &ev->intent,
 			   &g->c.intent_retries) < 0 ||
 	    ev->intent.intent == SG_INTENT_UNKNOWN)
 		g->c.intent_unknown++;
@@ -456,15 +456,13 @@ static struct sg_decision judge_open(struct sg_guard *g, struct sg_event *ev)
 /*
  * Door 3 (fan/guard_ns.h): an opener in a mount namespace not known yet
  * gets it scanned before its event is answered. The event's file came
- * through one of the opener's mounts: one of our table's (a statx, no
- * /proc look-up) means the opener shares our namespace, the common case.
+ * through one of the opener's mounts: one of our table's (known from the
+ * statx that gave ev->st; no /proc look-up) means the opener shares our
+ * namespace, the common case.
  */
 static void check_namespace(struct sg_guard *g, struct sg_event *ev)
 {
-	int id;
-
-	if (sg_guard_mount_id(ev->fd, &id) == 0 &&
-	    sg_mounts_by_id(&g->mounts, id))
+	if (ev->mnt_id >= 0 && sg_mounts_by_id(&g->mounts, ev->mnt_id))
 		return;
 	sg_guard_ns_check_actor(g->ns, ev->tid);
 }
@@ -478,8 +476,7 @@ static struct sg_decision decide(struct sg_guard *g, struct sg_event *ev)
 
 	if (sg_daemon_is_ours(g->d, ev->tid))
 		return allow_ours;
-	check_namespace(g, ev);
-	if (fstat(ev->fd, &ev->st) < 0) {
+	if (sg_guard_stat_event(ev) < 0) {
 		/* cannot happen for a valid event fd; never guess "allow" */
 		d = (struct sg_decision){ (ev->mask & FAN_OPEN_EXEC_PERM) ?
 						  SG_EVENT_EXEC :
@@ -488,6 +485,7 @@ static struct sg_decision decide(struct sg_guard *g, struct sg_event *ev)
 					  true };
 		return sg_decision_apply_mode(g->d->policy, d);
 	}
+	check_namespace(g, ev);
 	ev->fs_flags = fs_flags_of(g, ev);
 	d = (ev->mask & FAN_OPEN_EXEC_PERM) ? judge_exec(g, ev) :
 					      judge_open(g, ev);
@@ -676,7 +674,8 @@ static void handle_event(struct sg_guard *g,
 {
 	struct sg_event ev = { .fd = m->fd, .tid = m->pid, .mask = m->mask,
 			       .intent = { SG_INTENT_UNKNOWN, -1, 0 },
-			       .actor_fd = -1, .path_err = 1 };
+			       .mnt_id = -1, .actor_fd = -1,
+			       .path_err = 1 };
 	struct sg_decision d;
 
 	if (m->fd < 0)

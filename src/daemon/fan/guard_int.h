@@ -9,6 +9,7 @@
 
 #include "fan/guard.h"
 #include "fan/inodetab.h"
+#include "fan/syscallfd.h"
 #include "log/ratelimit.h"
 
 #include <limits.h>
@@ -51,6 +52,7 @@ struct sg_guard {
 	struct sg_blockguard *blockdev; /* block devices under the marks */
 	struct sg_guard_ns *ns; /* filesystems of other mount namespaces */
 	struct sg_ratelimit rl;
+	struct sg_syscall_fds syscall_fds; /* openers' intents (intent.h) */
 	struct sg_counters c;
 };
 
@@ -75,6 +77,7 @@ struct sg_event {
 	pid_t tid;
 	uint64_t mask;
 	struct stat st;
+	int mnt_id;        /* of the descriptor; -1 unknown (guard_path.h) */
 	unsigned fs_flags; /* SG_FS_* of the file's filesystem */
 	struct sg_intent_info intent;
 	enum sg_via via; /* an open judged as an exec, and why */

@@ -124,21 +124,49 @@ static void report_suppressed(const char *label, uint32_t n, void *userdata)
 	       "suppressed %" PRIu32 " more identical entries: %s", n, label);
 }
 
-/* Will this decision be written to the journal (rate limit applied)? */
+struct decision_label {
+	struct sg_guard *g;
+	struct sg_event *ev;
+	const struct sg_decision *d;
+};
+
+/* "write deny write-intent /etc/passwd": what the summary names */
+static char *label_of_decision(void *userdata)
+{
+	const struct decision_label *l = userdata;
+	const char *path = sg_event_path(l->g, l->ev);
+	char *label;
+
+	if (asprintf(&label, "%s %s %s %s", sg_event_name(l->d->event),
+		     sg_action_name(l->d->action), sg_reason_name(l->d->reason),
+		     path ? path : "?") < 0)
+		return NULL;
+	return label;
+}
+
+/*
+ * Will this decision be written to the journal (rate limit applied)?
+ * Entries are counted by file, not by name: the key is the verdict and
+ * the inode, so a denial held back by the limit costs no readlink of its
+ * path (a loop of denied writes answers at the pace of the limit's
+ * denial, issue #14). A file's names (hard links, alias mounts) share
+ * its count; the summary names the first one seen.
+ */
 bool sg_guard_should_log(struct sg_guard *g, struct sg_event *ev,
 			 const struct sg_decision *d)
 {
-	char label[PATH_MAX + 64];
-	const char *path;
+	const struct {
+		uint64_t dev, ino;
+		uint32_t event, action, reason, zero; /* no padding bytes */
+	} id = { ev->st.st_dev, ev->st.st_ino, d->event, d->action,
+		 d->reason, 0 };
+	struct decision_label l = { g, ev, d };
+	uint64_t key = sg_ratelimit_key_bytes(&id, sizeof(id));
 
 	if (!d->log)
 		return false;
-	path = sg_event_path(g, ev);
-	snprintf(label, sizeof(label), "%s %s %s %s", sg_event_name(d->event),
-		 sg_action_name(d->action), sg_reason_name(d->reason),
-		 path ? path : "?");
-	if (sg_ratelimit_allow(&g->rl, label, sg_now_ms(), report_suppressed,
-			       NULL))
+	if (sg_ratelimit_allow_key(&g->rl, key, label_of_decision, &l,
+				   sg_now_ms(), report_suppressed, NULL))
 		return true;
 	g->c.suppressed++;
 	return false;
@@ -171,6 +199,7 @@ void sg_guard_log_undelivered(struct sg_guard *g, int err)
 void sg_guard_tick(struct sg_guard *g, uint64_t now_ms)
 {
 	sg_ratelimit_sweep(&g->rl, now_ms, report_suppressed, NULL);
+	sg_syscall_fds_sweep(&g->syscall_fds); /* an idle daemon keeps none */
 	sg_blockguard_tick(g->blockdev); /* new nodes of guarded devices */
 	sg_guard_ns_rescan(g->ns); /* new mount namespaces (door 3) */
 }

@@ -17,6 +17,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 #include "fan/guard_int.h"
 #include "fan/guard_path.h"
@@ -35,6 +36,42 @@ int sg_guard_mount_id(int fd, int *ret)
 	if (!(stx.stx_mask & STATX_MNT_ID))
 		return -EOPNOTSUPP;
 	*ret = (int)stx.stx_mnt_id;
+	return 0;
+}
+
+static struct timespec timespec_of(const struct statx_timestamp *t)
+{
+	return (struct timespec){ t->tv_sec, t->tv_nsec };
+}
+
+int sg_guard_stat_event(struct sg_event *ev)
+{
+	struct statx stx;
+	struct stat *st = &ev->st;
+
+	/* AT_STATX_SYNC_AS_STAT: the same freshness as fstat(2); trust
+	 * rests on ctime and size (inodetab.h) */
+	if (statx(ev->fd, "", AT_EMPTY_PATH | AT_STATX_SYNC_AS_STAT,
+		  STATX_BASIC_STATS | STATX_MNT_ID, &stx) < 0)
+		return -errno;
+	if ((stx.stx_mask & STATX_BASIC_STATS) != STATX_BASIC_STATS)
+		return -EOPNOTSUPP; /* a filesystem that cannot say: never guess */
+	*st = (struct stat){
+		.st_dev = makedev(stx.stx_dev_major, stx.stx_dev_minor),
+		.st_ino = stx.stx_ino,
+		.st_mode = stx.stx_mode,
+		.st_nlink = stx.stx_nlink,
+		.st_uid = stx.stx_uid,
+		.st_gid = stx.stx_gid,
+		.st_rdev = makedev(stx.stx_rdev_major, stx.stx_rdev_minor),
+		.st_size = (off_t)stx.stx_size,
+		.st_blksize = (blksize_t)stx.stx_blksize,
+		.st_blocks = (blkcnt_t)stx.stx_blocks,
+		.st_atim = timespec_of(&stx.stx_atime),
+		.st_mtim = timespec_of(&stx.stx_mtime),
+		.st_ctim = timespec_of(&stx.stx_ctime),
+	};
+	ev->mnt_id = (stx.stx_mask & STATX_MNT_ID) ? (int)stx.stx_mnt_id : -1;
 	return 0;
 }
 
@@ -171,7 +208,8 @@ int sg_guard_read_path(struct sg_guard *g, struct sg_event *ev)
 		return r;
 	}
 	/* from here on a failure keeps the raw path for the journal */
-	r = sg_guard_mount_id(ev->fd, &id);
+	id = ev->mnt_id;
+	r = id >= 0 ? 0 : sg_guard_mount_id(ev->fd, &id);
 	if (r == 0)
 		r = inner_of(g, ev->tid, id, ev->path, inner, &like);
 	/* a filesystem of another namespace that none of ours shows (door

@@ -19,6 +19,10 @@
 int sg_guard_read_path(struct sg_guard *g, struct sg_event *ev);
 /* The mount id of an fd (statx STATX_MNT_ID). 0 or a negative errno. */
 int sg_guard_mount_id(int fd, int *ret);
+/* ev->st and ev->mnt_id (-1 if the kernel does not say) of the event's
+ * descriptor, from one statx: what fstat gives, and the mount, for the
+ * price of one. 0 or a negative errno. */
+int sg_guard_stat_event(struct sg_event *ev);
 
 /* The path the opener came through, into buf, when it is not the name
  * judged (an alias mount, or no name could be told): read again when the

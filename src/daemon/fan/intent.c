@@ -10,7 +10,7 @@
 #include <time.h>
 
 #include "fan/intent.h"
-#include "sys/procinfo.h"
+#include "fan/syscallfd.h"
 #include "util.h"
 
 /* How each syscall that can raise FAN_OPEN_PERM carries its intent. */
@@ -177,20 +177,19 @@ static uint64_t now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
-int sg_intent_read(int procfd, pid_t tid, struct sg_intent_info *ret,
-		   unsigned long *retries)
+int sg_intent_read(struct sg_syscall_fds *fds, pid_t tid,
+		   struct sg_intent_info *ret, unsigned long *retries)
 {
 	static const struct timespec pause = { 0, RUNNING_SLEEP_NS };
-	char buf[256], name[32];
+	char buf[256];
 	uint64_t give_up = 0;
 	int r;
 
 	*ret = (struct sg_intent_info){ SG_INTENT_UNKNOWN, -1, 0 };
 	if (tid <= 0)
 		return -ESRCH; /* not visible from our pid namespace */
-	snprintf(name, sizeof(name), "%d/syscall", (int)tid);
 	for (unsigned i = 0;; i++) {
-		ssize_t n = sg_proc_read(procfd, name, buf, sizeof(buf));
+		ssize_t n = sg_syscall_fds_read(fds, tid, buf, sizeof(buf));
 
 		if (n < 0)
 			return (int)n;

@@ -40,15 +40,17 @@ enum sg_intent sg_intent_from_flags(unsigned long flags);
  */
 int sg_intent_parse(const char *line, struct sg_intent_info *ret);
 
+struct sg_syscall_fds;
+
 /*
- * Read and parse /proc/<tid>/syscall through procfd (an O_PATH or
- * directory fd of /proc). Retries "running" for a bounded time (at most
+ * Read and parse /proc/<tid>/syscall through the kept descriptors of
+ * fds (fan/syscallfd.h). Retries "running" for a bounded time (at most
  * about 200 ms: yields, then short sleeps; see intent.c). On any failure *ret says SG_INTENT_UNKNOWN and the
  * return value is the negative errno (the caller fails closed). *retries,
  * if not NULL, is increased by the number of "running" reads.
  */
-int sg_intent_read(int procfd, pid_t tid, struct sg_intent_info *ret,
-		   unsigned long *retries);
+int sg_intent_read(struct sg_syscall_fds *fds, pid_t tid,
+		   struct sg_intent_info *ret, unsigned long *retries);
 
 /*
  * Could the opener read the file's bytes through this open as they are now

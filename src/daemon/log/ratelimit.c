@@ -24,13 +24,19 @@ void sg_ratelimit_free(struct sg_ratelimit *rl)
 	}
 }
 
-uint64_t sg_ratelimit_key(const char *label)
+uint64_t sg_ratelimit_key_bytes(const void *p, size_t n)
 {
+	const unsigned char *b = p;
 	uint64_t h = 0xcbf29ce484222325ULL;
 
-	for (; *label; label++)
-		h = (h ^ (unsigned char)*label) * 0x100000001b3ULL;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ b[i]) * 0x100000001b3ULL;
 	return h ? h : 1; /* 0 marks a free slot */
+}
+
+uint64_t sg_ratelimit_key(const char *label)
+{
+	return sg_ratelimit_key_bytes(label, strlen(label));
 }
 
 static void flush_slot(struct sg_rl_slot *s, sg_rl_report_cb cb, void *ud)
@@ -66,10 +72,11 @@ static struct sg_rl_slot *pick_slot(struct sg_ratelimit *rl, uint64_t key)
 	return free_slot ? free_slot : oldest;
 }
 
-bool sg_ratelimit_allow(struct sg_ratelimit *rl, const char *label,
-			uint64_t now_ms, sg_rl_report_cb cb, void *userdata)
+bool sg_ratelimit_allow_key(struct sg_ratelimit *rl, uint64_t key,
+			    sg_rl_label_cb label_cb, void *label_userdata,
+			    uint64_t now_ms, sg_rl_report_cb cb,
+			    void *userdata)
 {
-	uint64_t key = sg_ratelimit_key(label);
 	struct sg_rl_slot *s = pick_slot(rl, key);
 
 	if (s->key != key) {
@@ -78,7 +85,7 @@ bool sg_ratelimit_allow(struct sg_ratelimit *rl, const char *label,
 			clear_slot(s);
 		}
 		s->key = key;
-		s->label = strdup(label); /* NULL is tolerated: "?" */
+		s->label = label_cb(label_userdata); /* NULL shows as "?" */
 		s->window_start_ms = now_ms;
 	} else if (now_ms - s->window_start_ms >= rl->interval_ms) {
 		flush_slot(s, cb, userdata);
@@ -91,6 +98,18 @@ bool sg_ratelimit_allow(struct sg_ratelimit *rl, const char *label,
 	if (s->suppressed < UINT32_MAX)
 		s->suppressed++;
 	return false;
+}
+
+static char *copy_label(void *label)
+{
+	return strdup(label);
+}
+
+bool sg_ratelimit_allow(struct sg_ratelimit *rl, const char *label,
+			uint64_t now_ms, sg_rl_report_cb cb, void *userdata)
+{
+	return sg_ratelimit_allow_key(rl, sg_ratelimit_key(label), copy_label,
+				      (void *)label, now_ms, cb, userdata);
 }
 
 void sg_ratelimit_sweep(struct sg_ratelimit *rl, uint64_t now_ms,

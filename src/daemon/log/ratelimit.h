@@ -12,6 +12,7 @@
 #define SEALGUARD_RATELIMIT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define SG_RATELIMIT_SLOTS 1024
@@ -38,8 +39,12 @@ void sg_ratelimit_init(struct sg_ratelimit *rl, unsigned interval_s,
 		       unsigned burst);
 void sg_ratelimit_free(struct sg_ratelimit *rl);
 
-/* Hash a label into a key (FNV-1a 64). */
+/* Hash a label, or any bytes, into a key (FNV-1a 64; never 0). */
 uint64_t sg_ratelimit_key(const char *label);
+uint64_t sg_ratelimit_key_bytes(const void *p, size_t n);
+
+/* Makes the label of a key (malloc'd; NULL is shown as "?"). */
+typedef char *(*sg_rl_label_cb)(void *userdata);
 
 /*
  * Account one entry for label at now_ms. Returns true if it may be
@@ -48,6 +53,17 @@ uint64_t sg_ratelimit_key(const char *label);
  */
 bool sg_ratelimit_allow(struct sg_ratelimit *rl, const char *label,
 			uint64_t now_ms, sg_rl_report_cb cb, void *userdata);
+
+/*
+ * The same, for a key the caller made (sg_ratelimit_key_bytes of what
+ * identifies the entry): label_cb is called only when the key takes a
+ * slot, so an entry held back pays for neither its label nor the facts
+ * in it.
+ */
+bool sg_ratelimit_allow_key(struct sg_ratelimit *rl, uint64_t key,
+			    sg_rl_label_cb label_cb, void *label_userdata,
+			    uint64_t now_ms, sg_rl_report_cb cb,
+			    void *userdata);
 
 /* Report and reset every window that has ended by now_ms. */
 void sg_ratelimit_sweep(struct sg_ratelimit *rl, uint64_t now_ms,
