@@ -42,6 +42,7 @@
 
 #include "errlist.h"
 #include "hash.h"
+#include "strpool.h"
 
 struct sg_policy;
 
@@ -100,7 +101,10 @@ struct sg_baseline {
 	size_t nroots;
 	char **excludes; /* sorted */
 	size_t nexcludes;
-	size_t *by_hash; /* indices of entries sorted by sha256 (see index) */
+	uint32_t *by_hash; /* indices of entries sorted by sha256 (see index) */
+	/* a loaded baseline's entry and node paths (sg_baseline_load); when
+	 * empty, each path is its own heap block (a built baseline) */
+	struct sg_strpool paths;
 };
 
 /*

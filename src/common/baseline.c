@@ -263,23 +263,25 @@ static int parse_xattrs(struct parser *p, const char *field, uint32_t *ret)
 }
 
 /* The path of an entry record: covered, and after the previous entry of
- * any type. NULL when bad (reported). */
+ * any type; kept in the baseline's path pool (freed with it, never
+ * alone). NULL when bad (reported) or out of memory (p->r). */
 static char *parse_entry_path(struct parser *p, const char *field)
 {
-	char *path = parse_path(p, field);
+	_cleanup_free_ char *path = parse_path(p, field);
+	char *kept;
 
 	if (!path)
 		return NULL;
 	if (!sg_baseline_covers(p->b, path)) {
 		perr(p, "path '%s' is outside the roots or excluded", field);
-		free(path);
 		return NULL;
 	}
-	if (!check_order(p, p->last_path, path, field)) {
-		free(path);
+	if (!check_order(p, p->last_path, path, field))
 		return NULL;
-	}
-	return path;
+	kept = sg_strpool_dup(&p->b->paths, path);
+	if (!kept)
+		p->r = -ENOMEM;
+	return kept;
 }
 
 /* Room for one more in *v (of *n, capacity *cap, elements of size). */
@@ -319,7 +321,6 @@ static void parse_file(struct parser *p, char **f)
 		return;
 	if (grow((void **)&b->entries, b->n, &p->cap, sizeof(e)) < 0) {
 		p->r = -ENOMEM;
-		free(e.path);
 		return;
 	}
 	b->entries[b->n++] = e;
@@ -342,8 +343,7 @@ static void push_node(struct parser *p, struct sg_bl_node *n, const char *field)
 	p->last_path = n->path;
 	return;
 bad:
-	free(n->path);
-	free(n->target);
+	free(n->target); /* the path stays in the pool */
 }
 
 /* d and p: <mode> <uid> <gid> <xattrs> <path> */

@@ -47,7 +47,7 @@ const struct sg_bl_node *sg_baseline_find_node(const struct sg_baseline *b,
 /* Sort key of the hash index: the first 8 hash bytes, compared as a number. */
 struct hash_key {
 	uint64_t prefix;
-	size_t idx;
+	uint32_t idx;
 };
 
 static uint64_t hash_prefix(const unsigned char *h)
@@ -77,8 +77,12 @@ static int hash_key_cmp(const void *a, const void *b, void *userdata)
 int sg_baseline_index(struct sg_baseline *b)
 {
 	_cleanup_free_ struct hash_key *keys = NULL;
-	size_t *idx = NULL;
+	uint32_t *idx = NULL;
 
+	/* 4-byte indices: half the index of a big baseline, in locked
+	 * memory for the daemon's life */
+	if (b->n > UINT32_MAX)
+		return -E2BIG;
 	if (b->n > 0) {
 		/* Compact keys keep the sort out of the big entries array. */
 		keys = malloc(b->n * sizeof(*keys));
@@ -89,7 +93,7 @@ int sg_baseline_index(struct sg_baseline *b)
 		}
 		for (size_t i = 0; i < b->n; i++)
 			keys[i] = (struct hash_key){
-				hash_prefix(b->entries[i].sha256), i };
+				hash_prefix(b->entries[i].sha256), (uint32_t)i };
 		qsort_r(keys, b->n, sizeof(*keys), hash_key_cmp, b->entries);
 		for (size_t i = 0; i < b->n; i++)
 			idx[i] = keys[i].idx;
@@ -146,13 +150,17 @@ void sg_baseline_free(struct sg_baseline *b)
 {
 	if (!b)
 		return;
-	for (size_t i = 0; i < b->n; i++)
+	bool pooled = b->paths.head != NULL;
+
+	for (size_t i = 0; i < b->n && !pooled; i++)
 		free(b->entries[i].path);
 	free(b->entries);
 	for (size_t i = 0; i < b->nnodes; i++) {
-		free(b->nodes[i].path);
+		if (!pooled)
+			free(b->nodes[i].path);
 		free(b->nodes[i].target);
 	}
+	sg_strpool_free(&b->paths);
 	free(b->nodes);
 	sg_bl_free_strv(b->xattrs, b->nxattrs);
 	sg_bl_free_strv(b->roots, b->nroots);

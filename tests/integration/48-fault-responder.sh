@@ -63,7 +63,10 @@ conf=$FX_FS/etc/app.conf
 resp=$(pgrep -P "$SB_DAEMON_PID" -x sealguard-resp || true)
 t_ok "the responder runs as the daemon's child" test -n "$resp"
 
-fds() { find "/proc/$1/fd" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l; }
+# the descriptors of PID, less the openers' /proc/<tid>/syscall ones the
+# guard keeps while they are busy (bounded, closed a tick after their last
+# use: src/daemon/fan/syscallfd.h); every trigger here is a new opener
+fds() { find "/proc/$1/fd" -mindepth 1 -maxdepth 1 ! -lname '/proc/*/syscall' 2>/dev/null | wc -l; }
 runs() { find "$OUT" -maxdepth 1 -name 'run.*' | wc -l; }
 results() { sb_journal_count MESSAGE_ID=$MSG_RESPONSE SEALGUARD_RESPONSE=hook "$@"; }
 # wait_count N CMD...: until CMD prints at least N (up to 10 s); print it

@@ -368,6 +368,10 @@ static void test_load_ok(void **state)
 	assert_int_equal(b->entries[2].size, UINT64_MAX);
 	assert_int_equal(b->entries[2].mode, 0);
 	assert_non_null(b->by_hash);
+	/* a loaded baseline keeps its paths in one pool (strpool.h) */
+	assert_true(sg_strpool_bytes(&b->paths) > 0);
+	assert_ptr_equal(b->entries[1].path,
+			 b->entries[0].path + strlen(b->entries[0].path) + 1);
 	sg_baseline_free(b);
 
 	/* no entries is a valid (empty) baseline */
