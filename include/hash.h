@@ -13,10 +13,13 @@
 #define SG_SHA256_HEX_LEN 64
 
 /*
- * Load libcrypto's SHA-256 implementation now. The daemon calls this before
- * it places any fanotify mark: OpenSSL may read its configuration and load
- * providers on first use, and a file opened on a marked mount from the
- * event loop would wait on the daemon itself. Returns 0 or -ENOTSUP.
+ * Set libcrypto up and load its SHA-256 now. Both programs call this before
+ * anything else uses libcrypto: it is set up without the host's
+ * openssl.cnf (or $OPENSSL_CONF), whose providers and engines are modules
+ * libcrypto would load into sealguard, and once set up so it never reads
+ * the file later. The daemon also needs it done before any fanotify mark:
+ * a file opened on a marked mount from the event loop would wait on the
+ * daemon itself. Returns 0 or -ENOTSUP.
  */
 int sg_hash_init(void);
 

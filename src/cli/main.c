@@ -7,6 +7,7 @@
 #include <stdarg.h>
 
 #include "cli.h"
+#include "hash.h"
 
 static const struct command {
 	const char *name;
@@ -70,5 +71,11 @@ int main(int argc, char **argv)
 	}
 	if (optind >= argc)
 		return cli_usage_error("no command given");
+	/* libcrypto set up before any command uses it: without the host's
+	 * openssl.cnf, whose modules it would load (hash.h) */
+	if (sg_hash_init() < 0) {
+		cli_error("cannot load libcrypto's SHA-256");
+		return SG_EXIT_ERROR;
+	}
 	return flush_stdout(run_command(argc - optind, argv + optind));
 }

@@ -23,8 +23,17 @@ static void hash_init_once(void)
 	unsigned int len = 0;
 	EVP_MD *md;
 
-	/* Reads openssl.cnf and loads providers now, not on a later event. */
-	if (!OPENSSL_init_crypto(OPENSSL_INIT_LOAD_CONFIG, NULL))
+	/*
+	 * Never the host's openssl.cnf (or $OPENSSL_CONF): its providers
+	 * and engines are modules libcrypto would dlopen into the sealed
+	 * daemon, by a path the file names, and a provider section that
+	 * fails takes SHA-256 down with it (tests/attacks/83-openssl-conf).
+	 * The built-in default provider has everything sealguard uses. It
+	 * is loaded now, with the digest's lazy set-up, not on a later
+	 * event; not parsing the config also leaves 0.6 MB of libcrypto
+	 * untouched (issue #14's RSS).
+	 */
+	if (!OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG, NULL))
 		return;
 	md = EVP_MD_fetch(NULL, "SHA256", NULL);
 	if (!md)

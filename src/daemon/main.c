@@ -71,6 +71,11 @@ static int load_config(const struct options *o, struct sg_policy **ret_p,
 	struct sg_baseline *b = NULL;
 	int r;
 
+	/* libcrypto first, before the baseline's signature check can use
+	 * it: set up without the host's openssl.cnf (hash.h) */
+	r = sg_hash_init();
+	if (step_done(r, &errs, "cannot load libcrypto's SHA-256") < 0)
+		return r;
 	r = sg_policy_load(o->policy, &p, &errs);
 	errlist_explain(&errs, r, o->policy);
 	if (step_done(r, &errs, "invalid policy") < 0)
