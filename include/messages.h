@@ -61,6 +61,9 @@
 #define SG_MSGID_DRIFT "13da0571c1bd43c6a197021366dda9ff"
 /* A verify pass ended (with its counts) or failed. */
 #define SG_MSGID_VERIFY_DONE "671c242cdda64d3e95d73af927090772"
+/* The protected-inode index (built after READY) is complete, was given
+ * up at a stop, or failed (crit: every inode then counts as protected). */
+#define SG_MSGID_INDEX "5cd2d6b8e9a94ea186844880f474ab59"
 /* A protected path was sealed read-only (a read-only bind mount). */
 #define SG_MSGID_SEALED "28cc0b0c7732416c915d9131d1bc683a"
 /* A read-only seal was restored after a remount or unmount (or could

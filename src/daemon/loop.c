@@ -210,6 +210,7 @@ enum {
 	SLOT_TAMPER,
 	SLOT_MNTNS,
 	SLOT_MAINT,
+	SLOT_INDEX,
 	SLOT__COUNT
 };
 
@@ -227,6 +228,7 @@ int sg_run_loop(struct sg_run *run)
 		[SLOT_TAMPER] = { sg_tamper_fd(run->tamper), POLLIN, 0 },
 		[SLOT_MNTNS] = { sg_guard_mntns_fd(run->guard), POLLIN, 0 },
 		[SLOT_MAINT] = { -1, POLLIN, 0 },
+		[SLOT_INDEX] = { -1, POLLIN, 0 },
 	};
 
 	heartbeat(run); /* the first, right after READY=1 */
@@ -237,6 +239,8 @@ int sg_run_loop(struct sg_run *run)
 		pfd[SLOT_RESPOND].fd = sg_respond_fd(run->d.respond);
 		/* the root of an open maintenance window, readable at its exit */
 		pfd[SLOT_MAINT].fd = sg_maint_fd(run->d.maint);
+		/* the protected-inode walk, readable at its end */
+		pfd[SLOT_INDEX].fd = sg_guard_index_fd(run->guard);
 		if (poll(pfd, SLOT__COUNT, -1) < 0) {
 			if (errno == EINTR)
 				continue;
@@ -250,6 +254,8 @@ int sg_run_loop(struct sg_run *run)
 		}
 		if (pfd[SLOT_HASHER].revents)
 			sg_guard_hashes_done(run->guard);
+		if (pfd[SLOT_INDEX].revents)
+			sg_guard_index_done(run->guard);
 		if (pfd[SLOT_CHANGES].revents)
 			sg_changes_process(run->changes);
 		if (pfd[SLOT_RESPOND].revents)

@@ -549,6 +549,16 @@ int main(int argc, char **argv)
 	struct options o;
 	int status;
 
+	/*
+	 * One malloc arena for every thread, set before any exists. The
+	 * daemon's threads allocate little, and an arena of their own each
+	 * would be one more heap to lock in memory. It also keeps an
+	 * allocation failure a failure: glibc retries a failed malloc in
+	 * another arena, and a 64 MB arena reserved by a thread that has
+	 * finished (the index walk) would hand out memory the address-space
+	 * limit refuses everyone else (48-fault-memory).
+	 */
+	(void)mallopt(M_ARENA_MAX, 1);
 	if (sg_options_parse(argc, argv, &o) < 0)
 		return 2;
 	if (o.list_seal)

@@ -220,6 +220,13 @@ line=$("$D" ready 60 "$SG_BUILD/sealguardd" --policy "$spolicy" --confine "$SB_R
 spid=$(kv pid "$line")
 START_MS=$(kv ready_ms "$line")
 sleep 0.5
+# the protected-inode index, walked by a thread from the marks on
+INDEX_MS=-
+for ((i = 0; i < 200; i++)); do
+	INDEX_MS=$(sed -n 's/.*protected-inode index complete: [0-9]* inode(s) in \([0-9]*\) ms.*/\1/p' "$SB_ROOT/scale-daemon.log" | tail -n 1)
+	[ -n "$INDEX_MS" ] && break
+	sleep 0.1
+done
 RSS_MB=$(awk '/^VmRSS:/ { printf "%.1f", $2 / 1024 }' "/proc/$spid/status")
 sb_stop_pid "$spid"
 
@@ -300,7 +307,7 @@ report() {
 	echo "| write-deny ≤ 1.1× allow-syscall's denial | $(ratio "$(get sealguard write_med)" "$(get allow-syscall write_med)")× | $(meets "$(ratio "$(get sealguard write_med)" "$(get allow-syscall write_med)")" "<=" 1.1) |"
 	echo "| parallel: 8-worker p99 ≤ 2× 1-worker p99 | $(ratio "$par8" "$par1")× | $(meets "$(ratio "$par8" "$par1")" "<=" 2.0) |"
 	echo "| RSS with a $SCALE-file baseline ≤ 20 MB | $RSS_MB MB | $(meets "$RSS_MB" "<=" 20) |"
-	echo "| start-up (policy, baseline, marks, READY) ≤ 200 ms | $START_MS ms | $(meets "$START_MS" "<=" 200) |"
+	echo "| start-up (policy, baseline, marks, READY) ≤ 200 ms | $START_MS ms (then the protected-inode index, walked from the marks on in a thread: ${INDEX_MS:-?} ms) | $(meets "$START_MS" "<=" 200) |"
 	echo "| repeated trusted exec ≤ 1.02× none | $(ratio "$(get sealguard exec_med)" "$(n exec_med)")× (256 MiB program: ${BIG_RATIO}×) | $(meets "$(ratio "$(get sealguard exec_med)" "$(n exec_med)")" "<=" 1.02) |"
 	echo "| first exec of a large trusted program hashed ≥ 1 GB/s | $HASH_GBS GiB/s (256 MiB in $HASH_MS ms) | $(meets "$HASH_GBS" ">=" 1.0) |"
 	for k in 100 10000; do

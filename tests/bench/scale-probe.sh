@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
 # scale-probe.sh - the scale part of make bench alone, with where the
-# daemon's memory goes: start-up time to READY and VmRSS (anonymous and
+# daemon's memory goes: start-up time to READY, the protected-inode
+# index's walk (after READY, in a thread) and VmRSS (anonymous and
 # file-backed) with an N-file baseline (BENCH_SCALE, default 100000), in
 # the sandbox, three starts; then the time of the baseline's load alone
 # (sealguardd --check). For working on the scale goal without a whole
@@ -37,7 +38,13 @@ for run in 1 2 3; do
 		--confine "$SB_ROOT" --log-target stderr 2>>"$SB_ROOT/daemon.log")
 	pid=$(sed -E 's/.*pid=([0-9]+).*/\1/' <<<"$line")
 	sleep 0.5
-	echo "run $run: $line $(awk '/^(VmRSS|RssAnon|RssFile):/ { printf "%s %.1f MB ", $1, $2 / 1024 }' "/proc/$pid/status")"
+	# the index's walk ends after READY: wait for its entry (60 s)
+	for ((i = 0; i < 600; i++)); do
+		index_ms=$(sed -n 's/.*protected-inode index complete: [0-9]* inode(s) in \([0-9]*\) ms.*/\1/p' "$SB_ROOT/daemon.log" | tail -n 1)
+		[ -n "$index_ms" ] && [ "$(grep -c 'protected-inode index complete' "$SB_ROOT/daemon.log")" -ge "$run" ] && break
+		sleep 0.1
+	done
+	echo "run $run: $line index_ms=$index_ms $(awk '/^(VmRSS|RssAnon|RssFile):/ { printf "%s %.1f MB ", $1, $2 / 1024 }' "/proc/$pid/status")"
 	sb_stop_pid "$pid"
 done
 # the load alone: --check reads and validates the policy and the baseline

@@ -334,8 +334,8 @@ sb_stop_pid() {
 	local i
 	for ((i = 0; i < 5; i++)); do
 		sb__alive "$pid" || break
+		kill -CONT "$pid" 2>/dev/null || true # before: see sb_stop_daemon
 		kill -TERM "$pid" 2>/dev/null || true
-		kill -CONT "$pid" 2>/dev/null || true
 		sb__wait_gone "$pid" 1 && break
 	done
 	if sb__alive "$pid"; then
@@ -506,8 +506,30 @@ sb__start_notify() {
 	sb__abort "notifywait did not bind $SB_ROOT/notify.sock"
 }
 
-# sb_stop_daemon: SIGTERM the daemon by pid (and SIGCONT it, in case a
-# test left it stopped), wait up to SB_STOP_TIMEOUT s, then SIGKILL; return its exit
+# Where each thread and child of a process that would not stop is
+# waiting (a child may be a tracer, as LeakSanitizer's is): its state,
+# tracer, pending signals, the kernel function it sleeps in, its system
+# call and kernel stack. A hang at stop is otherwise seen only as a SIGKILL.
+sb__dump_tasks() {
+	local t
+	for t in /proc/"$1"/task/* $(pgrep -P "$1" | sed 's|^|/proc/|'); do
+		[ -d "$t" ] || continue
+		sb__log "task ${t##*/} $(cat "$t/comm" 2>/dev/null)" \
+			"$(grep -E '^(State|TracerPid|PPid|SigPnd|ShdPnd|SigBlk):' "$t/status" 2>/dev/null | tr -s '\t\n' '  ')" \
+			"wchan=$(cat "$t/wchan" 2>/dev/null)" \
+			"syscall=$(cat "$t/syscall" 2>/dev/null)"
+		sed 's/^/    /' "$t/stack" >&2 2>/dev/null || true
+	done
+	# and where in our code, where a debugger is installed
+	if command -v gdb > /dev/null; then
+		timeout 30 gdb -p "$1" -batch -nx -ex 'thread apply all bt' 2>&1 |
+			grep -vE '^(\[New LWP|Reading symbols|warning: )' |
+			sed 's/^/    gdb: /' >&2 || true
+	fi
+}
+
+# sb_stop_daemon: SIGCONT the daemon by pid (in case a test left it
+# stopped), then SIGTERM it, wait up to SB_STOP_TIMEOUT s, then SIGKILL; return its exit
 # status (128+N if a signal ended it, 124 if its timeout did). Under set
 # -e call it as: rc=0; sb_stop_daemon || rc=$?
 sb_stop_daemon() {
@@ -516,10 +538,15 @@ sb_stop_daemon() {
 		sb__log "sb_stop_daemon: no daemon was started"
 		return 255
 	fi
-	kill -TERM "$pid" 2>/dev/null || true
+	# CONT first (a test may have stopped the daemon), never after the
+	# TERM: a SIGCONT discards a pending SIGSTOP, and the ASan build's
+	# LeakSanitizer, which ptrace-attaches the exiting daemon, waits for
+	# that SIGSTOP for ever (seen as a daemon spinning in sched_yield).
 	kill -CONT "$pid" 2>/dev/null || true
+	kill -TERM "$pid" 2>/dev/null || true
 	if ! sb__wait_gone "$tpid" "${SB_STOP_TIMEOUT:-10}"; then
 		sb__log "sealguardd ignored SIGTERM for ${SB_STOP_TIMEOUT:-10} s: SIGKILL"
+		sb__dump_tasks "$pid"
 		kill -KILL "$pid" "$tpid" 2>/dev/null || true
 	fi
 	wait "$tpid" || rc=$?

@@ -10,8 +10,10 @@
  *
  * Prints "tracer PID" (its own pid, flushed) first: the guard may kill
  * it within a fraction of a second, before a test could look it up.
- * Then "ok" once attached (flushed), or the errno name of the attach
- * that failed (EPERM under Yama ptrace_scope = 3), then holds the
+ * Then "ok" (flushed) once the first thread is held: the guard may kill
+ * the tracer while it attaches the others. Or the errno name of the
+ * attach that failed (EPERM under Yama ptrace_scope = 3), after "ok"
+ * if it was a later thread's. Then it holds the
  * process for SECONDS (default 10) and detaches. Exit 0; 2 on a usage
  * error. A tracer killed by the guard never detaches: the kernel does.
  */
@@ -32,6 +34,12 @@ static int print_errno(int err)
 
 	printf("%s\n", n ? n : "EUNKNOWN");
 	return 0;
+}
+
+static void say_ok(void)
+{
+	printf("ok\n");
+	fflush(stdout);
 }
 
 /* The thread ids of pid, into tids. How many, or -errno. */
@@ -81,12 +89,19 @@ int main(int argc, char **argv)
 				return print_errno(errno);
 			if (waitpid(tids[i], &status, __WALL) < 0)
 				return print_errno(errno);
+			/* the first thread held is the attach that succeeded:
+			 * say so now, as the guard may kill us before the
+			 * rest of its threads are attached */
+			if (i == 0)
+				say_ok();
 		}
+		if (n == 0)
+			return print_errno(ESRCH);
 	} else {
 		return 2;
 	}
-	printf("ok\n");
-	fflush(stdout);
+	if (strcmp(argv[1], "seize") == 0)
+		say_ok();
 	sleep(hold);
 	for (int i = 0; i < n; i++)
 		(void)ptrace(PTRACE_DETACH, tids[i], NULL, NULL);

@@ -128,6 +128,20 @@ static void *quick_main(void *arg)
 	return NULL;
 }
 
+/* pthread_join returns when the kernel clears the thread's tid word,
+ * which it does early in exit, before the task is unhashed from /proc:
+ * wait (up to 5 s) until /proc/<tid> is really gone. */
+static void wait_reaped(pid_t tid)
+{
+	struct timespec pause = { 0, 1000000 };
+	char name[32];
+
+	snprintf(name, sizeof(name), "/proc/%d", (int)tid);
+	for (int i = 0; i < 5000 && access(name, F_OK) == 0; i++)
+		(void)nanosleep(&pause, NULL);
+	assert_int_equal(access(name, F_OK), -1);
+}
+
 /* A thread that exited: its kept descriptor fails, the slot is freed. */
 static void test_gone_thread(void **state)
 {
@@ -147,7 +161,8 @@ static void test_gone_thread(void **state)
 	/* read it while it may still be alive; it exits right after */
 	(void)sg_syscall_fds_read(&c, tid, buf, sizeof(buf));
 	assert_int_equal(pthread_join(th, NULL), 0);
-	/* a joined thread is reaped: no thread of ours has this tid */
+	wait_reaped(tid);
+	/* a reaped thread: no thread of ours has this tid */
 	n = sg_syscall_fds_read(&c, tid, buf, sizeof(buf));
 	assert_true(n == -ESRCH || n == -ENOENT);
 	assert_int_equal(c.slot[(unsigned)tid % SG_SYSCALL_FDS].tid, 0);

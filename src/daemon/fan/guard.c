@@ -5,7 +5,6 @@
  */
 #include <inttypes.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <sys/fanotify.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -28,67 +27,21 @@
 /* Large files waiting for the hasher thread; beyond, the loop hashes. */
 #define HASH_QUEUE_LEN 64
 
-/* nftw() has no user pointer; the walk runs once, single-threaded. */
-static struct {
-	struct sg_guard *g;
-	int error;
-} walk;
-
-static int walk_one(const char *path, const struct stat *st, int type,
-		    struct FTW *ftw)
-{
-	const struct sg_bl_entry *e;
-	unsigned value = SG_PROT_FILE;
-	int r;
-
-	if (sg_policy_excludes(walk.g->d->policy, path))
-		return FTW_SKIP_SUBTREE;
-	if (type != FTW_F)
-		return FTW_CONTINUE;
-	e = sg_baseline_find(walk.g->d->baseline, path);
-	if (e && e->size == (uint64_t)st->st_size)
-		value |= SG_PROT_IN_BASELINE;
-	r = sg_inodetab_put(&walk.g->protected_inodes, st, (uint8_t)value, 0);
-	if (r < 0) {
-		walk.error = r;
-		return FTW_STOP;
-	}
-	return FTW_CONTINUE;
-}
-
 /*
  * Every inode under a protected path is protected under any name: a
  * hardlink elsewhere on the same filesystem is the same inode. Those the
  * baseline lists are marked so: a library or a script there can be
  * trusted at its open by one table look-up (it cannot be written without
- * its ctime moving), without a read of its header or its content.
+ * its ctime moving), without a read of its header or its content. The
+ * walk itself starts once the marks are placed (sg_guard_mark); the table
+ * is sized here for the baseline's files and some made since, so that
+ * the walk does not grow it (and leave freed tables in the heap).
  */
-static int collect_protected_inodes(struct sg_guard *g, struct errlist *errs)
+static int prepare_index(struct sg_guard *g)
 {
-	const struct sg_policy *p = g->d->policy;
-	int r;
+	size_t n = g->d->baseline->n;
 
-	/* sized for the baseline's files and some made since, so that the
-	 * walk does not grow it (and leave freed tables in the heap) */
-	r = sg_inodetab_init(&g->protected_inodes,
-			     g->d->baseline->n + g->d->baseline->n / 16 + 256, 0);
-	if (r < 0)
-		return r;
-	walk.g = g;
-	walk.error = 0;
-	for (size_t i = 0; i < p->protect.n; i++) {
-		r = nftw(p->protect.paths[i], walk_one, 64,
-			 FTW_PHYS | FTW_ACTIONRETVAL);
-		if (walk.error)
-			return walk.error;
-		if (r < 0) {
-			r = -errno;
-			(void)errlist_add(errs, "protected path %s: %s",
-					  p->protect.paths[i], strerror(-r));
-			return r;
-		}
-	}
-	return 0;
+	return sg_protindex_init(&g->index, n + n / 16 + 256);
 }
 
 /* stat() each path; missing ones are reported (not fatal) in errs. */
@@ -192,7 +145,7 @@ static int prepare(struct sg_guard *g, struct errlist *errs)
 	g->mountinfo_fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
 	if (g->mountinfo_fd < 0)
 		return -errno;
-	r = collect_protected_inodes(g, errs);
+	r = prepare_index(g);
 	if (r < 0)
 		return r;
 	r = sg_inodetab_init(&g->exec_cache, 1024, EXEC_CACHE_LIMIT);
@@ -307,7 +260,12 @@ int sg_guard_mark(struct sg_guard *g, struct errlist *errs)
 	g->d->plan = plan;
 	/* the filesystems other namespaces already hold (door 3) */
 	sg_guard_ns_rescan(g->ns);
-	return sg_blockguard_update(g->blockdev, &g->d->plan, errs);
+	r = sg_blockguard_update(g->blockdev, &g->d->plan, errs);
+	if (r < 0)
+		return r;
+	/* with the marks in place: no file made from now on escapes it */
+	return sg_protindex_start(&g->index, g->d->policy, g->d->baseline,
+				  errs);
 fail:
 	sg_mark_plan_free(&plan);
 	return r;
@@ -398,7 +356,8 @@ void sg_guard_free(struct sg_guard *g)
 	sg_mounts_free(&g->mounts);
 	sg_blockguard_free(g->blockdev);
 	sg_guard_ns_free(g->ns);
-	sg_inodetab_free(&g->protected_inodes);
+	sg_protindex_free(&g->index);
+	sg_guard_unpark_all(g);
 	sg_inodetab_free(&g->exec_cache);
 	sg_inodetab_free(&g->file_kinds);
 	free(g->loaders);

@@ -65,6 +65,12 @@ int sg_guard_process(struct sg_guard *g);
 int sg_guard_hash_fd(const struct sg_guard *g);
 void sg_guard_hashes_done(struct sg_guard *g);
 
+/* Readable (POLLIN) once the protected-inode index (protindex.h) is
+ * built, -1 before and after: call sg_guard_index_done, which logs it
+ * and decides the opens that waited for it. */
+int sg_guard_index_fd(const struct sg_guard *g);
+void sg_guard_index_done(struct sg_guard *g);
+
 /* mountinfo changed: mark filesystems that appeared under the policy. */
 void sg_guard_mounts_changed(struct sg_guard *g);
 

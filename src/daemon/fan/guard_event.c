@@ -60,6 +60,30 @@ static bool exe_in(struct sg_guard *g, pid_t tid, const struct sg_inode_id *ids,
 	return inode_in(ids, n, &st);
 }
 
+enum sg_protection {
+	SG_PROTECTION_NONE,
+	SG_PROTECTION_YES,
+	SG_PROTECTION_PENDING, /* not by name; the index is still walking */
+};
+
+/*
+ * The protected-inode index's answer. While the walk runs there is none
+ * yet; once it failed there never is, and every inode counts as
+ * protected (fail closed: the index's error was logged at LOG_CRIT).
+ */
+static enum sg_protection protection_by_inode(const struct sg_guard *g,
+					      const struct sg_event *ev)
+{
+	const struct sg_inodetab *t = sg_protindex_table(&g->index);
+
+	if (t)
+		return sg_inodetab_has(t, ev->st.st_dev, ev->st.st_ino) ?
+			       SG_PROTECTION_YES :
+			       SG_PROTECTION_NONE;
+	return g->index.state == SG_PROTINDEX_SETTLED ? SG_PROTECTION_YES :
+							SG_PROTECTION_PENDING;
+}
+
 /* Filesystems are planned by st_dev; btrfs subvolumes and the like have
  * their own st_dev, so fall back to the path there. */
 static unsigned fs_flags_of(struct sg_guard *g, struct sg_event *ev)
@@ -77,25 +101,28 @@ static unsigned fs_flags_of(struct sg_guard *g, struct sg_event *ev)
 		return SG_FS_PROTECT | SG_FS_EXEC; /* know nothing: check all */
 	if (sg_policy_protects(g->d->policy, path) ||
 	    sg_daemon_is_self_path(g->d, path) ||
-	    sg_inodetab_has(&g->protected_inodes, ev->st.st_dev,
-			    ev->st.st_ino))
+	    protection_by_inode(g, ev) != SG_PROTECTION_NONE)
 		flags |= SG_FS_PROTECT;
 	if (sg_policy_checks_exec(g->d->policy, path))
 		flags |= SG_FS_EXEC;
 	return flags;
 }
 
-static bool is_protected(struct sg_guard *g, struct sg_event *ev)
+/* Is the file protected, by name or by inode? */
+static enum sg_protection protection_of(struct sg_guard *g,
+					struct sg_event *ev)
 {
+	enum sg_protection by_inode = protection_by_inode(g, ev);
 	const char *path;
 
-	if (sg_inodetab_has(&g->protected_inodes, ev->st.st_dev,
-			    ev->st.st_ino))
-		return true;
+	if (by_inode == SG_PROTECTION_YES)
+		return by_inode;
 	path = sg_event_path(g, ev);
 	/* a path we cannot read is treated as protected: fail closed */
-	return !path || sg_policy_protects(g->d->policy, path) ||
-	       sg_daemon_is_self_path(g->d, path);
+	if (!path || sg_policy_protects(g->d->policy, path) ||
+	    sg_daemon_is_self_path(g->d, path))
+		return SG_PROTECTION_YES;
+	return by_inode;
 }
 
 static bool exec_in_scope(struct sg_guard *g, struct sg_event *ev)
@@ -284,11 +311,14 @@ static bool known_trusted(struct sg_guard *g, const struct stat *st)
 }
 
 /* A file under a protected path, listed in the baseline, unchanged since
- * the seal (guard.c: collect_protected_inodes). */
+ * the seal (protindex.h). While the index is walking, no file is known
+ * so: it is judged by its content instead (not waited for, as that is
+ * correct, and what the walk would save). */
 static bool sealed_baseline_file(struct sg_guard *g, const struct stat *st)
 {
-	const struct sg_inode_entry *e =
-		sg_inodetab_get_fresh(&g->protected_inodes, st);
+	const struct sg_inodetab *t = sg_protindex_table(&g->index);
+	const struct sg_inode_entry *e = t ? sg_inodetab_get_fresh(t, st) :
+					     NULL;
 
 	return e && (e->value & SG_PROT_IN_BASELINE);
 }
@@ -417,14 +447,27 @@ static bool judge_code_open(struct sg_guard *g, struct sg_event *ev,
 static bool judge_protected_open(struct sg_guard *g, struct sg_event *ev,
 				 struct sg_decision *ret)
 {
-	bool prot = is_protected(g, ev), writer;
+	enum sg_protection p = protection_of(g, ev);
+	bool logs_writes = g->d->policy->log_allowed & SG_LOG_ALLOW_WRITE;
 	enum sg_intent intent;
+	bool prot, writer;
 
-	if (!prot && !(g->d->policy->log_allowed & SG_LOG_ALLOW_WRITE))
+	if (p == SG_PROTECTION_NONE && !logs_writes)
 		return false;
 	intent = read_intent(g, ev);
 	if (intent == SG_INTENT_READ)
 		return false; /* the loader check may still apply */
+	if (p == SG_PROTECTION_PENDING) {
+		/* a write under an unprotected name: only the index can
+		 * say whether it is a protected file's other name */
+		ev->park = true;
+		*ret = (struct sg_decision){ SG_EVENT_WRITE, SG_ACTION_DENY,
+					     SG_REASON_WRITE_INTENT, true };
+		return true;
+	}
+	prot = p == SG_PROTECTION_YES;
+	if (!prot && !logs_writes)
+		return false;
 	writer = prot && intent != SG_INTENT_EXEC &&
 		 exe_in(g, ev->tid, g->d->writers, g->d->nwriters);
 	*ret = sg_decide_open(g->d->policy, intent, prot, writer);
@@ -669,6 +712,109 @@ void sg_guard_hashes_done(struct sg_guard *g)
 		sg_hasher_collect(g->hasher, hash_done, g);
 }
 
+/* At most this many opens wait for the index at once; one more, and the
+ * loop waits for the walk itself rather than guess. */
+#define MAX_PARKED 4096
+
+/* Keep a copy of ev until the index is settled; its opener waits. */
+static int park_event(struct sg_guard *g, const struct sg_event *ev)
+{
+	struct sg_event *copy;
+
+	if (g->nparked == g->parked_cap) {
+		size_t cap = g->parked_cap ? 2 * g->parked_cap : 16;
+		struct sg_event **grown;
+
+		if (cap > MAX_PARKED)
+			return -ENOSPC;
+		grown = realloc(g->parked, cap * sizeof(*grown));
+		if (!grown)
+			return -ENOMEM;
+		g->parked = grown;
+		g->parked_cap = cap;
+	}
+	copy = malloc(sizeof(*copy));
+	if (!copy)
+		return -ENOMEM;
+	*copy = *ev;
+	g->parked[g->nparked++] = copy;
+	g->index_waited++;
+	return 0;
+}
+
+static void index_settled(struct sg_guard *g);
+
+/* The rest of a decided event: it waits for the index or a hash, or is
+ * answered now. */
+static void conclude(struct sg_guard *g, struct sg_event *ev,
+		     struct sg_decision d)
+{
+	if (ev->park) {
+		if (park_event(g, ev) == 0)
+			return;
+		/* no room to wait: the loop waits for the walk */
+		(void)sg_protindex_settle(&g->index, true);
+		index_settled(g);
+		ev->park = false;
+		d = decide(g, ev);
+	}
+	pin_actor(g, ev, &d);
+	if (ev->defer) {
+		if (defer_event(g, ev) == 0)
+			return;
+		/* the hasher is full: hash here rather than guess */
+		enum sg_trust t = hash_inline(g, ev);
+
+		cache_trust(g, ev, t);
+		d = exec_decision(g, ev, t);
+	}
+	finish_event(g, ev, &d);
+}
+
+/* Once the index is settled: say so, and decide the opens that waited
+ * for it, in the order they came. */
+static void index_settled(struct sg_guard *g)
+{
+	if (g->index_reported)
+		return;
+	g->index_reported = true;
+	sg_guard_log_index(g);
+	for (size_t i = 0; i < g->nparked; i++) {
+		struct sg_event *ev = g->parked[i];
+
+		ev->park = false;
+		conclude(g, ev, decide(g, ev));
+		free(ev);
+	}
+	free(g->parked);
+	g->parked = NULL;
+	g->nparked = g->parked_cap = 0;
+}
+
+int sg_guard_index_fd(const struct sg_guard *g)
+{
+	return sg_protindex_fd(&g->index);
+}
+
+void sg_guard_index_done(struct sg_guard *g)
+{
+	if (sg_protindex_settle(&g->index, false))
+		index_settled(g);
+}
+
+void sg_guard_unpark_all(struct sg_guard *g)
+{
+	for (size_t i = 0; i < g->nparked; i++) {
+		if (g->parked[i]->actor_fd >= 0)
+			(void)close(g->parked[i]->actor_fd);
+		(void)close(g->parked[i]->fd);
+		free(g->parked[i]);
+	}
+	free(g->parked);
+	g->parked = NULL;
+	g->nparked = g->parked_cap = 0;
+}
+
 static void handle_event(struct sg_guard *g,
 			 const struct fanotify_event_metadata *m)
 {
@@ -685,17 +831,7 @@ static void handle_event(struct sg_guard *g,
 		return;
 	}
 	d = decide(g, &ev);
-	pin_actor(g, &ev, &d);
-	if (ev.defer) {
-		if (defer_event(g, &ev) == 0)
-			return;
-		/* the hasher is full: hash here rather than guess */
-		enum sg_trust t = hash_inline(g, &ev);
-
-		cache_trust(g, &ev, t);
-		d = exec_decision(g, &ev, t);
-	}
-	finish_event(g, &ev, &d);
+	conclude(g, &ev, d);
 }
 
 static void on_event(const struct fanotify_event_metadata *m, void *userdata)
@@ -764,6 +900,11 @@ void sg_guard_shutdown(struct sg_guard *g)
 	 * whatever arrives after the close is allowed by the kernel: the one
 	 * fail-open window of a stop. */
 	(void)sg_guard_process(g);
+	/* an unfinished index is given up: what waited for it is decided
+	 * as if protected (fail closed) */
+	sg_protindex_stop(&g->index);
+	if (g->index.state == SG_PROTINDEX_SETTLED)
+		index_settled(g);
 	sg_hasher_stop(g->hasher);
 	sg_guard_hashes_done(g);
 	(void)close(g->fan_fd);

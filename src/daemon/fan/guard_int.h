@@ -9,6 +9,7 @@
 
 #include "fan/guard.h"
 #include "fan/inodetab.h"
+#include "fan/protindex.h"
 #include "fan/syscallfd.h"
 #include "log/ratelimit.h"
 
@@ -33,9 +34,13 @@ struct sg_guard {
 	struct sg_mounts mounts;
 	int mounts_missed;       /* id not found on the last re-read; -1 */
 
-	/* every inode under a protected path at seal time; value
-	 * SG_PROT_* bits */
-	struct sg_inodetab protected_inodes;
+	/* every inode under a protected path at seal time (protindex.h),
+	 * built after the marks; the opens that wait for it */
+	struct sg_protindex index;
+	struct sg_event **parked;
+	size_t nparked, parked_cap;
+	bool index_reported; /* its end was logged, the parked decided */
+	uint64_t index_waited; /* opens that were parked, all told */
 	struct sg_inodetab exec_cache;
 	/* the kind of files opened on exec-checked filesystems (value: enum
 	 * sg_file_kind), so a data file is read once, not at every open */
@@ -55,12 +60,6 @@ struct sg_guard {
 	struct sg_syscall_fds syscall_fds; /* openers' intents (intent.h) */
 	struct sg_counters c;
 };
-
-/* protected_inodes values */
-#define SG_PROT_FILE 1u        /* under a protected path */
-#define SG_PROT_IN_BASELINE 2u /* ... at a path the baseline lists, with
-				  its size: trusted as code while its ctime
-				  and size stay as they were at seal time */
 
 /* Why an open (not an exec) was judged as an exec: SEALGUARD_VIA. */
 enum sg_via {
@@ -82,6 +81,7 @@ struct sg_event {
 	struct sg_intent_info intent;
 	enum sg_via via; /* an open judged as an exec, and why */
 	bool defer;      /* waits for the hasher thread */
+	bool park;       /* waits for the protected-inode index */
 	bool marked;     /* its kernel ignore mark was placed after the hash */
 	int actor_fd;    /* pidfd of the blocked thread ([respond]); -1 */
 	int path_err;    /* 1: not read yet; 0: path valid; <0: errno */
@@ -103,6 +103,13 @@ void sg_guard_log_undelivered(struct sg_guard *g, int err);
 void sg_guard_log_decision(struct sg_guard *g, struct sg_event *ev,
 			   const struct sg_decision *d,
 			   const struct sg_procinfo *pi);
+
+/* guard_log.c: the index's end (protindex.h), once settled. */
+void sg_guard_log_index(struct sg_guard *g);
+
+/* guard_event.c: close what still waits for the index, unanswered (the
+ * group is closed: the kernel answers them). */
+void sg_guard_unpark_all(struct sg_guard *g);
 
 /* guard_self.c: protect the daemon's own files (binary, policy, baseline,
  * signature, key, unit); problems that leave one unprotected go to errs. */

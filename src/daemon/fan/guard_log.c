@@ -196,6 +196,60 @@ void sg_guard_log_undelivered(struct sg_guard *g, int err)
 	sg_log_submit(e);
 }
 
+/* The index's MESSAGE, by how its walk ended. */
+static void index_message(const struct sg_protindex *x, uint64_t waited,
+			  struct sg_log_entry *e)
+{
+	const char *where;
+	int err = sg_protindex_error(x, &where);
+
+	if (!err)
+		(void)sg_log_add(e, "MESSAGE",
+				 "protected-inode index complete: %zu inode(s) "
+				 "in %" PRIu64 " ms; %" PRIu64 " open(s) "
+				 "waited for it",
+				 sg_protindex_count(x), sg_protindex_took_ms(x),
+				 waited);
+	else if (err == -ECANCELED)
+		(void)sg_log_add(e, "MESSAGE",
+				 "protected-inode index given up at the stop; "
+				 "%" PRIu64 " waiting open(s) decided as "
+				 "protected",
+				 waited);
+	else
+		(void)sg_log_add(e, "MESSAGE",
+				 "protected-inode index incomplete (%s: %s): "
+				 "every file on a protected filesystem counts "
+				 "as protected, and a write to it under an "
+				 "unprotected name is denied, until a restart",
+				 where ? where : "?", strerror(-err));
+}
+
+void sg_guard_log_index(struct sg_guard *g)
+{
+	const struct sg_protindex *x = &g->index;
+	const char *where;
+	int err = sg_protindex_error(x, &where);
+	bool failed = err && err != -ECANCELED;
+	struct sg_log_entry *e =
+		sg_log_entry_new(failed ? LOG_CRIT : LOG_INFO, SG_MSGID_INDEX);
+
+	if (!e)
+		return;
+	index_message(x, g->index_waited, e);
+	(void)sg_log_add(e, "SEALGUARD_EVENT", "%s",
+			 !err	   ? "index" :
+			 failed	   ? "index-failed" :
+				     "index-stopped");
+	(void)sg_log_add(e, "SEALGUARD_INODES", "%zu", sg_protindex_count(x));
+	(void)sg_log_add(e, "SEALGUARD_INDEX_MS", "%" PRIu64,
+			 sg_protindex_took_ms(x));
+	(void)sg_log_add(e, "SEALGUARD_WAITED", "%" PRIu64, g->index_waited);
+	if (err)
+		(void)sg_log_add(e, "SEALGUARD_ERRNO", "%d", -err);
+	sg_log_submit(e);
+}
+
 void sg_guard_tick(struct sg_guard *g, uint64_t now_ms)
 {
 	sg_ratelimit_sweep(&g->rl, now_ms, report_suppressed, NULL);

@@ -43,7 +43,7 @@ static int add_self_path(struct sg_guard *g, const char *path,
 		return -ENOMEM;
 	g->d->nself_paths++;
 	return S_ISREG(st.st_mode) ?
-		       sg_inodetab_put(&g->protected_inodes, &st, 1, 0) :
+		       sg_protindex_put(&g->index, &st, SG_PROT_FILE) :
 		       0;
 }
 

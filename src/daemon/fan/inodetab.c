@@ -2,28 +2,49 @@
 /*
  * inodetab.c - (dev, ino) hash tables. See inodetab.h.
  */
+#include <sys/random.h>
+
 #include "fan/inodetab.h"
 #include "util.h"
 
-static uint64_t mix(uint64_t dev, uint64_t ino)
+/* splitmix64's finaliser: a bijection that spreads every input bit */
+static uint64_t finalise(uint64_t x)
 {
-	/* splitmix64 finaliser: inode numbers are sequential, spread them */
-	uint64_t x = ino ^ (dev * 0x9e3779b97f4a7c15ULL);
-
 	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
 	x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
 	return x ^ (x >> 31);
 }
 
+static uint64_t mix(uint64_t dev, uint64_t ino)
+{
+	/* inode numbers are sequential: spread them over the slots */
+	return finalise(ino ^ (dev * 0x9e3779b97f4a7c15ULL));
+}
+
 /* The fullest a table gets, in tenths: linear probing stays short (about
  * 2 probes to find an entry, 6 to miss) and a table of n entries takes
- * 32 * n / 0.7 bytes, not the power of two above 2 * n it once did. */
+ * 24 * n / 0.7 bytes, not the power of two above 2 * n it once did. */
 #define LOAD_TENTHS 7
 #define MIN_CAP 64
 
 static int64_t ctime_ns(const struct stat *st)
 {
 	return (int64_t)st->st_ctim.tv_sec * 1000000000 + st->st_ctim.tv_nsec;
+}
+
+/*
+ * What freshness is judged by: ctime and size, keyed and folded into 64
+ * bits. Not a MAC, but the key never leaves the daemon, so a collision
+ * cannot be worked out offline: a root who wants a changed file to pass
+ * must guess blind, one write and one open (seen by the guard) per try.
+ * Forging ctime exactly, through the clock, stays the cheaper attack, as
+ * it was when both were stored whole (README: threat model).
+ */
+static uint64_t stamp(const struct sg_inodetab *t, const struct stat *st)
+{
+	uint64_t x = finalise((uint64_t)ctime_ns(st) ^ t->key[0]);
+
+	return finalise(x ^ (uint64_t)st->st_size ^ t->key[1]);
 }
 
 /* Room for n entries at the load bound. */
@@ -58,6 +79,8 @@ int sg_inodetab_init(struct sg_inodetab *t, size_t hint, size_t limit)
 {
 	size_t cap = cap_for(hint);
 
+	if (getrandom(t->key, sizeof(t->key), 0) != (ssize_t)sizeof(t->key))
+		return errno ? -errno : -EIO;
 	t->slots = calloc(cap, sizeof(*t->slots));
 	if (!t->slots)
 		return -ENOMEM;
@@ -83,6 +106,10 @@ static int grow(struct sg_inodetab *t)
 	r = sg_inodetab_init(&bigger, t->count + t->count / 2 + 1, 0);
 	if (r < 0)
 		return r;
+	/* the stamps moved over were made with this key (a zeroed table
+	 * has none, and no stamps) */
+	if (t->count)
+		memcpy(bigger.key, t->key, sizeof(bigger.key));
 	for (size_t i = 0; i < t->cap; i++)
 		if (t->slots[i].used)
 			*find_slot(&bigger, t->slots[i].dev, t->slots[i].ino) =
@@ -121,8 +148,7 @@ int sg_inodetab_put(struct sg_inodetab *t, const struct stat *st,
 	*e = (struct sg_inode_entry){
 		.dev = (uint32_t)st->st_dev,
 		.ino = st->st_ino,
-		.ctime_ns = ctime_ns(st),
-		.size = (uint64_t)st->st_size,
+		.stamp = stamp(t, st),
 		.used = 1,
 		.value = value,
 		.reason = reason,
@@ -147,7 +173,7 @@ const struct sg_inode_entry *sg_inodetab_get_fresh(const struct sg_inodetab *t,
 	const struct sg_inode_entry *e = sg_inodetab_get(t, st->st_dev,
 							 st->st_ino);
 
-	if (e && e->ctime_ns == ctime_ns(st) && e->size == (uint64_t)st->st_size)
+	if (e && e->stamp == stamp(t, st))
 		return e;
 	return NULL;
 }
