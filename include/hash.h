@@ -31,6 +31,19 @@ int sg_hash_init(void);
  */
 int sg_sha256_fd(int fd, unsigned char out[SG_SHA256_LEN], uint64_t *ret_size);
 
+/*
+ * From now on each sg_sha256_fd() maps its own read buffer and unmaps it
+ * after, instead of taking it from malloc. For the daemon, which hashes
+ * rarely (the first exec of each trusted binary) and locks its memory:
+ * once glibc has freed one such buffer it serves the next from its heap
+ * and keeps that memory, locked, for the daemon's life; and whether a
+ * malloc from the heap succeeds when no new memory can be had depends on
+ * what was freed before, so a hash could not be shown to fail closed
+ * (tests/integration/48-fault-memory.sh). The CLI, which hashes 100,000s
+ * of files in a row, keeps malloc. Call before any thread hashes.
+ */
+void sg_hash_map_buffers(void);
+
 /* Lower-case hex of n bytes into out (2n+1 bytes, NUL-terminated). */
 void sg_hex_encode(const unsigned char *in, size_t n, char *out);
 

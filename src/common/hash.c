@@ -3,6 +3,8 @@
  * hash.c - SHA-256 of files through libcrypto's EVP interface.
  */
 #include <pthread.h>
+#include <stdbool.h>
+#include <sys/mman.h>
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -16,6 +18,7 @@
 static pthread_once_t hash_once = PTHREAD_ONCE_INIT;
 static EVP_MD *sha256_md;
 static int hash_init_result = -ENOTSUP;
+static bool map_buffers;
 
 static void hash_init_once(void)
 {
@@ -78,11 +81,35 @@ static int hash_fd_into(EVP_MD_CTX *ctx, int fd, unsigned char *buf,
 	return 0;
 }
 
+void sg_hash_map_buffers(void)
+{
+	map_buffers = true;
+}
+
+static unsigned char *buffer_get(void)
+{
+	void *p;
+
+	if (!map_buffers)
+		return malloc(SG_HASH_CHUNK);
+	p = mmap(NULL, SG_HASH_CHUNK, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	return p == MAP_FAILED ? NULL : p;
+}
+
+static void buffer_put(unsigned char *buf)
+{
+	if (!map_buffers)
+		free(buf);
+	else
+		(void)munmap(buf, SG_HASH_CHUNK);
+}
+
 int sg_sha256_fd(int fd, unsigned char out[SG_SHA256_LEN], uint64_t *ret_size)
 {
-	_cleanup_free_ unsigned char *buf = NULL;
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int len = 0;
+	unsigned char *buf;
 	EVP_MD_CTX *ctx;
 	uint64_t size = 0;
 	int r;
@@ -90,12 +117,14 @@ int sg_sha256_fd(int fd, unsigned char out[SG_SHA256_LEN], uint64_t *ret_size)
 	r = sg_hash_init();
 	if (r < 0)
 		return r;
-	buf = malloc(SG_HASH_CHUNK);
+	buf = buffer_get();
 	if (!buf)
 		return -ENOMEM;
 	ctx = EVP_MD_CTX_new();
-	if (!ctx)
+	if (!ctx) {
+		buffer_put(buf);
 		return -ENOMEM;
+	}
 	if (!EVP_DigestInit_ex2(ctx, sha256_md, NULL))
 		r = -ENOTSUP;
 	if (r == 0)
@@ -104,6 +133,7 @@ int sg_sha256_fd(int fd, unsigned char out[SG_SHA256_LEN], uint64_t *ret_size)
 		       len != SG_SHA256_LEN))
 		r = -ENOTSUP;
 	EVP_MD_CTX_free(ctx);
+	buffer_put(buf);
 	if (r < 0)
 		return r;
 	memcpy(out, md, SG_SHA256_LEN);

@@ -559,6 +559,7 @@ int main(int argc, char **argv)
 	 * limit refuses everyone else (48-fault-memory).
 	 */
 	(void)mallopt(M_ARENA_MAX, 1);
+	sg_hash_map_buffers(); /* for the same two reasons: hash.h */
 	if (sg_options_parse(argc, argv, &o) < 0)
 		return 2;
 	if (o.list_seal)
