@@ -26,24 +26,13 @@
 #include "errlist.h"
 #include "fan/protindex.h"
 #include "policy.h"
+#include "unit_files.h"
 #include "util.h"
 
 struct tree {
 	char root[64];
 	char prot[128], skip[128];
 };
-
-static void put_file(const char *dir, const char *name, const char *text)
-{
-	char path[256];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "we");
-	assert_non_null(f);
-	assert_true(fputs(text, f) >= 0);
-	assert_int_equal(fclose(f), 0);
-}
 
 static void make_tree(struct tree *t)
 {
@@ -53,10 +42,10 @@ static void make_tree(struct tree *t)
 	snprintf(t->skip, sizeof(t->skip), "%s/prot/skip", t->root);
 	assert_int_equal(mkdir(t->prot, 0755), 0);
 	assert_int_equal(mkdir(t->skip, 0755), 0);
-	put_file(t->prot, "a", "alpha\n");
-	put_file(t->prot, "b", "beta\n");
-	put_file(t->skip, "c", "excluded\n");
-	put_file(t->root, "outside", "not protected\n");
+	ut_write_file(t->prot, "a", "alpha\n");
+	ut_write_file(t->prot, "b", "beta\n");
+	ut_write_file(t->skip, "c", "excluded\n");
+	ut_write_file(t->root, "outside", "not protected\n");
 }
 
 static void remove_tree(const struct tree *t)
@@ -173,7 +162,7 @@ static void test_walk(void **state)
 	struct stat st;
 
 	/* b is listed at another size now: protected, not IN_BASELINE */
-	put_file(f->t.prot, "b", "beta, grown since the baseline\n");
+	ut_write_file(f->t.prot, "b", "beta, grown since the baseline\n");
 	/* a put before the walk (the daemon's own files) */
 	assert_int_equal(stat(f->t.root, &st), 0);
 	assert_int_equal(sg_protindex_put(x, &st, SG_PROT_FILE), 0);

@@ -17,6 +17,7 @@
 
 #include "baseline.h"
 #include "log/sglog.h"
+#include "unit_files.h"
 #include "util.h"
 #include "watch/verifier.h"
 
@@ -24,18 +25,6 @@ struct fixture {
 	char root[64];
 	struct sg_baseline *b;
 };
-
-static void write_file(const char *dir, const char *name, const char *text)
-{
-	char path[256];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "we");
-	assert_non_null(f);
-	assert_int_equal(fputs(text, f) >= 0, 1);
-	assert_int_equal(fclose(f), 0);
-}
 
 static int setup(void **state)
 {
@@ -53,7 +42,7 @@ static int setup(void **state)
 		char name[16];
 
 		snprintf(name, sizeof(name), "f%d", i);
-		write_file(i % 2 ? sub : fx->root, name, name);
+		ut_write_file(i % 2 ? sub : fx->root, name, name);
 	}
 	roots[0] = fx->root;
 	assert_int_equal(sg_baseline_build(roots, 1, NULL, 0, 2, &fx->b, NULL,
@@ -160,7 +149,7 @@ static void test_passes(void **state)
 	/* one changed (mode), one added, one removed */
 	snprintf(path, sizeof(path), "%s/f0", fx->root);
 	assert_int_equal(chmod(path, 0600), 0);
-	write_file(fx->root, "new", "new");
+	ut_write_file(fx->root, "new", "new");
 	snprintf(path, sizeof(path), "%s/sub/f1", fx->root);
 	assert_int_equal(unlink(path), 0);
 	sg_verifier_request(v, "test");
