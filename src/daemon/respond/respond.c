@@ -8,7 +8,11 @@
  */
 #include <fcntl.h>
 #include <inttypes.h>
+#include <poll.h>
+#include <string.h>
+#include <sys/pidfd.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 
 #include "baseline.h"
 #include "clock.h"
@@ -84,14 +88,84 @@ static void count_reply(struct sg_respond *r, const struct sg_resp_msg *m)
 	/* a reprovision run's success is the status's "replacement requested" */
 }
 
+/*
+ * Its socket closes as the responder exits, a moment before it can be
+ * reaped: this long is waited for that moment, no longer (a responder
+ * whose socket was closed under it and that runs on is not waited for).
+ */
+#define RESPONDER_REAP_MS 200
+
+/* How the responder ended, reaped through its pidfd: si_code CLD_EXITED
+ * or CLD_KILLED/CLD_DUMPED with si_status; false: not reaped. */
+static bool reap_responder(const struct sg_respond *r, siginfo_t *si)
+{
+	struct pollfd pfd = { .fd = r->responder_pidfd, .events = POLLIN };
+
+	memset(si, 0, sizeof(*si));
+	if (r->responder_pidfd < 0 || poll(&pfd, 1, RESPONDER_REAP_MS) <= 0)
+		return false;
+	if (waitid((idtype_t)P_PIDFD, (id_t)r->responder_pidfd, si,
+		   WEXITED | WNOHANG) < 0)
+		return false;
+	return si->si_pid != 0;
+}
+
+static void add_responder_end(struct sg_log_entry *e, bool reaped,
+			      const siginfo_t *si, char *end, size_t size)
+{
+	if (!reaped) {
+		snprintf(end, size, "it could not be reaped");
+		(void)sg_log_add(e, "SEALGUARD_RESULT", "unknown");
+	} else if (si->si_code == CLD_EXITED) {
+		snprintf(end, size, "it exited with status %d", si->si_status);
+		(void)sg_log_add(e, "SEALGUARD_RESULT", "exit");
+		(void)sg_log_add(e, "SEALGUARD_EXIT_STATUS", "%d",
+				 si->si_status);
+	} else {
+		snprintf(end, size, "it was killed by signal %d (SIG%s)",
+			 si->si_status, sigabbrev_np(si->si_status) ?: "?");
+		(void)sg_log_add(e, "SEALGUARD_RESULT", "signal");
+		(void)sg_log_add(e, "SEALGUARD_SIGNAL", "%d", si->si_status);
+	}
+}
+
+/*
+ * Nobody but the daemon ends the responder (it exits when the daemon
+ * closes its socket): a loss while the daemon runs is a kill, a crash or
+ * an attack on the guard, and it silences every freeze, hook and
+ * reprovision answer. So it is logged with how it ended and, like a
+ * tracer, carried off the host by the heartbeat (SEALGUARD_TAMPER):
+ * the one answer left, since a sealed daemon cannot start another.
+ */
 static void responder_lost(struct sg_respond *r)
 {
-	sg_log(LOG_CRIT, SG_MSGID_RESPONDER_LOST,
-	       "the responder (pid %d) is gone: freeze, hook and reprovision "
-	       "responses are no longer possible until sealguardd restarts; "
-	       "enforcement goes on", (int)r->responder);
+	struct sg_log_entry *e = sg_log_entry_new(LOG_CRIT,
+						  SG_MSGID_RESPONDER_LOST);
+	char end[64], why[128];
+	siginfo_t si;
+	bool reaped = reap_responder(r, &si);
+
+	if (e) {
+		add_responder_end(e, reaped, &si, end, sizeof(end));
+		(void)sg_log_add(e, "MESSAGE",
+				 "the responder (pid %d) is gone, %s: freeze, "
+				 "hook and reprovision responses are no longer "
+				 "possible until sealguardd restarts; "
+				 "enforcement goes on", (int)r->responder, end);
+		(void)sg_log_add(e, "SEALGUARD_EVENT", "responder-lost");
+		(void)sg_log_add(e, "SEALGUARD_PID", "%d", (int)r->responder);
+	} else {
+		snprintf(end, sizeof(end), "%s", reaped ? "reaped" : "not reaped");
+	}
+	sg_log_submit(e);
+	snprintf(why, sizeof(why), "sealguardd's responder (pid %d) is gone: %s",
+		 (int)r->responder, end);
+	sg_heartbeat_set_tamper(why);
 	(void)close(r->sock);
 	r->sock = -1;
+	/* reaped, its pid may be anyone's: not ours to watch or spare */
+	if (reaped)
+		r->responder = 0;
 }
 
 /* The responder found a tracer on us, or us stopped, and logged it;
@@ -218,6 +292,8 @@ static int start_responder(struct sg_respond *r, struct errlist *errs)
 	if (fd < 0)
 		return fd;
 	r->sock = fd;
+	/* our own unreaped child: it cannot be another process */
+	r->responder_pidfd = (int)pidfd_open(r->responder, 0);
 	if (uses(rp, SG_RESPOND_FREEZE) && !(flags & SG_RESP_CAN_FREEZE)) {
 		(void)errlist_add(errs, "[respond] freeze needs a cgroup v2 "
 					"hierarchy, and none is mounted");
@@ -244,6 +320,7 @@ int sg_respond_start(struct sg_respond **ret, const struct sg_policy *p,
 		return -ENOMEM;
 	r->p = p;
 	r->sock = -1;
+	r->responder_pidfd = -1;
 	sg_read_own_cgroup(r->own_cgroup, sizeof(r->own_cgroup));
 	sg_ratelimit_init(&r->rl, p->ratelimit_interval_s, p->ratelimit_burst);
 	r->proc_fd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -269,6 +346,8 @@ void sg_respond_free(struct sg_respond *r)
 	/* closing the socket tells the responder to exit */
 	if (r->sock >= 0)
 		(void)close(r->sock);
+	if (r->responder_pidfd >= 0)
+		(void)close(r->responder_pidfd);
 	if (r->proc_fd >= 0)
 		(void)close(r->proc_fd);
 	respond_free_replace_env(r);

@@ -64,8 +64,8 @@ bool sg_respond_wants_event(const struct sg_respond *r, enum sg_kind kind);
 void sg_respond_actor(struct sg_respond *r, const struct sg_violation *v);
 void sg_respond_event(struct sg_respond *r, const struct sg_violation *v);
 
-/* The responder's pid (0: none, or a NULL r): the daemon watches it for
- * a tracer (watch/tamper.h). */
+/* The responder's pid (0: none, reaped, or a NULL r): the daemon watches
+ * it for a tracer or a stop (watch/tamper.h). */
 pid_t sg_respond_responder(const struct sg_respond *r);
 
 /*

@@ -24,6 +24,7 @@ struct sg_respond {
 	int proc_fd;
 	int sock;        /* the responder; -1: none, or it died */
 	pid_t responder; /* 0: none */
+	int responder_pidfd; /* to reap it when it is gone; -1: none */
 	char own_cgroup[PATH_MAX]; /* never to be frozen, nor any above it */
 	uint32_t next_id;
 	struct sg_ratelimit rl;

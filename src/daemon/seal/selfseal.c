@@ -19,6 +19,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 
 #include "seal/selfseal.h"
 #include "util.h"
@@ -129,13 +130,14 @@ enum narrow {
 	SOCK_FAMILY,  /* socket: AF_UNIX (journal, sd_notify), AF_NETLINK */
 	SELF_ONLY,    /* tgkill: only our own process (raise, abort) */
 	SIGKILL_ONLY, /* kill: SIGKILL to a listener's owner, nothing else */
-	PIDFD_SIGNALS, /* pidfd_send_signal: SIGKILL, SIGSTOP, or 0 (a
-			  liveness probe) */
+	PIDFD_SIGNALS, /* pidfd_send_signal: SIGKILL, SIGSTOP, SIGCONT, or
+			  0 (a liveness probe) */
 	FCNTL_CMDS,   /* fcntl: flags and memfd seals only */
 	BPF_CMDS,     /* bpf: the device guard's program (load, attach,
 			 detach, query, its id) and its counter map */
 	TTY_QUERY,    /* ioctl: TCGETS (stdio asks whether stderr is a tty) */
 	THREAD_ONLY,  /* clone: new threads, never new processes */
+	PIDFD_ONLY,   /* waitid: by pidfd (P_PIDFD), no pid or group */
 	NO_CLONE3,    /* clone3: ENOSYS, so glibc falls back to clone, whose
 			 flags, unlike clone3's, seccomp can see */
 	NO_OPENAT2,   /* openat2: ENOSYS, so the verify pass falls back to
@@ -197,7 +199,8 @@ static const struct allowed_syscall allowed[] = {
 	{ "pidfd_open", ANY, "pin a listener's owner or an event's actor before killing it" },
 	{ "pidfd_send_signal", PIDFD_SIGNALS,
 	  "SIGKILL a listener's owner or a violation's actor ([respond] kill); "
-	  "SIGSTOP an actor whose cgroup is to be frozen; 0: is it alive" },
+	  "SIGSTOP an actor whose cgroup is to be frozen; SIGCONT a stopped "
+	  "responder; 0: is it alive" },
 	{ "poll", ANY, "the event loop" },
 	{ "ppoll", ANY, "the event loop" },
 	{ "pread64", ANY, "hash files, re-read mountinfo" },
@@ -221,6 +224,7 @@ static const struct allowed_syscall allowed[] = {
 	{ "statx", ANY, "mount ids: of a read-only seal, of an event's file" },
 	{ "tgkill", SELF_ONLY, "raise() in the crash handler, abort()" },
 	{ "umount2", ANY, "read-only seals: lifted on a clean stop" },
+	{ "waitid", PIDFD_ONLY, "reap the responder when it is gone, to say how it ended" },
 	{ "write", ANY, "permission responses, stderr, eventfds" },
 	{ "writev", ANY, "stderr" },
 };
@@ -292,7 +296,8 @@ static int add_each(scmp_filter_ctx ctx, int nr, unsigned arg,
 static int add_rule(scmp_filter_ctx ctx, const struct allowed_syscall *s)
 {
 	static const unsigned long families[] = { AF_UNIX, AF_NETLINK };
-	static const unsigned long pidfd_signals[] = { 0, SIGKILL, SIGSTOP };
+	static const unsigned long pidfd_signals[] = { 0, SIGKILL, SIGSTOP,
+							 SIGCONT };
 	static const unsigned long fcntl_cmds[] = {
 		F_GETFD, F_SETFD, F_GETFL, F_SETFL, F_ADD_SEALS, F_GET_SEALS,
 	};
@@ -332,6 +337,8 @@ static int add_rule(scmp_filter_ctx ctx, const struct allowed_syscall *s)
 	case THREAD_ONLY:
 		return add(ctx, nr, 1,
 			   SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD, CLONE_THREAD));
+	case PIDFD_ONLY:
+		return add(ctx, nr, 1, arg_eq(0, P_PIDFD));
 	case NO_CLONE3:
 	case NO_OPENAT2:
 		return seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), nr, 0);

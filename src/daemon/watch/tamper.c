@@ -24,8 +24,9 @@
 struct sg_tamper {
 	const struct sg_daemon *d;
 	int timer_fd;
-	pid_t self, responder;       /* responder 0: none */
+	pid_t self;
 	pid_t seen_self, seen_responder; /* the tracers reported already */
+	bool responder_stopped;      /* its stop reported already */
 	uint64_t found;
 };
 
@@ -43,7 +44,6 @@ int sg_tamper_start(const struct sg_daemon *d, struct sg_tamper **ret,
 		return -ENOMEM;
 	t->d = d;
 	t->self = getpid();
-	t->responder = sg_respond_responder(d->respond);
 	t->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	if (t->timer_fd < 0 || timerfd_settime(t->timer_fd, 0, &its, NULL) < 0) {
 		r = -errno;
@@ -76,7 +76,8 @@ static const char *kill_tracer(const struct sg_tamper *t, pid_t tracer,
 		snprintf(buf, size, "would kill the tracer (permissive)");
 		return buf;
 	}
-	if (tracer == t->self || tracer == t->responder || tracer == 1) {
+	if (tracer == t->self || tracer == sg_respond_responder(t->d->respond) ||
+	    tracer == 1) {
 		snprintf(buf, size, "not killed: the tracer is %s",
 			 tracer == 1 ? "init" : "sealguardd itself");
 		return buf;
@@ -107,22 +108,60 @@ static void tracer_exe(const struct sg_tamper *t, pid_t pid, char *buf,
 	buf[n] = '\0';
 }
 
+/* SIGCONT the responder, stopped by a signal (SIGCONT does nothing
+ * else). The result, in words. */
+static const char *resume_responder(const struct sg_tamper *t, pid_t pid,
+				    char *buf, size_t size)
+{
+	int fd;
+
+	if (t->d->policy->mode == SG_MODE_PERMISSIVE) {
+		snprintf(buf, size, "would resume the responder (permissive)");
+		return buf;
+	}
+	fd = (int)pidfd_open(pid, 0);
+	if (fd < 0 || pidfd_send_signal(fd, SIGCONT, NULL, 0) < 0)
+		snprintf(buf, size, "could not resume the responder: %s",
+			 strerror(errno));
+	else
+		snprintf(buf, size, "resume the responder: done");
+	if (fd >= 0)
+		(void)close(fd);
+	return buf;
+}
+
+/* A tracer on target (tr->tracer), or the responder stopped without
+ * one: logged at alert, answered, carried by the heartbeat, and the host
+ * asks to be replaced. */
 static void report(struct sg_tamper *t, const char *target, pid_t pid,
 		   const struct sg_tracer *tr)
 {
-	char result[128], why[160], exe[256];
+	char result[128], why[160], exe[256] = "";
 	struct sg_log_entry *e = sg_log_entry_new(LOG_ALERT, SG_MSGID_TAMPER);
 
 	t->found++;
-	tracer_exe(t, tr->tracer, exe, sizeof(exe));
-	(void)kill_tracer(t, tr->tracer, result, sizeof(result));
-	snprintf(why, sizeof(why), "a tracer (pid %d) on sealguardd's %s",
-		 (int)tr->tracer, target);
+	if (tr->tracer) {
+		tracer_exe(t, tr->tracer, exe, sizeof(exe));
+		(void)kill_tracer(t, tr->tracer, result, sizeof(result));
+		snprintf(why, sizeof(why), "a tracer (pid %d) on sealguardd's %s",
+			 (int)tr->tracer, target);
+	} else {
+		(void)resume_responder(t, pid, result, sizeof(result));
+		snprintf(why, sizeof(why), "sealguardd's %s stopped (state %c)",
+			 target, tr->state);
+	}
 	if (e) {
-		(void)sg_log_add(e, "MESSAGE",
-				 "tamper: %s (pid %d, thread %d) is traced by "
-				 "pid %d (%s); %s", target, (int)pid,
-				 (int)tr->tid, (int)tr->tracer, exe, result);
+		if (tr->tracer)
+			(void)sg_log_add(e, "MESSAGE",
+					 "tamper: %s (pid %d, thread %d) is traced "
+					 "by pid %d (%s); %s", target, (int)pid,
+					 (int)tr->tid, (int)tr->tracer, exe, result);
+		else
+			(void)sg_log_add(e, "MESSAGE",
+					 "tamper: %s (pid %d) is stopped (state %c): "
+					 "its freezes, hooks and reprovision runs "
+					 "would wait; %s", target, (int)pid,
+					 tr->state, result);
 		(void)sg_log_add(e, "SEALGUARD_EVENT", "tamper");
 		(void)sg_log_add(e, "SEALGUARD_WATCHER", "daemon");
 		(void)sg_log_add(e, "SEALGUARD_TARGET", "%s", target);
@@ -131,7 +170,8 @@ static void report(struct sg_tamper *t, const char *target, pid_t pid,
 		(void)sg_log_add(e, "SEALGUARD_STATE", "%c", tr->state);
 		(void)sg_log_add(e, "SEALGUARD_TRACER_PID", "%d",
 				 (int)tr->tracer);
-		(void)sg_log_add(e, "SEALGUARD_TRACER_EXE", "%s", exe);
+		if (tr->tracer)
+			(void)sg_log_add(e, "SEALGUARD_TRACER_EXE", "%s", exe);
 		(void)sg_log_add(e, "SEALGUARD_RESPONSE", "%s", result);
 	}
 	sg_log_submit(e);
@@ -141,25 +181,45 @@ static void report(struct sg_tamper *t, const char *target, pid_t pid,
 
 /* One process: report a tracer not reported yet. */
 static void look(struct sg_tamper *t, const char *target, pid_t pid,
-		 pid_t *seen)
+		 pid_t *seen, struct sg_tracer *tr)
 {
-	struct sg_tracer tr;
-
-	if (pid <= 0 || sg_tracer_read(t->d->proc_fd, pid, &tr) < 0)
+	tr->tracer = 0;
+	tr->stopped = false;
+	if (pid <= 0 || sg_tracer_read(t->d->proc_fd, pid, tr) < 0)
 		return;
-	if (tr.tracer && tr.tracer != *seen)
-		report(t, target, pid, &tr);
-	*seen = tr.tracer;
+	if (tr->tracer && tr->tracer != *seen)
+		report(t, target, pid, tr);
+	*seen = tr->tracer;
+}
+
+/*
+ * The responder stopped by a signal (a tracer's stop is the tracer's,
+ * reported above): every freeze, hook and reprovision request would wait
+ * in its socket unanswered. The daemon cannot see itself stopped (the
+ * responder watches it for that); it sees its responder, as the
+ * responder sees it.
+ */
+static void look_responder_stop(struct sg_tamper *t, pid_t pid,
+				const struct sg_tracer *tr)
+{
+	bool stopped = pid > 0 && tr->stopped && !tr->tracer;
+
+	if (stopped && !t->responder_stopped)
+		report(t, "responder", pid, tr);
+	t->responder_stopped = stopped;
 }
 
 void sg_tamper_process(struct sg_tamper *t)
 {
+	pid_t responder = sg_respond_responder(t->d->respond);
+	struct sg_tracer tr;
 	uint64_t ticks;
 
 	if (read(t->timer_fd, &ticks, sizeof(ticks)) <= 0)
 		return;
-	look(t, "daemon", t->self, &t->seen_self);
-	look(t, "responder", t->responder, &t->seen_responder);
+	look(t, "daemon", t->self, &t->seen_self, &tr);
+	look(t, "responder", responder, &t->seen_responder, &tr);
+	look_responder_stop(t, responder, &tr);
 }
 
 void sg_tamper_free(struct sg_tamper *t)
