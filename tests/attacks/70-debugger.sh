@@ -18,35 +18,12 @@ sb_enter "$@"
 . "$(dirname "$0")/../lib/fixture.sh"
 # shellcheck source=tests/lib/attack.sh
 . "$(dirname "$0")/../lib/attack.sh"
+# shellcheck source=tests/lib/tamper.sh
+. "$(dirname "$0")/../lib/tamper.sh"
 ATK_DOOR=debugger
 
-msgid() { grep -o "$1 \"[0-9a-f]*\"" "$SB_REPO/include/messages.h" | cut -d'"' -f2; }
-MSG_TAMPER=$(msgid SG_MSGID_TAMPER)
-MSG_REPROVISION=$(msgid SG_MSGID_REPROVISION)
-MSG_HEARTBEAT=$(msgid SG_MSGID_HEARTBEAT)
 
-fx_setup
-OUT=$FX_SCRATCH/out
-mkdir -p "$OUT"
-# The reprovision program records each run's environment.
-printf '#!/bin/sh\nd=%s/reprovision.$$\nmkdir "$d"\nenv | grep "^SEALGUARD_" | sort >"$d/env"\nexit 0\n' \
-	"$OUT" >"$FX_FS/bin/reprovision.sh"
-chmod 0755 "$FX_FS/bin/reprovision.sh"
-reprovisions() { find "$OUT" -maxdepth 1 -name 'reprovision.*' | wc -l; }
-
-# reprovision_on = exec is only the trigger the policy requires; a
-# tamper asks to be replaced whatever it says.
-fx_policy enforce "" "[respond]
-reprovision = $FX_FS/bin/reprovision.sh
-reprovision_on = exec
-
-[tether]
-heartbeat_interval = 1"
-t_ok "baseline builds" fx_baseline
-sb_start_journald
-sb_start_daemon "$FX_POLICY"
-RESP=$(pgrep -P "$SB_DAEMON_PID" -x sealguard-resp || true)
-t_ok "the responder runs" test -n "$RESP"
+tamper_start
 # No false alarm: the daemon's own helper threads and a quiet second.
 sleep 1
 t_eq "no tamper entry without a tracer" 0 \

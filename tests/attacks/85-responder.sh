@@ -24,38 +24,14 @@ sb_enter "$@"
 . "$(dirname "$0")/../lib/fixture.sh"
 # shellcheck source=tests/lib/attack.sh
 . "$(dirname "$0")/../lib/attack.sh"
+# shellcheck source=tests/lib/tamper.sh
+. "$(dirname "$0")/../lib/tamper.sh"
 ATK_DOOR=responder
 
-msgid() { grep -o "$1 \"[0-9a-f]*\"" "$SB_REPO/include/messages.h" | cut -d'"' -f2; }
-MSG_TAMPER=$(msgid SG_MSGID_TAMPER)
 MSG_LOST=$(msgid SG_MSGID_RESPONDER_LOST)
-MSG_REPROVISION=$(msgid SG_MSGID_REPROVISION)
-MSG_HEARTBEAT=$(msgid SG_MSGID_HEARTBEAT)
 
-fx_setup
-OUT=$FX_SCRATCH/out
-mkdir -p "$OUT"
-printf '#!/bin/sh\nd=%s/reprovision.$$\nmkdir "$d"\nenv | grep "^SEALGUARD_" | sort >"$d/env"\nexit 0\n' \
-	"$OUT" >"$FX_FS/bin/reprovision.sh"
-chmod 0755 "$FX_FS/bin/reprovision.sh"
-reprovisions() { find "$OUT" -maxdepth 1 -name 'reprovision.*' | wc -l; }
-
-fx_policy enforce "" "[respond]
-reprovision = $FX_FS/bin/reprovision.sh
-reprovision_on = exec
-
-[tether]
-heartbeat_interval = 1"
-t_ok "baseline builds" fx_baseline
-sb_start_journald
-sb_start_daemon "$FX_POLICY"
-RESP=$(pgrep -P "$SB_DAEMON_PID" -x sealguard-resp || true)
-t_ok "the responder runs" test -n "$RESP"
+tamper_start
 state() { awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null || echo gone; }
-last_tamper() {
-	journalctl -q --no-pager -o json MESSAGE_ID="$MSG_HEARTBEAT" 2>/dev/null |
-		tail -n 1 | jq -r '.SEALGUARD_TAMPER // "(none)"'
-}
 sleep 1.2
 t_eq "no tamper in the heartbeat before the attack" none "$(last_tamper)"
 t_eq "no tamper entry before the attack" 0 "$(sb_journal_count MESSAGE_ID="$MSG_TAMPER")"

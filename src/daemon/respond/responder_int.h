@@ -13,6 +13,7 @@
 #include <stdbool.h>
 
 #include "respond/responder.h"
+#include "sys/memwatch.h"
 
 /* Hooks running at once, and requests waiting for a free slot. */
 #define SG_RESP_MAX_RUNNING 4
@@ -59,6 +60,7 @@ struct responder {
 	uint64_t next_watch_ms;
 	pid_t seen_tracer; /* reported already */
 	bool seen_stopped, reprovisioned;
+	struct sg_memwatch mem; /* the daemon's memory file; inotify -1: none */
 	struct job jobs[MAX_JOBS];
 	size_t njobs;
 	struct queued *queue[SG_RESP_MAX_QUEUED];

@@ -160,6 +160,39 @@ static void report(struct responder *rs, const struct sg_tracer *t)
 		reprovision(rs);
 }
 
+/*
+ * The daemon's memory written through /proc/PID/mem (sys/memwatch.h):
+ * the daemon sees it too, unless the write was the one that blinded it.
+ * Logged here on our own socket; the daemon is told, and asks for the
+ * host to be replaced (once, whoever saw it first). An open that only
+ * reads is the daemon's to log.
+ */
+static void look_memory(struct responder *rs)
+{
+	char fields[512], message[256];
+	unsigned bits[SG_MEM__COUNT];
+
+	if (rs->mem.inotify < 0)
+		return;
+	(void)sg_memwatch_read(&rs->mem, bits); /* an overflow sets written */
+	if (!(bits[SG_MEM_DAEMON] & SG_MEM_WRITTEN))
+		return;
+	snprintf(fields, sizeof(fields),
+		 "SEALGUARD_EVENT=tamper\nSEALGUARD_WATCHER=responder\n"
+		 "SEALGUARD_TARGET=daemon\nSEALGUARD_PID=%d\n"
+		 "SEALGUARD_VIA=proc-mem\nSEALGUARD_ACCESS=write\n"
+		 "SEALGUARD_RESPONSE=none: the writer cannot be named\n",
+		 (int)rs->daemon);
+	snprintf(message, sizeof(message),
+		 "tamper: sealguardd (pid %d): its memory was written through "
+		 "/proc/%d/mem, by a process that cannot be named",
+		 (int)rs->daemon, (int)rs->daemon);
+	journal_send(rs, LOG_ALERT, fields, message);
+	responder_reply(rs, &(struct sg_resp_msg){ .op = SG_RESP_TAMPER,
+						   .kind = SG_KIND__COUNT },
+			SG_RESP_DONE, 0, sg_now_ms(), message, "");
+}
+
 void responder_watch(struct responder *rs, uint64_t now_ms)
 {
 	struct sg_tracer t;
@@ -167,6 +200,7 @@ void responder_watch(struct responder *rs, uint64_t now_ms)
 	if (now_ms < rs->next_watch_ms)
 		return;
 	rs->next_watch_ms = now_ms + SG_RESP_WATCH_MS;
+	look_memory(rs);
 	if (sg_tracer_read(rs->proc_fd, rs->daemon, &t) < 0)
 		return; /* the daemon is gone: our socket says so */
 	/* once per tracer, and once per stop */

@@ -18,6 +18,7 @@
 #include "log/sglog.h"
 #include "respond/respond.h"
 #include "sys/tracer.h"
+#include "sys/memwatch.h"
 #include "watch/tamper.h"
 #include "util.h"
 
@@ -27,8 +28,24 @@ struct sg_tamper {
 	pid_t self;
 	pid_t seen_self, seen_responder; /* the tracers reported already */
 	bool responder_stopped;      /* its stop reported already */
+	struct sg_memwatch mem;      /* inotify -1: no tripwire */
 	uint64_t found;
 };
+
+/* The tripwire on our memory file and the responder's. */
+static int watch_memory(struct sg_tamper *t)
+{
+	pid_t responder = sg_respond_responder(t->d->respond);
+	int r = sg_memwatch_open(&t->mem);
+
+	if (r == 0)
+		r = sg_memwatch_add(&t->mem, t->d->proc_fd, SG_MEM_DAEMON,
+				    t->self);
+	if (r == 0 && responder > 0)
+		r = sg_memwatch_add(&t->mem, t->d->proc_fd, SG_MEM_RESPONDER,
+				    responder);
+	return r;
+}
 
 int sg_tamper_start(const struct sg_daemon *d, struct sg_tamper **ret,
 		    struct errlist *errs)
@@ -44,6 +61,12 @@ int sg_tamper_start(const struct sg_daemon *d, struct sg_tamper **ret,
 		return -ENOMEM;
 	t->d = d;
 	t->self = getpid();
+	r = watch_memory(t);
+	if (r < 0) /* a tripwire less, not a guard less: say so, go on */
+		sg_log(LOG_WARNING, NULL,
+		       "tamper watch: cannot watch /proc/PID/mem: %s; a write "
+		       "into sealguardd's memory through it is not seen",
+		       strerror(-r));
 	t->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	if (t->timer_fd < 0 || timerfd_settime(t->timer_fd, 0, &its, NULL) < 0) {
 		r = -errno;
@@ -209,6 +232,72 @@ static void look_responder_stop(struct sg_tamper *t, pid_t pid,
 	t->responder_stopped = stopped;
 }
 
+static const char *const mem_target_name[SG_MEM__COUNT] = {
+	[SG_MEM_DAEMON] = "daemon",
+	[SG_MEM_RESPONDER] = "responder",
+};
+
+/*
+ * Someone opened a memory file we watch (inotify does not say who). A
+ * write is a tamper, answered like a tracer as far as it can be: there is
+ * no writer to kill, the host asks to be replaced. An open or read alone
+ * changes nothing and may be a memory scanner: a warning.
+ */
+static void report_mem(struct sg_tamper *t, enum sg_memwatch_target target,
+		       pid_t pid, unsigned bits)
+{
+	bool written = bits & SG_MEM_WRITTEN;
+	const char *name = mem_target_name[target];
+	struct sg_log_entry *e = sg_log_entry_new(written ? LOG_ALERT :
+							    LOG_WARNING,
+						  SG_MSGID_TAMPER);
+	char why[160];
+
+	snprintf(why, sizeof(why), "sealguardd's %smemory written through "
+		 "/proc/%d/mem", target == SG_MEM_DAEMON ? "" : "responder's ",
+		 (int)pid);
+	if (e) {
+		(void)sg_log_add(e, "MESSAGE",
+				 "%s: %s (pid %d): its memory was %s through "
+				 "/proc/%d/mem, by a process that cannot be "
+				 "named (no tracer to kill)",
+				 written ? "tamper" : "memory read", name,
+				 (int)pid, written ? "written" : "opened or read",
+				 (int)pid);
+		(void)sg_log_add(e, "SEALGUARD_EVENT", "%s",
+				 written ? "tamper" : "memory-read");
+		(void)sg_log_add(e, "SEALGUARD_WATCHER", "daemon");
+		(void)sg_log_add(e, "SEALGUARD_TARGET", "%s", name);
+		(void)sg_log_add(e, "SEALGUARD_PID", "%d", (int)pid);
+		(void)sg_log_add(e, "SEALGUARD_ACCESS", "%s%s%s",
+				 bits & SG_MEM_OPENED ? "open " : "",
+				 bits & SG_MEM_READ ? "read " : "",
+				 written ? "write" : "");
+		(void)sg_log_add(e, "SEALGUARD_VIA", "proc-mem");
+	}
+	sg_log_submit(e);
+	if (!written)
+		return;
+	t->found++;
+	sg_heartbeat_set_tamper(why);
+	sg_respond_tamper(t->d->respond, why);
+}
+
+static void look_memory(struct sg_tamper *t, pid_t responder)
+{
+	const pid_t pids[SG_MEM__COUNT] = { t->self, responder };
+	unsigned bits[SG_MEM__COUNT];
+
+	if (t->mem.inotify < 0)
+		return;
+	if (responder <= 0) /* gone, and reaped: its pid is anyone's */
+		sg_memwatch_forget(&t->mem, SG_MEM_RESPONDER);
+	(void)sg_memwatch_read(&t->mem, bits); /* an overflow sets written */
+	for (int k = 0; k < SG_MEM__COUNT; k++)
+		if (bits[k])
+			report_mem(t, (enum sg_memwatch_target)k, pids[k], bits[k]);
+}
+
 void sg_tamper_process(struct sg_tamper *t)
 {
 	pid_t responder = sg_respond_responder(t->d->respond);
@@ -220,6 +309,7 @@ void sg_tamper_process(struct sg_tamper *t)
 	look(t, "daemon", t->self, &t->seen_self, &tr);
 	look(t, "responder", responder, &t->seen_responder, &tr);
 	look_responder_stop(t, responder, &tr);
+	look_memory(t, responder);
 }
 
 void sg_tamper_free(struct sg_tamper *t)
@@ -228,5 +318,6 @@ void sg_tamper_free(struct sg_tamper *t)
 		return;
 	if (t->timer_fd >= 0)
 		(void)close(t->timer_fd);
+	sg_memwatch_close(&t->mem);
 	free(t);
 }

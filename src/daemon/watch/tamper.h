@@ -2,8 +2,10 @@
 /*
  * tamper.h - the daemon's watch for a debugger: every SG_TAMPER_WATCH_MS
  * it reads the tracer of each of its own threads and of the responder's
- * (sys/tracer.h). A tracer found is logged at alert (SG_MSGID_TAMPER,
- * SEALGUARD_EVENT=tamper), killed ("would" in permissive mode), and the
+ * (sys/tracer.h), whether the responder is stopped, and what the
+ * tripwire on both memory files saw (watch/memwatch.h). A tracer found
+ * is logged at alert (SG_MSGID_TAMPER, SEALGUARD_EVENT=tamper), killed
+ * ("would" in permissive mode), a stopped responder resumed, and the
  * host asks to be replaced when [respond] has a reprovision program. The
  * responder watches the daemon the same way (respond/responder_tamper.c):
  * a daemon the tracer stopped cannot log, its responder does.
@@ -26,7 +28,7 @@ int sg_tamper_start(const struct sg_daemon *d, struct sg_tamper **ret,
 int sg_tamper_fd(const struct sg_tamper *t);
 /* The timer fired: look. Never blocks. */
 void sg_tamper_process(struct sg_tamper *t);
-/* Tracers found since start (the heartbeat's "tamper" count). */
+/* Tampers found since start (the heartbeat's "tamper" count). */
 uint64_t sg_tamper_found(const struct sg_tamper *t);
 void sg_tamper_free(struct sg_tamper *t);
 
