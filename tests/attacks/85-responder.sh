@@ -8,6 +8,7 @@
 #  - SIGSTOP: the daemon sees its responder stopped (state T, no tracer)
 #    within a second, logs a tamper at alert, wakes it (SIGCONT), and the
 #    host asks to be replaced (the woken responder runs the program);
+#    stopped again and again, it is woken again;
 #  - SIGKILL: the daemon logs the loss at crit with how it ended (signal
 #    9), reaps it (no zombie whose pid could be taken for the responder's),
 #    goes on enforcing, and every later heartbeat carries the loss
@@ -51,6 +52,15 @@ for _ in $(seq 30); do [ "$(reprovisions)" -ge 1 ] && break; sleep 0.1; done
 t_eq "sigstop-responder: the woken responder ran the reprovision program once" 1 "$(reprovisions)"
 t_ok "sigstop-responder: its environment says why" \
 	grep -qx SEALGUARD_REASON=tamper "$OUT"/reprovision.*/env
+# Stopped again and again, faster than the watch looks (every 200 ms):
+# every look that finds it stopped wakes it, not only the first of a
+# stop (a second SIGSTOP between the wake-up and the next look would
+# otherwise leave it stopped for good).
+for _ in $(seq 10); do kill -STOP "$RESP"; sleep 0.05; done
+s=T
+for _ in $(seq 20); do s=$(state "$RESP"); [ "$s" != T ] && break; sleep 0.05; done
+t_ok "sigstop-again: stopped again within a look, it is still woken (state $s)" \
+	test "$s" = S -o "$s" = R
 sleep 1.2
 t_eq "sigstop-responder: the heartbeat carries it" \
 	"sealguardd's responder stopped (state T)" "$(last_tamper)"

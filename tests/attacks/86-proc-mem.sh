@@ -6,9 +6,10 @@
 # bytes turns the guard permissive. This kernel has no Yama and no LSM
 # (/sys/kernel/security is not even mounted), so nothing refuses either
 # write here; what is tested:
-#  - through the host's /proc: the tripwire (an inotify watch on the
-#    mem file, kept open: the daemon watches its own and its responder's,
-#    the responder the daemon's) sees the write within a second; it is
+#  - through the host's /proc: the tripwire (an inotify watch on each
+#    mem file, PID/mem and every thread's task/TID/mem, kept open: the
+#    daemon watches its own and its responder's, the responder the
+#    daemon's) sees the write within a second; it is
 #    logged at alert (SEALGUARD_EVENT=tamper, SEALGUARD_VIA=proc-mem) by
 #    each watcher, carried by the heartbeat, and the host asks to be
 #    replaced, once. An open that only reads is logged at warning
@@ -73,6 +74,23 @@ t_eq "write-responder: root's write through /proc/$RESP/mem succeeds" \
 atk_detected write-responder 1 MESSAGE_ID="$MSG_TAMPER" PRIORITY=1 \
 	SEALGUARD_EVENT=tamper SEALGUARD_TARGET=responder \
 	SEALGUARD_PID="$RESP" SEALGUARD_VIA=proc-mem
+# Each thread's task/TID/mem is another inode, the same memory: the main
+# thread's (seen by both watchers) and a helper thread's (by the daemon:
+# it had no threads yet when its responder started watching it).
+m=(MESSAGE_ID="$MSG_TAMPER" SEALGUARD_EVENT=tamper SEALGUARD_TARGET=daemon SEALGUARD_VIA=proc-mem)
+n_d=$(sb_journal_count "${m[@]}" SEALGUARD_WATCHER=daemon)
+n_r=$(sb_journal_count "${m[@]}" SEALGUARD_WATCHER=responder)
+t_eq "write-main-thread: through /proc/$D/task/$D/mem succeeds" \
+	ok "$("$W" proc "$D" /proc "$D")"
+atk_detected_again write-main-thread 1 "$n_d" "${m[@]}" SEALGUARD_WATCHER=daemon
+atk_detected_again write-main-thread-responder 1 "$n_r" "${m[@]}" SEALGUARD_WATCHER=responder
+helper=$(find "/proc/$D/task" -mindepth 1 -maxdepth 1 ! -name "$D" -printf '%f\n' | head -n 1)
+t_ok "the daemon has a helper thread ($helper)" test -n "$helper"
+n_d=$(sb_journal_count "${m[@]}" SEALGUARD_WATCHER=daemon)
+t_eq "write-helper-thread: through /proc/$D/task/$helper/mem succeeds" \
+	ok "$("$W" proc "$D" /proc "$helper")"
+atk_detected_again write-helper-thread 1 "$n_d" "${m[@]}" SEALGUARD_WATCHER=daemon
+
 t_eq "the guard still denies a protected write" EPERM \
 	"$(sb_try open-wronly "$FX_FS/etc/app.conf")"
 atk_allowed read-after "$(sb_try open-rdonly "$FX_FS/etc/app.conf")"

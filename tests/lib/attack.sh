@@ -83,6 +83,27 @@ atk_detected() {
 	t_pass "$ATK_DOOR/$id: detected within $wait s"
 }
 
+# atk_detected_again ID SECONDS BEFORE MATCHES...: as atk_detected, for
+# a step whose entry looks like an earlier one: it is detected when more
+# than BEFORE entries match (BEFORE: sb_journal_count MATCHES, taken
+# before the step) within SECONDS.
+atk_detected_again() {
+	local id=$1 wait=$2 before=$3 n=0 i
+	shift 3
+	for ((i = 0; i <= wait * 10; i++)); do
+		n=$(sb_journal_count "$@")
+		[ "$n" -gt "$before" ] && break
+		sleep 0.1
+	done
+	if [ "$n" -le "$before" ]; then
+		atk__row "$id" MISSED "no new journal entry matching '$*' within $wait s"
+		t_fail "$ATK_DOOR/$id: detected" "no new journal entry matching '$*' within $wait s (still $n)"
+		return 0
+	fi
+	atk__row "$id" DETECTED "within=${wait}s entries=$n"
+	t_pass "$ATK_DOOR/$id: detected within $wait s"
+}
+
 # atk_allowed ID GOT [WANT]: what a legitimate user does still works
 # (WANT defaults to "ok", sgtry's success).
 atk_allowed() {

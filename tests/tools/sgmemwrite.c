@@ -4,9 +4,11 @@
  * attaching to it, as an attacker does against sealguardd or its
  * responder (tests/attacks/86-proc-mem.sh).
  *
- *   sgmemwrite proc PID [PROC]   through PROC/PID/mem (PROC defaults to
- *                                /proc; another mount of procfs is
- *                                another file)
+ *   sgmemwrite proc PID [PROC [TID]]  through PROC/PID/mem (PROC
+ *                                defaults to /proc; another mount of
+ *                                procfs is another file), or through
+ *                                PROC/PID/task/TID/mem, thread TID's
+ *                                file: another inode, the same memory
  *   sgmemwrite vm PID [PROC]     with process_vm_writev(2)
  *
  * The target is the first 8 bytes of PID's first private writable
@@ -53,13 +55,18 @@ static uintptr_t first_writable(const char *proc, pid_t pid)
 	return start;
 }
 
-static int via_proc(const char *proc, pid_t pid, uintptr_t at)
+static int via_proc(const char *proc, pid_t pid, const char *tid,
+		    uintptr_t at)
 {
 	unsigned char bytes[8];
 	char path[256];
 	int fd;
 
-	snprintf(path, sizeof(path), "%s/%d/mem", proc, (int)pid);
+	if (tid)
+		snprintf(path, sizeof(path), "%s/%d/task/%s/mem", proc,
+			 (int)pid, tid);
+	else
+		snprintf(path, sizeof(path), "%s/%d/mem", proc, (int)pid);
 	fd = open(path, O_RDWR | O_CLOEXEC);
 	if (fd < 0)
 		return print_errno(errno);
@@ -91,18 +98,21 @@ static int via_vm(pid_t pid, uintptr_t at)
 int main(int argc, char **argv)
 {
 	const char *proc = argc > 3 ? argv[3] : "/proc";
+	const char *tid = argc > 4 ? argv[4] : NULL;
 	uintptr_t at;
 	pid_t pid;
 
-	if (argc < 3 || argc > 4 ||
-	    (strcmp(argv[1], "proc") != 0 && strcmp(argv[1], "vm") != 0)) {
-		fprintf(stderr, "usage: sgmemwrite proc|vm PID [PROC]\n");
+	if (argc < 3 || argc > 5 ||
+	    (strcmp(argv[1], "proc") != 0 && strcmp(argv[1], "vm") != 0) ||
+	    (tid && strcmp(argv[1], "proc") != 0)) {
+		fprintf(stderr, "usage: sgmemwrite proc PID [PROC [TID]]\n"
+				"       sgmemwrite vm PID [PROC]\n");
 		return 2;
 	}
 	pid = (pid_t)atoi(argv[2]);
 	at = first_writable(proc, pid);
 	if (!at)
 		return print_errno(ENOENT);
-	return strcmp(argv[1], "proc") == 0 ? via_proc(proc, pid, at) :
+	return strcmp(argv[1], "proc") == 0 ? via_proc(proc, pid, tid, at) :
 					      via_vm(pid, at);
 }

@@ -4,8 +4,8 @@
  * memwatch.h), on real processes: a child that writes our memory through
  * /proc/PID/mem is seen as written (the byte it wrote is there), one that
  * only opens it as opened, nothing as nothing, and a forgotten target is
- * not reported. Needs root (or a dumpable parent): the children open our
- * mem file.
+ * not reported; each thread's task/TID/mem is watched too. Needs root
+ * (CAP_SYS_PTRACE): the children open their parent's mem file.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -34,9 +34,10 @@ static int teardown(void **state)
 	return 0;
 }
 
-/* A child opens our mem file through the host's /proc: and writes v at
- * &target when write is true. Returns its exit status. */
-static int child_opens(bool write, unsigned char v)
+/* A child opens our mem file through the host's /proc (our own, or our
+ * main thread's under task/ when task is true) and writes v at &target
+ * when write is true. Returns its exit status. */
+static int child_opens_file(bool task, bool write, unsigned char v)
 {
 	pid_t parent = getpid(), pid = fork();
 	int status = -1;
@@ -46,7 +47,11 @@ static int child_opens(bool write, unsigned char v)
 		char path[64];
 		int fd;
 
-		snprintf(path, sizeof(path), "/proc/%d/mem", (int)parent);
+		if (task)
+			snprintf(path, sizeof(path), "/proc/%d/task/%d/mem",
+				 (int)parent, (int)parent);
+		else
+			snprintf(path, sizeof(path), "/proc/%d/mem", (int)parent);
 		fd = open(path, write ? O_RDWR : O_RDONLY);
 		if (fd < 0)
 			_exit(1);
@@ -56,6 +61,11 @@ static int child_opens(bool write, unsigned char v)
 	}
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	return status;
+}
+
+static int child_opens(bool write, unsigned char v)
+{
+	return child_opens_file(false, write, v);
 }
 
 static void test_write_seen(void **state)
@@ -78,6 +88,22 @@ static void test_write_seen(void **state)
 	assert_int_equal(bits[SG_MEM_DAEMON], 0);
 	sg_memwatch_close(&w);
 	assert_int_equal(w.inotify, -1);
+}
+
+/* The main thread's task/TID/mem is another inode, the same memory. */
+static void test_task_file_seen(void **state)
+{
+	struct sg_memwatch w;
+	unsigned bits[SG_MEM__COUNT];
+
+	assert_int_equal(sg_memwatch_open(&w), 0);
+	assert_int_equal(sg_memwatch_add(&w, proc_fd, SG_MEM_DAEMON, getpid()), 0);
+	assert_int_equal(w.n, 2); /* PID/mem, task/PID/mem: one thread */
+	assert_int_equal(child_opens_file(true, true, 9), 0);
+	assert_int_equal(target, 9);
+	assert_int_equal(sg_memwatch_read(&w, bits), 0);
+	assert_true(bits[SG_MEM_DAEMON] & SG_MEM_WRITTEN);
+	sg_memwatch_close(&w);
 }
 
 static void test_open_only(void **state)
@@ -103,7 +129,8 @@ static void test_forget(void **state)
 	assert_int_equal(sg_memwatch_open(&w), 0);
 	assert_int_equal(sg_memwatch_add(&w, proc_fd, SG_MEM_RESPONDER, getpid()), 0);
 	sg_memwatch_forget(&w, SG_MEM_RESPONDER);
-	assert_int_equal(w.keep[SG_MEM_RESPONDER], -1);
+	for (unsigned i = 0; i < w.n; i++)
+		assert_int_equal(w.files[i].keep, -1);
 	assert_int_equal(child_opens(true, 7), 0);
 	assert_int_equal(sg_memwatch_read(&w, bits), 0);
 	assert_int_equal(bits[SG_MEM_RESPONDER], 0);
@@ -117,8 +144,7 @@ static void test_gone_pid(void **state)
 	assert_int_equal(sg_memwatch_open(&w), 0);
 	assert_int_equal(sg_memwatch_add(&w, proc_fd, SG_MEM_RESPONDER, 0x3fffffff),
 			 -ENOENT);
-	assert_int_equal(w.keep[SG_MEM_RESPONDER], -1);
-	assert_int_equal(w.wd[SG_MEM_RESPONDER], -1);
+	assert_int_equal(w.n, 0);
 	sg_memwatch_close(&w);
 }
 
@@ -126,6 +152,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_write_seen),
+		cmocka_unit_test(test_task_file_seen),
 		cmocka_unit_test(test_open_only),
 		cmocka_unit_test(test_forget),
 		cmocka_unit_test(test_gone_pid),

@@ -163,9 +163,15 @@ static void responder_lost(struct sg_respond *r)
 	sg_heartbeat_set_tamper(why);
 	(void)close(r->sock);
 	r->sock = -1;
-	/* reaped, its pid may be anyone's: not ours to watch or spare */
-	if (reaped)
+	/* reaped, its pid may be anyone's: not ours to watch or spare.
+	 * Not reaped (its socket closed under it and it runs on, or it took
+	 * longer than RESPONDER_REAP_MS to exit): it stays our child, its pid
+	 * reserved, and is not looked at again. */
+	if (reaped) {
 		r->responder = 0;
+		(void)close(r->responder_pidfd);
+		r->responder_pidfd = -1;
+	}
 }
 
 /* The responder found a tracer on us, or us stopped, and logged it;

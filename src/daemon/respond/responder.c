@@ -136,12 +136,16 @@ static int setup(struct responder *rs, int sock, pid_t parent)
 	rs->proc_fd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rs->proc_fd < 0)
 		return -errno;
-	/* the daemon's memory file, while we may still open it */
-	if (sg_memwatch_open(&rs->mem) < 0 ||
-	    sg_memwatch_add(&rs->mem, rs->proc_fd, SG_MEM_DAEMON, parent) < 0)
-		fprintf(stderr, "sealguard-resp: cannot watch /proc/%d/mem: "
+	/* the daemon's memory files, while we may still open them; EPERM:
+	 * the kernel refuses the open (Yama ptrace_scope = 3), to any
+	 * writer too */
+	r = sg_memwatch_open(&rs->mem);
+	if (r == 0)
+		r = sg_memwatch_add(&rs->mem, rs->proc_fd, SG_MEM_DAEMON, parent);
+	if (r < 0 && r != -EPERM)
+		fprintf(stderr, "sealguard-resp: cannot watch /proc/%d/mem: %s: "
 			"a write into sealguardd's memory is seen by sealguardd "
-			"alone\n", (int)parent);
+			"alone\n", (int)parent, strerror(-r));
 	rs->cgroup_root = responder_open_cgroup_root();
 	sg_read_own_cgroup(rs->own_cgroup, sizeof(rs->own_cgroup));
 	read_line_file("/proc/sys/kernel/hostname", rs->hostname,
@@ -199,8 +203,7 @@ static _Noreturn void responder_main(int sock, pid_t parent,
 {
 	struct responder rs = { .sock = -1, .cfg = cfg, .cgroup_root = -1,
 				.proc_fd = -1, .journal = -1,
-				.mem = { .inotify = -1, .keep = { -1, -1 },
-					 .wd = { -1, -1 } } };
+				.mem = { .inotify = -1 } };
 	struct sg_resp_msg hello = { .op = SG_RESP_HELLO };
 	int r = setup(&rs, sock, parent);
 

@@ -171,22 +171,23 @@ static void look_memory(struct responder *rs)
 {
 	char fields[512], message[256];
 	unsigned bits[SG_MEM__COUNT];
+	/* lost events may have been writes: counted as one, said as such */
+	bool lost = sg_memwatch_read(&rs->mem, bits) == -EOVERFLOW;
 
-	if (rs->mem.inotify < 0)
-		return;
-	(void)sg_memwatch_read(&rs->mem, bits); /* an overflow sets written */
-	if (!(bits[SG_MEM_DAEMON] & SG_MEM_WRITTEN))
+	if (!lost && !(bits[SG_MEM_DAEMON] & SG_MEM_WRITTEN))
 		return;
 	snprintf(fields, sizeof(fields),
 		 "SEALGUARD_EVENT=tamper\nSEALGUARD_WATCHER=responder\n"
 		 "SEALGUARD_TARGET=daemon\nSEALGUARD_PID=%d\n"
-		 "SEALGUARD_VIA=proc-mem\nSEALGUARD_ACCESS=write\n"
+		 "SEALGUARD_VIA=proc-mem\nSEALGUARD_ACCESS=%s\n"
 		 "SEALGUARD_RESPONSE=none: the writer cannot be named\n",
-		 (int)rs->daemon);
+		 (int)rs->daemon, lost ? "overflow" : "write");
 	snprintf(message, sizeof(message),
-		 "tamper: sealguardd (pid %d): its memory was written through "
-		 "/proc/%d/mem, by a process that cannot be named",
-		 (int)rs->daemon, (int)rs->daemon);
+		 "tamper: sealguardd (pid %d): %s /proc/%d/mem, by a process "
+		 "that cannot be named", (int)rs->daemon,
+		 lost ? "events were lost from the watch on" :
+			"its memory was written through",
+		 (int)rs->daemon);
 	journal_send(rs, LOG_ALERT, fields, message);
 	responder_reply(rs, &(struct sg_resp_msg){ .op = SG_RESP_TAMPER,
 						   .kind = SG_KIND__COUNT },

@@ -13,9 +13,16 @@
  * the kernel shuts those: Yama's ptrace_scope = 3 ([harden]), or
  * proc_mem.force_override=never for writes to read-only pages.
  *
- * The dentries under /proc/PID are dropped as soon as nobody holds them, and a
- * new lookup makes a new inode: the watched file is kept open, so that
- * every opener through this /proc finds the watched inode.
+ * Each thread's /proc/PID/task/TID/mem is another inode that writes the
+ * same memory: every one of them is watched, for the threads that exist
+ * when the watch is added. The daemon's threads all start before its
+ * watch (the journal writer, the hasher, the index walker, the verifier);
+ * the responder watches the daemon from before the daemon has threads,
+ * so it sees PID/mem and the main thread's task file only.
+ *
+ * The dentries under /proc/PID are dropped as soon as nobody holds them,
+ * and a new lookup makes a new inode: each watched file is kept open, so
+ * that every opener through this /proc finds the watched inode.
  */
 #ifndef SEALGUARD_MEMWATCH_H
 #define SEALGUARD_MEMWATCH_H
@@ -30,27 +37,38 @@ enum sg_memwatch_target { SG_MEM_DAEMON, SG_MEM_RESPONDER, SG_MEM__COUNT };
 #define SG_MEM_READ 2u
 #define SG_MEM_WRITTEN 4u
 
+/* PID/mem and the task files of up to this many threads, in all. */
+#define SG_MEMWATCH_MAX 48
+
+struct sg_memwatch_file {
+	int keep; /* the watched file, held open; -1: none */
+	int wd;   /* -1: not watched (or forgotten) */
+	enum sg_memwatch_target target;
+};
+
 struct sg_memwatch {
 	int inotify;
-	int keep[SG_MEM__COUNT]; /* the watched files, held open; -1: none */
-	int wd[SG_MEM__COUNT];
+	unsigned n;
+	struct sg_memwatch_file files[SG_MEMWATCH_MAX];
 };
 
 /* An inotify instance with no watch yet. Before the seal
  * (inotify_init1). 0 or a negative errno; on failure nothing is open. */
 int sg_memwatch_open(struct sg_memwatch *w);
 /*
- * Watch pid's memory file (proc_fd: /proc) as target. Before the seal
- * (inotify_add_watch), and while the opener may still open it (the
+ * Watch pid's memory files (proc_fd: /proc) as target: PID/mem and
+ * PID/task/TID/mem of each of its threads. Before the seal
+ * (inotify_add_watch), and while the opener may still open them (the
  * daemon keeps CAP_SYS_PTRACE; the responder adds its watch before it
- * drops its capabilities). 0 or a negative errno; on failure that
- * target is not watched.
+ * drops its capabilities). 0 or the first negative errno (-EPERM: the
+ * kernel refuses the open, as Yama's ptrace_scope = 3 does; -ENOSPC:
+ * more threads than SG_MEMWATCH_MAX); what could be watched is.
  */
 int sg_memwatch_add(struct sg_memwatch *w, int proc_fd,
 		    enum sg_memwatch_target t, pid_t pid);
 /* Drain the events: SG_MEM_* bits per target into ret. Never blocks.
- * 0, or a negative errno (-EOVERFLOW: events were lost, each target
- * counts as written). */
+ * 0, or a negative errno (-EOVERFLOW: the queue overflowed and events
+ * were lost; ret holds those that were not, the caller decides). */
 int sg_memwatch_read(struct sg_memwatch *w, unsigned ret[SG_MEM__COUNT]);
 /* The responder is gone: stop watching its file (its pid may be reused). */
 void sg_memwatch_forget(struct sg_memwatch *w, enum sg_memwatch_target t);

@@ -29,22 +29,42 @@ struct sg_tamper {
 	pid_t seen_self, seen_responder; /* the tracers reported already */
 	bool responder_stopped;      /* its stop reported already */
 	struct sg_memwatch mem;      /* inotify -1: no tripwire */
+	pid_t mem_responder;         /* whose memory files it watches; 0: none */
 	uint64_t found;
 };
 
 /* The tripwire on our memory file and the responder's. */
-static int watch_memory(struct sg_tamper *t)
+/* One target's watch could not be set up: a tripwire less, not a guard
+ * less. EPERM is the kernel refusing the open (Yama's ptrace_scope = 3),
+ * which it refuses any writer as well: nothing is missed then. */
+static void watch_failed(const char *target, pid_t pid, int r)
 {
-	pid_t responder = sg_respond_responder(t->d->respond);
+	sg_log(r == -EPERM ? LOG_INFO : LOG_WARNING, NULL,
+	       "tamper watch: cannot watch all of %s's memory files "
+	       "(/proc/%d/mem and its threads'): %s%s", target, (int)pid,
+	       strerror(-r), r == -EPERM ? " (the kernel refuses such opens "
+	       "to everyone)" : "; a write through one not watched is not seen");
+}
+
+/* The tripwire on our memory files and the responder's. */
+static void watch_memory(struct sg_tamper *t)
+{
 	int r = sg_memwatch_open(&t->mem);
 
-	if (r == 0)
-		r = sg_memwatch_add(&t->mem, t->d->proc_fd, SG_MEM_DAEMON,
-				    t->self);
-	if (r == 0 && responder > 0)
-		r = sg_memwatch_add(&t->mem, t->d->proc_fd, SG_MEM_RESPONDER,
-				    responder);
-	return r;
+	if (r < 0) {
+		watch_failed("sealguardd", t->self, r);
+		return;
+	}
+	r = sg_memwatch_add(&t->mem, t->d->proc_fd, SG_MEM_DAEMON, t->self);
+	if (r < 0)
+		watch_failed("sealguardd", t->self, r);
+	t->mem_responder = sg_respond_responder(t->d->respond);
+	if (t->mem_responder <= 0)
+		return;
+	r = sg_memwatch_add(&t->mem, t->d->proc_fd, SG_MEM_RESPONDER,
+			    t->mem_responder);
+	if (r < 0)
+		watch_failed("the responder", t->mem_responder, r);
 }
 
 int sg_tamper_start(const struct sg_daemon *d, struct sg_tamper **ret,
@@ -61,12 +81,7 @@ int sg_tamper_start(const struct sg_daemon *d, struct sg_tamper **ret,
 		return -ENOMEM;
 	t->d = d;
 	t->self = getpid();
-	r = watch_memory(t);
-	if (r < 0) /* a tripwire less, not a guard less: say so, go on */
-		sg_log(LOG_WARNING, NULL,
-		       "tamper watch: cannot watch /proc/PID/mem: %s; a write "
-		       "into sealguardd's memory through it is not seen",
-		       strerror(-r));
+	watch_memory(t);
 	t->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	if (t->timer_fd < 0 || timerfd_settime(t->timer_fd, 0, &its, NULL) < 0) {
 		r = -errno;
@@ -226,9 +241,14 @@ static void look_responder_stop(struct sg_tamper *t, pid_t pid,
 				const struct sg_tracer *tr)
 {
 	bool stopped = pid > 0 && tr->stopped && !tr->tracer;
+	char result[128];
 
+	/* logged once per stop; woken at every look that finds it stopped
+	 * (stopped again before the next look, it is still woken) */
 	if (stopped && !t->responder_stopped)
 		report(t, "responder", pid, tr);
+	else if (stopped)
+		(void)resume_responder(t, pid, result, sizeof(result));
 	t->responder_stopped = stopped;
 }
 
@@ -243,59 +263,84 @@ static const char *const mem_target_name[SG_MEM__COUNT] = {
  * no writer to kill, the host asks to be replaced. An open or read alone
  * changes nothing and may be a memory scanner: a warning.
  */
-static void report_mem(struct sg_tamper *t, enum sg_memwatch_target target,
-		       pid_t pid, unsigned bits)
+static void add_access(struct sg_log_entry *e, unsigned bits, bool lost)
 {
-	bool written = bits & SG_MEM_WRITTEN;
+	char access[40] = "";
+
+	if (bits & SG_MEM_OPENED)
+		strcat(access, " open");
+	if (bits & SG_MEM_READ)
+		strcat(access, " read");
+	if (bits & SG_MEM_WRITTEN)
+		strcat(access, " write");
+	if (lost)
+		strcat(access, " overflow");
+	(void)sg_log_add(e, "SEALGUARD_ACCESS", "%s", access + 1);
+}
+
+/*
+ * Someone opened a memory file we watch (inotify does not say who). A
+ * write is a tamper, answered like a tracer as far as it can be: there is
+ * no writer to kill, the host asks to be replaced. So are events lost to
+ * a full queue (lost): they may have been writes. An open or read alone
+ * changes nothing and may be a memory scanner: a warning.
+ */
+static void report_mem(struct sg_tamper *t, enum sg_memwatch_target target,
+		       pid_t pid, unsigned bits, bool lost)
+{
+	bool tamper = (bits & SG_MEM_WRITTEN) || lost;
 	const char *name = mem_target_name[target];
-	struct sg_log_entry *e = sg_log_entry_new(written ? LOG_ALERT :
-							    LOG_WARNING,
+	struct sg_log_entry *e = sg_log_entry_new(tamper ? LOG_ALERT :
+							   LOG_WARNING,
 						  SG_MSGID_TAMPER);
 	char why[160];
 
-	snprintf(why, sizeof(why), "sealguardd's %smemory written through "
-		 "/proc/%d/mem", target == SG_MEM_DAEMON ? "" : "responder's ",
-		 (int)pid);
+	snprintf(why, sizeof(why), "sealguardd's %smemory %s /proc/%d/mem",
+		 target == SG_MEM_DAEMON ? "" : "responder's ",
+		 bits & SG_MEM_WRITTEN ? "written through" :
+					 "watch lost events on", (int)pid);
 	if (e) {
 		(void)sg_log_add(e, "MESSAGE",
-				 "%s: %s (pid %d): its memory was %s through "
-				 "/proc/%d/mem, by a process that cannot be "
-				 "named (no tracer to kill)",
-				 written ? "tamper" : "memory read", name,
-				 (int)pid, written ? "written" : "opened or read",
+				 "%s: %s (pid %d): %s /proc/%d/mem, by a "
+				 "process that cannot be named (no tracer to "
+				 "kill)", tamper ? "tamper" : "memory read",
+				 name, (int)pid,
+				 bits & SG_MEM_WRITTEN ? "its memory was written through" :
+				 lost ? "events (maybe writes) were lost from the watch on" :
+					"its memory was opened or read through",
 				 (int)pid);
 		(void)sg_log_add(e, "SEALGUARD_EVENT", "%s",
-				 written ? "tamper" : "memory-read");
+				 tamper ? "tamper" : "memory-read");
 		(void)sg_log_add(e, "SEALGUARD_WATCHER", "daemon");
 		(void)sg_log_add(e, "SEALGUARD_TARGET", "%s", name);
 		(void)sg_log_add(e, "SEALGUARD_PID", "%d", (int)pid);
-		(void)sg_log_add(e, "SEALGUARD_ACCESS", "%s%s%s",
-				 bits & SG_MEM_OPENED ? "open " : "",
-				 bits & SG_MEM_READ ? "read " : "",
-				 written ? "write" : "");
+		add_access(e, bits, lost);
 		(void)sg_log_add(e, "SEALGUARD_VIA", "proc-mem");
 	}
 	sg_log_submit(e);
-	if (!written)
+	if (!tamper)
 		return;
 	t->found++;
 	sg_heartbeat_set_tamper(why);
 	sg_respond_tamper(t->d->respond, why);
 }
 
+/* What the tripwire saw, reported for the pids it watched; then, once
+ * the responder is reaped, its files are let go (its pid is anyone's). */
 static void look_memory(struct sg_tamper *t, pid_t responder)
 {
-	const pid_t pids[SG_MEM__COUNT] = { t->self, responder };
+	const pid_t pids[SG_MEM__COUNT] = { t->self, t->mem_responder };
 	unsigned bits[SG_MEM__COUNT];
+	bool lost = sg_memwatch_read(&t->mem, bits) == -EOVERFLOW;
 
-	if (t->mem.inotify < 0)
-		return;
-	if (responder <= 0) /* gone, and reaped: its pid is anyone's */
-		sg_memwatch_forget(&t->mem, SG_MEM_RESPONDER);
-	(void)sg_memwatch_read(&t->mem, bits); /* an overflow sets written */
 	for (int k = 0; k < SG_MEM__COUNT; k++)
-		if (bits[k])
-			report_mem(t, (enum sg_memwatch_target)k, pids[k], bits[k]);
+		if ((bits[k] || lost) && pids[k] > 0)
+			report_mem(t, (enum sg_memwatch_target)k, pids[k],
+				   bits[k], lost);
+	if (responder <= 0 && t->mem_responder > 0) {
+		sg_memwatch_forget(&t->mem, SG_MEM_RESPONDER);
+		t->mem_responder = 0;
+	}
 }
 
 void sg_tamper_process(struct sg_tamper *t)

@@ -3,7 +3,7 @@
  * tamper.h - the daemon's watch for a debugger: every SG_TAMPER_WATCH_MS
  * it reads the tracer of each of its own threads and of the responder's
  * (sys/tracer.h), whether the responder is stopped, and what the
- * tripwire on both memory files saw (watch/memwatch.h). A tracer found
+ * tripwire on both memory files saw (sys/memwatch.h). A tracer found
  * is logged at alert (SG_MSGID_TAMPER, SEALGUARD_EVENT=tamper), killed
  * ("would" in permissive mode), a stopped responder resumed, and the
  * host asks to be replaced when [respond] has a reprovision program. The
