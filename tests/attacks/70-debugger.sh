@@ -98,6 +98,12 @@ atk_detected sigstop-daemon 1 MESSAGE_ID="$MSG_TAMPER" PRIORITY=1 \
 	SEALGUARD_TARGET=daemon SEALGUARD_STATE=T SEALGUARD_TRACER_PID=0
 t_eq "sigstop-daemon: the guard was woken and still denies" EPERM \
 	"$(SB_TRY_TIMEOUT=5 sb_try open-wronly "$FX_FS/etc/app.conf")"
+# Stopped again and again, faster than the responder looks (every 200
+# ms): every look that finds it stopped wakes it, not only the first of
+# a stop.
+for _ in $(seq 10); do kill -STOP "$SB_DAEMON_PID"; sleep 0.05; done
+t_eq "sigstop-again: stopped again within a look, the guard is woken and denies" EPERM \
+	"$(SB_TRY_TIMEOUT=5 sb_try open-wronly "$FX_FS/etc/app.conf")"
 
 # The answers: one reprovision run, with the tamper's reason.
 t_eq "the reprovision program ran once" 1 "$(reprovisions)"

@@ -196,6 +196,7 @@ static void look_memory(struct responder *rs)
 
 void responder_watch(struct responder *rs, uint64_t now_ms)
 {
+	char result[160];
 	struct sg_tracer t;
 
 	if (now_ms < rs->next_watch_ms)
@@ -204,11 +205,14 @@ void responder_watch(struct responder *rs, uint64_t now_ms)
 	look_memory(rs);
 	if (sg_tracer_read(rs->proc_fd, rs->daemon, &t) < 0)
 		return; /* the daemon is gone: our socket says so */
-	/* once per tracer, and once per stop */
+	/* logged once per tracer, and once per stop; a daemon stopped again
+	 * before this look is woken again (answered without a second entry) */
 	if (t.tracer && t.tracer != rs->seen_tracer)
 		report(rs, &t);
 	else if (!t.tracer && t.stopped && !rs->seen_stopped)
 		report(rs, &t);
+	else if (!t.tracer && t.stopped)
+		(void)answer(rs, &t, result, sizeof(result));
 	rs->seen_tracer = t.tracer;
 	rs->seen_stopped = t.stopped && !t.tracer;
 }
