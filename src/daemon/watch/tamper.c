@@ -103,13 +103,28 @@ uint64_t sg_tamper_found(const struct sg_tamper *t)
 	return t ? t->found : 0;
 }
 
+/* Send sig through a pidfd (once open, it names that process, whatever
+ * becomes of the pid). What was done, in words: "WHAT: done" or "could
+ * not WHAT: why". */
+static const char *signal_pid(pid_t pid, int sig, const char *what,
+			      char *buf, size_t size)
+{
+	int fd = (int)pidfd_open(pid, 0);
+
+	if (fd < 0 || pidfd_send_signal(fd, sig, NULL, 0) < 0)
+		snprintf(buf, size, "could not %s: %s", what, strerror(errno));
+	else
+		snprintf(buf, size, "%s: done", what);
+	if (fd >= 0)
+		(void)close(fd);
+	return buf;
+}
+
 /* SIGKILL the tracer through a pidfd (a kill detaches it: the traced
  * threads run on). The result, in words. */
 static const char *kill_tracer(const struct sg_tamper *t, pid_t tracer,
 			       char *buf, size_t size)
 {
-	int fd;
-
 	if (t->d->policy->mode == SG_MODE_PERMISSIVE) {
 		snprintf(buf, size, "would kill the tracer (permissive)");
 		return buf;
@@ -120,15 +135,7 @@ static const char *kill_tracer(const struct sg_tamper *t, pid_t tracer,
 			 tracer == 1 ? "init" : "sealguardd itself");
 		return buf;
 	}
-	fd = (int)pidfd_open(tracer, 0);
-	if (fd < 0 || pidfd_send_signal(fd, SIGKILL, NULL, 0) < 0)
-		snprintf(buf, size, "could not kill the tracer: %s",
-			 strerror(errno));
-	else
-		snprintf(buf, size, "kill the tracer: done");
-	if (fd >= 0)
-		(void)close(fd);
-	return buf;
+	return signal_pid(tracer, SIGKILL, "kill the tracer", buf, size);
 }
 
 /* The tracer's executable ("?" if it cannot be read); read before the
@@ -151,21 +158,11 @@ static void tracer_exe(const struct sg_tamper *t, pid_t pid, char *buf,
 static const char *resume_responder(const struct sg_tamper *t, pid_t pid,
 				    char *buf, size_t size)
 {
-	int fd;
-
 	if (t->d->policy->mode == SG_MODE_PERMISSIVE) {
 		snprintf(buf, size, "would resume the responder (permissive)");
 		return buf;
 	}
-	fd = (int)pidfd_open(pid, 0);
-	if (fd < 0 || pidfd_send_signal(fd, SIGCONT, NULL, 0) < 0)
-		snprintf(buf, size, "could not resume the responder: %s",
-			 strerror(errno));
-	else
-		snprintf(buf, size, "resume the responder: done");
-	if (fd >= 0)
-		(void)close(fd);
-	return buf;
+	return signal_pid(pid, SIGCONT, "resume the responder", buf, size);
 }
 
 /* A tracer on target (tr->tracer), or the responder stopped without
